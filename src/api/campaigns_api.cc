@@ -1,0 +1,89 @@
+#include "api/campaigns_api.h"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+#include "api/body.h"
+#include "api/campaign_codec.h"
+#include "api/list_params.h"
+
+namespace leadterra::api {
+
+Result<Response> CampaignsApi::Create(const Request& request) {
+  LT_ASSIGN_OR_RETURN(const boost::json::value* body, RequireBody(request));
+  LT_ASSIGN_OR_RETURN(CampaignInput input, ParseCampaignCreate(*body));
+  domain::Campaign campaign;
+  campaign.id = ids_.Next(id_prefix::kCampaign);
+  campaign.workspace_id = request.workspace_id;
+  campaign.name = std::move(*input.name);
+  campaign.steps = input.steps.value_or(std::vector<domain::Step>{});
+  campaign.created_at = campaign.updated_at = clock_.NowMillis();
+  LT_RETURN_IF_ERROR(store_.CreateCampaign(campaign));
+  return DataResponse(CampaignToJson(campaign), 201);
+}
+
+Result<Response> CampaignsApi::Get(const Request& request) {
+  LT_ASSIGN_OR_RETURN(domain::Campaign campaign,
+                      store_.GetCampaign(request.workspace_id, request.PathParam("id")));
+  return DataResponse(CampaignToJson(campaign));
+}
+
+Result<Response> CampaignsApi::List(const Request& request) {
+  LT_ASSIGN_OR_RETURN(ListParams params, ParseListParams(request.query, {"status"}));
+  std::optional<domain::CampaignStatus> status;
+  if (auto it = params.filters.find("status"); it != params.filters.end()) {
+    status = domain::ParseCampaignStatus(it->second);
+    if (!status) return InvalidArgument("status must be draft, running or paused", "status");
+  }
+  LT_ASSIGN_OR_RETURN(auto page, store_.ListCampaigns(request.workspace_id, status, params.page));
+  boost::json::array items;
+  for (const domain::Campaign& c : page.items) items.push_back(CampaignToJson(c));
+  std::string last = page.items.empty() ? "" : page.items.back().id;
+  return Response{200, ListBody(std::move(items), page.has_more, last)};
+}
+
+Result<Response> CampaignsApi::Patch(const Request& request) {
+  LT_ASSIGN_OR_RETURN(const boost::json::value* body, RequireBody(request));
+  LT_ASSIGN_OR_RETURN(CampaignInput input, ParseCampaignPatch(*body));
+  const int64_t now = clock_.NowMillis();
+  LT_ASSIGN_OR_RETURN(
+      domain::Campaign campaign,
+      store_.UpdateCampaign(request.workspace_id, request.PathParam("id"),
+                            [&](domain::Campaign& c) -> Status {
+                              if (input.steps) {
+                                LT_RETURN_IF_ERROR(domain::ReplaceSteps(c, *input.steps, now));
+                              }
+                              if (input.name) LT_RETURN_IF_ERROR(domain::Rename(c, *input.name, now));
+                              return Status::Ok();
+                            }));
+  return DataResponse(CampaignToJson(campaign));
+}
+
+Result<Response> CampaignsApi::Delete(const Request& request) {
+  const std::string& id = request.PathParam("id");
+  LT_RETURN_IF_ERROR(store_.DeleteCampaign(request.workspace_id, id, domain::CheckDeletable,
+                                           clock_.NowMillis()));
+  return DataResponse(boost::json::object{{"id", id}, {"deleted", true}});
+}
+
+Result<Response> CampaignsApi::Start(const Request& request) {
+  const int64_t now = clock_.NowMillis();
+  LT_ASSIGN_OR_RETURN(domain::Campaign campaign,
+                      store_.UpdateCampaign(request.workspace_id, request.PathParam("id"),
+                                            [&](domain::Campaign& c) {
+                                              return domain::Start(c, domain::StartContext{}, now);
+                                            }));
+  return DataResponse(CampaignToJson(campaign));
+}
+
+Result<Response> CampaignsApi::Pause(const Request& request) {
+  const int64_t now = clock_.NowMillis();
+  LT_ASSIGN_OR_RETURN(domain::Campaign campaign,
+                      store_.UpdateCampaign(request.workspace_id, request.PathParam("id"),
+                                            [&](domain::Campaign& c) {
+                                              return domain::Pause(c, now);
+                                            }));
+  return DataResponse(CampaignToJson(campaign));
+}
+
+}  // namespace leadterra::api

@@ -1,0 +1,33 @@
+// Campaign use cases (SPEC §3): create, get, list, patch, delete, start and
+// pause. Each method takes an authenticated Request and returns the JSON
+// response or a Status for the error model. Thread-safe; all state lives in
+// the store.
+#pragma once
+
+#include "api/request.h"
+#include "store/store.h"
+#include "util/clock.h"
+#include "util/ids.h"
+
+namespace leadterra::api {
+
+class CampaignsApi {
+ public:
+  CampaignsApi(store::CampaignStore& store, const Clock& clock, IdGenerator& ids)
+      : store_(store), clock_(clock), ids_(ids) {}
+
+  Result<Response> Create(const Request& request);
+  Result<Response> Get(const Request& request);
+  Result<Response> List(const Request& request);
+  Result<Response> Patch(const Request& request);
+  Result<Response> Delete(const Request& request);
+  Result<Response> Start(const Request& request);
+  Result<Response> Pause(const Request& request);
+
+ private:
+  store::CampaignStore& store_;
+  const Clock& clock_;
+  IdGenerator& ids_;
+};
+
+}  // namespace leadterra::api

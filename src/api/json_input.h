@@ -1,0 +1,58 @@
+// Reading untrusted JSON input. ParseJsonBody turns bytes into a value with
+// depth and size limits; FieldReader walks one object, rejecting unknown
+// fields and wrong types with a Status whose `param` is the field's path
+// ("sequenceSteps[2].delayDays"). Nothing here throws.
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "util/status.h"
+
+namespace leadterra::api {
+
+inline constexpr int kMaxJsonDepth = 32;
+
+// Parses a request body. Invalid UTF-8, trailing garbage, comments, nesting
+// deeper than kMaxJsonDepth and empty input are kInvalidArgument.
+Result<boost::json::value> ParseJsonBody(std::string_view body);
+
+// Joins a parent path and a field name: ("", "name") -> "name",
+// ("sequenceSteps[0]", "subject") -> "sequenceSteps[0].subject".
+std::string JoinPath(std::string_view parent, std::string_view field);
+std::string IndexPath(std::string_view parent, size_t index);
+
+// Human-readable JSON kind ("a string", "an array", ...), for messages.
+std::string_view KindName(const boost::json::value& value);
+
+class FieldReader {
+ public:
+  // Fails with kInvalidArgument unless `value` is an object. `path` is the
+  // object's own path ("" for the body).
+  static Result<FieldReader> Of(const boost::json::value& value, std::string path);
+
+  // Fails on the first field not in `allowed`.
+  Status RejectUnknown(std::initializer_list<std::string_view> allowed) const;
+
+  // A JSON null counts as absent for optional fields.
+  const boost::json::value* Find(std::string_view name) const;
+  Result<std::string> RequiredString(std::string_view name) const;
+  Result<std::optional<std::string>> OptionalString(std::string_view name) const;
+  Result<std::optional<double>> OptionalNumber(std::string_view name) const;
+  Result<std::optional<int64_t>> OptionalInteger(std::string_view name) const;
+
+  std::string PathOf(std::string_view name) const { return JoinPath(path_, name); }
+  const std::string& path() const { return path_; }
+
+ private:
+  FieldReader(const boost::json::object* object, std::string path)
+      : object_(object), path_(std::move(path)) {}
+  const boost::json::object* object_;
+  std::string path_;
+};
+
+}  // namespace leadterra::api

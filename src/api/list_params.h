@@ -1,0 +1,37 @@
+// Query parameters of list endpoints: `limit` (1..1000, default 50), an
+// opaque `cursor`, and endpoint-specific filters. Unknown parameters are
+// rejected (400 with `param` naming them) so typos do not silently widen a
+// query. Cursors are base64url of the last id returned; they carry no
+// workspace, so a cursor from another workspace just yields its own rows.
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <initializer_list>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "store/store.h"
+#include "util/status.h"
+
+namespace leadterra::api {
+
+inline constexpr int kDefaultLimit = 50;
+inline constexpr int kMaxLimit = 1000;
+
+struct ListParams {
+  store::PageRequest page;
+  std::map<std::string, std::string> filters;  // only names listed as allowed
+};
+
+Result<ListParams> ParseListParams(const std::vector<std::pair<std::string, std::string>>& query,
+                                   std::initializer_list<std::string_view> filters);
+
+std::string EncodeCursor(std::string_view last_id);
+
+// {"data": items, "nextCursor": cursor-or-null}.
+boost::json::value ListBody(boost::json::value items, bool has_more, std::string_view last_id);
+
+}  // namespace leadterra::api

@@ -1,0 +1,46 @@
+// Server configuration and where it comes from. Precedence, highest first:
+// command-line flags, environment variables (LEADTERRA_*), the TOML config
+// file (--config or LEADTERRA_CONFIG), built-in defaults.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "util/status.h"
+
+namespace leadterra::app {
+
+struct Config {
+  std::string listen = "127.0.0.1:8080";
+  std::string database = "sqlite:leadterra.db";
+  int64_t day_seconds = 86400;
+  int threads = 2;
+  int64_t max_body_bytes = 32LL << 20;
+  double rate_limit = 100;   // requests/s per API key; 0 disables
+  double rate_burst = 200;   // bucket size
+  std::string log_level = "info";
+};
+
+// Values given explicitly on the command line (unset = not given).
+struct ConfigOverrides {
+  std::optional<std::string> listen, database, log_level;
+  std::optional<int64_t> day_seconds, max_body_bytes;
+  std::optional<int> threads;
+  std::optional<double> rate_limit, rate_burst;
+  std::optional<std::string> config_file;
+};
+
+// Builds the effective configuration and validates it.
+Result<Config> LoadConfig(const ConfigOverrides& flags);
+
+struct ListenAddress {
+  std::string host;
+  uint16_t port = 0;
+};
+Result<ListenAddress> ParseListen(const std::string& listen);
+
+// "sqlite:PATH" -> PATH; other schemes are rejected with a clear message.
+Result<std::string> SqlitePathFromUrl(const std::string& url);
+
+}  // namespace leadterra::app

@@ -1,0 +1,204 @@
+// leadterra: the one binary. This file is the only place that wires the
+// layers together: it parses the command line, opens the store, builds the
+// use cases, the router and the server, and runs the chosen command.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+
+#include "api/accounts.h"
+#include "api/campaigns_api.h"
+#include "api/idempotency.h"
+#include "api/rate_limiter.h"
+#include "app/config.h"
+#include "http/dispatcher.h"
+#include "http/routes.h"
+#include "http/server.h"
+#include "store/sqlite/sqlite_store.h"
+#include "util/clock.h"
+#include "util/ids.h"
+#include "util/time_format.h"
+
+namespace lt = leadterra;
+
+namespace {
+
+int Fail(const lt::Status& status) {
+  std::fprintf(stderr, "leadterra: %s\n", status.message().c_str());
+  return status.code() == lt::ErrorCode::kInvalidArgument ? 2 : 1;
+}
+
+// Everything a command needs from the outside world.
+struct Runtime {
+  std::unique_ptr<lt::store::Store> store;
+  lt::IdGenerator ids{lt::SystemClock::Instance()};
+  std::unique_ptr<lt::api::Accounts> accounts;
+};
+
+lt::Result<std::unique_ptr<Runtime>> OpenRuntime(const lt::app::Config& config) {
+  LT_ASSIGN_OR_RETURN(std::string path, lt::app::SqlitePathFromUrl(config.database));
+  auto runtime = std::make_unique<Runtime>();
+  LT_ASSIGN_OR_RETURN(runtime->store, lt::store::OpenSqliteStore(path, config.threads + 1));
+  runtime->accounts = std::make_unique<lt::api::Accounts>(
+      *runtime->store, lt::SystemClock::Instance(), runtime->ids);
+  return runtime;
+}
+
+void PrintKey(const lt::domain::ApiKey& key) {
+  std::printf("%s\t%s\t%s\tcreated %s%s\n", key.id.c_str(), key.prefix.c_str(), key.name.c_str(),
+              lt::FormatIso8601(key.created_at).c_str(),
+              key.revoked_at ? ("\trevoked " + lt::FormatIso8601(*key.revoked_at)).c_str() : "");
+}
+
+int Serve(const lt::app::Config& config) {
+  auto runtime_or = OpenRuntime(config);
+  if (!runtime_or.ok()) return Fail(runtime_or.status());
+  Runtime& rt = **runtime_or;
+  const lt::Clock& clock = lt::SystemClock::Instance();
+
+  auto workspaces = rt.accounts->ListWorkspaces();
+  if (!workspaces.ok()) return Fail(workspaces.status());
+  std::optional<lt::api::CreatedWorkspace> bootstrap;
+  if (workspaces->empty()) {
+    auto created = rt.accounts->CreateWorkspace("Default");
+    if (!created.ok()) return Fail(created.status());
+    bootstrap = std::move(created).value();
+  }
+
+  lt::api::CampaignsApi campaigns(*rt.store, clock, rt.ids);
+  lt::api::RateLimiter limiter(clock, config.rate_limit, config.rate_burst);
+  lt::api::Idempotency idempotency(*rt.store, clock);
+  lt::http::Router router = lt::http::BuildRouter({*rt.accounts, campaigns});
+  lt::http::Dispatcher dispatcher(router, *rt.accounts, limiter, idempotency, rt.ids);
+
+  auto listen = lt::app::ParseListen(config.listen);
+  if (!listen.ok()) return Fail(listen.status());
+  lt::http::ServerOptions options;
+  options.host = listen->host;
+  options.port = listen->port;
+  options.threads = config.threads;
+  options.max_body_bytes = static_cast<size_t>(config.max_body_bytes);
+  lt::http::Server server(dispatcher, options);
+  auto port = server.Listen();
+  if (!port.ok()) return Fail(port.status());
+
+  std::string host = listen->host.find(':') != std::string::npos ? "[" + listen->host + "]"
+                                                                  : listen->host;
+  std::printf("Leadterra listening on http://%s:%u\n", host.c_str(), *port);
+  if (bootstrap) {
+    std::printf("Created workspace %s (\"%s\")\n", bootstrap->workspace.id.c_str(),
+                bootstrap->workspace.name.c_str());
+    std::printf("API key (shown once): %s\n", bootstrap->first_key.secret.c_str());
+  }
+  std::fflush(stdout);
+  spdlog::info("serving backend={} listen={}:{} threads={} day_seconds={}", rt.store->Backend(),
+               listen->host, *port, config.threads, config.day_seconds);
+  server.Run();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto logger = spdlog::stderr_color_mt("leadterra");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
+
+  CLI::App app{"Leadterra: a self-hosted outbound email engine", "leadterra"};
+  app.require_subcommand(1);
+  lt::app::ConfigOverrides flags;
+
+  auto add_database = [&](CLI::App* cmd) {
+    cmd->add_option("--database", flags.database,
+                    "Database URL: sqlite:PATH (default sqlite:leadterra.db)")
+        ->envname("LEADTERRA_DATABASE_URL");
+    cmd->add_option("--config", flags.config_file, "TOML config file")
+        ->envname("LEADTERRA_CONFIG");
+  };
+
+  CLI::App* serve = app.add_subcommand("serve", "Run the API server");
+  serve->add_option("--listen", flags.listen, "HOST:PORT to listen on (default 127.0.0.1:8080)");
+  add_database(serve);
+  serve->add_option("--day-seconds", flags.day_seconds,
+                    "Length of one delayDays day in seconds (default 86400)");
+  serve->add_option("--threads", flags.threads, "HTTP worker threads (default 2)");
+  serve->add_option("--max-body-bytes", flags.max_body_bytes,
+                    "Largest accepted request body (default 33554432)");
+  serve->add_option("--rate-limit", flags.rate_limit,
+                    "Requests per second per API key, 0 = unlimited (default 100)");
+  serve->add_option("--rate-burst", flags.rate_burst, "Burst size per API key (default 200)");
+  serve->add_option("--log-level", flags.log_level, "trace|debug|info|warn|error (default info)");
+
+  CLI::App* workspace = app.add_subcommand("workspace", "Manage workspaces");
+  workspace->require_subcommand(1);
+  std::string ws_name, ws_id;
+  CLI::App* ws_create = workspace->add_subcommand("create", "Create a workspace and its first key");
+  ws_create->add_option("NAME", ws_name, "Workspace name")->required();
+  add_database(ws_create);
+  CLI::App* ws_list = workspace->add_subcommand("list", "List workspaces");
+  add_database(ws_list);
+  CLI::App* ws_delete = workspace->add_subcommand("delete", "Delete a workspace");
+  ws_delete->add_option("ID", ws_id, "Workspace id (ws_…)")->required();
+  add_database(ws_delete);
+
+  CLI::App* key = app.add_subcommand("key", "Manage API keys");
+  key->require_subcommand(1);
+  std::string key_ws, key_name = "CLI key", key_id;
+  CLI::App* key_create = key->add_subcommand("create", "Create an API key (printed once)");
+  key_create->add_option("--workspace", key_ws, "Workspace id")->required();
+  key_create->add_option("--name", key_name, "Key name");
+  add_database(key_create);
+  CLI::App* key_list = key->add_subcommand("list", "List a workspace's API keys");
+  key_list->add_option("--workspace", key_ws, "Workspace id")->required();
+  add_database(key_list);
+  CLI::App* key_revoke = key->add_subcommand("revoke", "Revoke an API key");
+  key_revoke->add_option("--workspace", key_ws, "Workspace id")->required();
+  key_revoke->add_option("KEY_ID", key_id, "Key id (key_…)")->required();
+  add_database(key_revoke);
+
+  CLI11_PARSE(app, argc, argv);
+
+  auto config = lt::app::LoadConfig(flags);
+  if (!config.ok()) return Fail(config.status());
+  spdlog::set_level(spdlog::level::from_str(config->log_level));
+
+  if (serve->parsed()) return Serve(*config);
+
+  auto runtime_or = OpenRuntime(*config);
+  if (!runtime_or.ok()) return Fail(runtime_or.status());
+  lt::api::Accounts& accounts = *(*runtime_or)->accounts;
+
+  if (ws_create->parsed()) {
+    auto created = accounts.CreateWorkspace(ws_name);
+    if (!created.ok()) return Fail(created.status());
+    std::printf("%s\n%s\n", created->workspace.id.c_str(), created->first_key.secret.c_str());
+  } else if (ws_list->parsed()) {
+    auto all = accounts.ListWorkspaces();
+    if (!all.ok()) return Fail(all.status());
+    for (const auto& ws : *all) {
+      std::printf("%s\t%s\t%s\n", ws.id.c_str(), ws.name.c_str(),
+                  ws.deleted_at ? "deleted" : "active");
+    }
+  } else if (ws_delete->parsed()) {
+    lt::Status status = accounts.DeleteWorkspace(ws_id);
+    if (!status.ok()) return Fail(status);
+    std::printf("deleted %s\n", ws_id.c_str());
+  } else if (key_create->parsed()) {
+    auto issued = accounts.CreateKey(key_ws, key_name);
+    if (!issued.ok()) return Fail(issued.status());
+    std::printf("%s\n%s\n", issued->key.id.c_str(), issued->secret.c_str());
+  } else if (key_list->parsed()) {
+    auto keys = accounts.ListKeys(key_ws);
+    if (!keys.ok()) return Fail(keys.status());
+    for (const auto& k : *keys) PrintKey(k);
+  } else if (key_revoke->parsed()) {
+    auto revoked = accounts.RevokeKey(key_ws, key_id);
+    if (!revoked.ok()) return Fail(revoked.status());
+    PrintKey(*revoked);
+  }
+  return 0;
+}

@@ -1,0 +1,33 @@
+// Workspaces and API keys: the tenancy and authentication model. Plain data.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace leadterra::domain {
+
+struct Workspace {
+  std::string id;  // ws_…
+  std::string name;
+  int64_t created_at = 0;
+  std::optional<int64_t> deleted_at;
+};
+
+// An API key as stored: never the secret, only its SHA-256 hash.
+struct ApiKey {
+  std::string id;  // key_…
+  std::string workspace_id;
+  std::string name;
+  std::string key_hash;  // lowercase hex SHA-256 of the full secret
+  std::string prefix;    // first characters of the secret, for recognising a key
+  int64_t created_at = 0;
+  std::optional<int64_t> revoked_at;
+};
+
+// Secrets look like "sk_live_" + kApiKeySecretLength base62 characters.
+inline constexpr char kApiKeySecretPrefix[] = "sk_live_";
+inline constexpr size_t kApiKeySecretLength = 32;
+inline constexpr size_t kApiKeyShownPrefixLength = 12;
+
+}  // namespace leadterra::domain

@@ -1,0 +1,50 @@
+// The route table: method + path pattern ("/v1/campaigns/:id/start") ->
+// handler. Matching is exact per segment; ":name" captures one segment.
+// Built once at start-up (routes.cc) and read-only afterwards, so lookups are
+// thread-safe.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "api/request.h"
+#include "http/http_types.h"
+#include "util/status.h"
+
+namespace leadterra::http {
+
+using ApiHandler = std::function<Result<api::Response>(const api::Request&)>;
+using RawHandler = std::function<HttpResponse(const HttpRequest&)>;
+
+struct Route {
+  std::string method;
+  std::string pattern;
+  bool authenticated = true;
+  ApiHandler api;  // JSON API route (authenticated or not)
+  RawHandler raw;  // or a route that renders its own response
+};
+
+class Router {
+ public:
+  void Add(Route route);
+  const std::vector<Route>& routes() const { return routes_; }
+
+  struct Match {
+    const Route* route = nullptr;
+    std::map<std::string, std::string> params;
+    std::vector<std::string> allowed;  // methods for this path when route is null
+  };
+  // `segments` are the decoded path segments ("/v1/x" -> {"v1","x"}).
+  Match Find(const std::string& method, const std::vector<std::string>& segments) const;
+
+ private:
+  struct Compiled {
+    std::vector<std::string> segments;
+  };
+  std::vector<Route> routes_;
+  std::vector<Compiled> compiled_;
+};
+
+}  // namespace leadterra::http

@@ -1,0 +1,46 @@
+#include "http/routes.h"
+
+namespace leadterra::http {
+namespace {
+
+template <typename Api>
+ApiHandler Bind(Api& api, Result<api::Response> (Api::*method)(const api::Request&)) {
+  return [&api, method](const api::Request& request) { return (api.*method)(request); };
+}
+
+Route Authed(std::string method, std::string pattern, ApiHandler handler) {
+  return Route{std::move(method), std::move(pattern), true, std::move(handler), nullptr};
+}
+
+Route Public(std::string method, std::string pattern, RawHandler handler) {
+  return Route{std::move(method), std::move(pattern), false, nullptr, std::move(handler)};
+}
+
+}  // namespace
+
+Router BuildRouter(const Services& s) {
+  using api::Accounts;
+  using api::CampaignsApi;
+  Router router;
+  router.Add(Public("GET", "/healthz", [](const HttpRequest&) {
+    return HttpResponse{200, "application/json", {}, R"({"status":"ok"})"};
+  }));
+  router.Add(Public("GET", "/v1/openapi.json", [](const HttpRequest&) {
+    return HttpResponse{200, "application/json", {}, std::string(OpenApiDocument())};
+  }));
+
+  router.Add(Authed("GET", "/v1/api-keys", Bind(s.accounts, &Accounts::ListKeysEndpoint)));
+  router.Add(Authed("POST", "/v1/api-keys", Bind(s.accounts, &Accounts::CreateKeyEndpoint)));
+  router.Add(Authed("DELETE", "/v1/api-keys/:id", Bind(s.accounts, &Accounts::RevokeKeyEndpoint)));
+
+  router.Add(Authed("GET", "/v1/campaigns", Bind(s.campaigns, &CampaignsApi::List)));
+  router.Add(Authed("POST", "/v1/campaigns", Bind(s.campaigns, &CampaignsApi::Create)));
+  router.Add(Authed("GET", "/v1/campaigns/:id", Bind(s.campaigns, &CampaignsApi::Get)));
+  router.Add(Authed("PATCH", "/v1/campaigns/:id", Bind(s.campaigns, &CampaignsApi::Patch)));
+  router.Add(Authed("DELETE", "/v1/campaigns/:id", Bind(s.campaigns, &CampaignsApi::Delete)));
+  router.Add(Authed("POST", "/v1/campaigns/:id/start", Bind(s.campaigns, &CampaignsApi::Start)));
+  router.Add(Authed("POST", "/v1/campaigns/:id/pause", Bind(s.campaigns, &CampaignsApi::Pause)));
+  return router;
+}
+
+}  // namespace leadterra::http

@@ -1,0 +1,24 @@
+// The route table of the whole server, built in one place. Every route here
+// must be described in openapi.json (a unit test compares the two).
+#pragma once
+
+#include <string_view>
+
+#include "api/accounts.h"
+#include "api/campaigns_api.h"
+#include "http/router.h"
+
+namespace leadterra::http {
+
+struct Services {
+  api::Accounts& accounts;
+  api::CampaignsApi& campaigns;
+};
+
+Router BuildRouter(const Services& services);
+
+// The OpenAPI 3.1 document served at /v1/openapi.json (src/http/openapi.json,
+// embedded at build time).
+std::string_view OpenApiDocument();
+
+}  // namespace leadterra::http

@@ -1,0 +1,97 @@
+#include "store/sqlite/migrations.h"
+
+#include <string>
+#include <vector>
+
+namespace leadterra::store::sqlite {
+namespace {
+
+struct Migration {
+  int version;
+  const char* sql;
+};
+
+// Append only: never edit a migration that has shipped.
+const std::vector<Migration>& Migrations() {
+  static const std::vector<Migration> kMigrations = {
+      {1, R"sql(
+CREATE TABLE workspaces (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  deleted_at INTEGER
+);
+CREATE TABLE api_keys (
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+  id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  key_hash TEXT NOT NULL UNIQUE,
+  prefix TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  revoked_at INTEGER,
+  PRIMARY KEY (workspace_id, id)
+);
+CREATE TABLE campaigns (
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+  id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  status TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  started_at INTEGER,
+  deleted_at INTEGER,
+  PRIMARY KEY (workspace_id, id)
+);
+CREATE INDEX campaigns_by_status ON campaigns(workspace_id, status, id);
+CREATE TABLE campaign_steps (
+  workspace_id TEXT NOT NULL,
+  campaign_id TEXT NOT NULL,
+  step_index INTEGER NOT NULL,
+  delay_days REAL NOT NULL,
+  subject TEXT NOT NULL,
+  body_html TEXT NOT NULL,
+  PRIMARY KEY (workspace_id, campaign_id, step_index),
+  FOREIGN KEY (workspace_id, campaign_id) REFERENCES campaigns(workspace_id, id)
+);
+CREATE TABLE idempotency_keys (
+  workspace_id TEXT NOT NULL,
+  idem_key TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  status INTEGER,
+  body TEXT,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (workspace_id, idem_key)
+);
+)sql"},
+  };
+  return kMigrations;
+}
+
+}  // namespace
+
+Status ApplyMigrations(Connection& conn) {
+  LT_RETURN_IF_ERROR(conn.Exec(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+      "applied_at INTEGER NOT NULL DEFAULT (unixepoch()))"));
+  for (const Migration& m : Migrations()) {
+    Status status = InTransaction(conn, /*write=*/true, [&]() -> Status {
+      LT_ASSIGN_OR_RETURN(auto check,
+                          conn.Prepare("SELECT 1 FROM schema_migrations WHERE version = ?"));
+      check->Bind(1, m.version);
+      LT_ASSIGN_OR_RETURN(bool applied, check->Step());
+      check.reset();
+      if (applied) return Status::Ok();
+      LT_RETURN_IF_ERROR(conn.Exec(m.sql));
+      LT_ASSIGN_OR_RETURN(auto record,
+                          conn.Prepare("INSERT INTO schema_migrations(version) VALUES (?)"));
+      record->Bind(1, m.version);
+      return record->Run();
+    });
+    if (!status.ok()) {
+      return Internal("migration " + std::to_string(m.version) + ": " + status.message());
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace leadterra::store::sqlite

@@ -1,0 +1,12 @@
+// Versioned schema migrations for the SQLite backend, applied in order at
+// start-up; each runs in its own transaction and is recorded in
+// schema_migrations, so applying twice is a no-op.
+#pragma once
+
+#include "store/sqlite/sqlite_db.h"
+
+namespace leadterra::store::sqlite {
+
+Status ApplyMigrations(Connection& conn);
+
+}  // namespace leadterra::store::sqlite

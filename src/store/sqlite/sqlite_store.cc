@@ -1,0 +1,430 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include "store/sqlite/migrations.h"
+#include "store/sqlite/sqlite_db.h"
+
+namespace leadterra::store {
+namespace {
+
+using domain::ApiKey;
+using domain::Campaign;
+using domain::Workspace;
+using sqlite::Connection;
+using sqlite::ConnectionPool;
+using sqlite::InTransaction;
+using sqlite::Statement;
+
+constexpr char kApiKeyColumns[] =
+    "workspace_id, id, name, key_hash, prefix, created_at, revoked_at";
+constexpr char kCampaignColumns[] =
+    "workspace_id, id, name, status, created_at, updated_at, started_at";
+
+ApiKey ReadApiKey(const Statement& row) {
+  ApiKey key;
+  key.workspace_id = row.ColumnText(0);
+  key.id = row.ColumnText(1);
+  key.name = row.ColumnText(2);
+  key.key_hash = row.ColumnText(3);
+  key.prefix = row.ColumnText(4);
+  key.created_at = row.ColumnInt(5);
+  key.revoked_at = row.ColumnOptionalInt(6);
+  return key;
+}
+
+Campaign ReadCampaign(const Statement& row) {
+  Campaign c;
+  c.workspace_id = row.ColumnText(0);
+  c.id = row.ColumnText(1);
+  c.name = row.ColumnText(2);
+  c.status = domain::ParseCampaignStatus(row.ColumnText(3)).value_or(domain::CampaignStatus::kDraft);
+  c.created_at = row.ColumnInt(4);
+  c.updated_at = row.ColumnInt(5);
+  c.started_at = row.ColumnOptionalInt(6);
+  return c;
+}
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(std::unique_ptr<ConnectionPool> pool) : pool_(std::move(pool)) {}
+
+  std::string Backend() const override { return "sqlite"; }
+
+  // --- workspaces -----------------------------------------------------------
+
+  Status CreateWorkspace(const Workspace& ws, const ApiKey& first_key) override {
+    auto conn = pool_->Acquire();
+    return InTransaction(*conn, true, [&]() -> Status {
+      LT_ASSIGN_OR_RETURN(auto insert, conn->Prepare(
+                                           "INSERT INTO workspaces(id, name, created_at) "
+                                           "VALUES (?, ?, ?)"));
+      insert->Bind(1, ws.id).Bind(2, ws.name).Bind(3, ws.created_at);
+      LT_RETURN_IF_ERROR(insert->Run());
+      return InsertApiKey(*conn, first_key);
+    });
+  }
+
+  Result<Workspace> GetWorkspace(const std::string& id) override {
+    auto conn = pool_->Acquire();
+    LT_ASSIGN_OR_RETURN(auto stmt, conn->Prepare("SELECT id, name, created_at, deleted_at "
+                                                 "FROM workspaces WHERE id = ?"));
+    stmt->Bind(1, id);
+    LT_ASSIGN_OR_RETURN(bool found, stmt->Step());
+    if (!found) return NotFound("workspace not found");
+    return ReadWorkspace(*stmt);
+  }
+
+  Result<std::vector<Workspace>> ListWorkspaces() override {
+    auto conn = pool_->Acquire();
+    LT_ASSIGN_OR_RETURN(auto stmt, conn->Prepare("SELECT id, name, created_at, deleted_at "
+                                                 "FROM workspaces ORDER BY id"));
+    std::vector<Workspace> out;
+    while (true) {
+      LT_ASSIGN_OR_RETURN(bool row, stmt->Step());
+      if (!row) break;
+      out.push_back(ReadWorkspace(*stmt));
+    }
+    return out;
+  }
+
+  Status DeleteWorkspace(const std::string& id, int64_t now) override {
+    auto conn = pool_->Acquire();
+    return InTransaction(*conn, true, [&]() -> Status {
+      LT_ASSIGN_OR_RETURN(auto stmt, conn->Prepare("UPDATE workspaces SET deleted_at = ? "
+                                                   "WHERE id = ? AND deleted_at IS NULL"));
+      stmt->Bind(1, now).Bind(2, id);
+      LT_RETURN_IF_ERROR(stmt->Run());
+      if (conn->Changes() == 0) return NotFound("workspace not found");
+      return Status::Ok();
+    });
+  }
+
+  // --- API keys -------------------------------------------------------------
+
+  Status CreateApiKey(const ApiKey& key) override {
+    auto conn = pool_->Acquire();
+    return InTransaction(*conn, true, [&] { return InsertApiKey(*conn, key); });
+  }
+
+  Result<ApiKey> FindApiKeyByHash(const std::string& key_hash) override {
+    auto conn = pool_->Acquire();
+    LT_ASSIGN_OR_RETURN(auto stmt, conn->Prepare(std::string("SELECT ") + kApiKeyColumns +
+                                                 " FROM api_keys WHERE key_hash = ?"));
+    stmt->Bind(1, key_hash);
+    LT_ASSIGN_OR_RETURN(bool found, stmt->Step());
+    if (!found) return NotFound("api key not found");
+    return ReadApiKey(*stmt);
+  }
+
+  Result<Page<ApiKey>> ListApiKeys(const std::string& workspace_id,
+                                   const PageRequest& page) override {
+    auto conn = pool_->Acquire();
+    LT_ASSIGN_OR_RETURN(auto stmt,
+                        conn->Prepare(std::string("SELECT ") + kApiKeyColumns +
+                                      " FROM api_keys WHERE workspace_id = ? AND id > ? "
+                                      "ORDER BY id LIMIT ?"));
+    stmt->Bind(1, workspace_id).Bind(2, page.after_id).Bind(3, page.limit + 1);
+    Page<ApiKey> out;
+    while (true) {
+      LT_ASSIGN_OR_RETURN(bool row, stmt->Step());
+      if (!row) break;
+      out.items.push_back(ReadApiKey(*stmt));
+    }
+    TrimPage(out, page.limit);
+    return out;
+  }
+
+  Result<ApiKey> RevokeApiKey(const std::string& workspace_id, const std::string& key_id,
+                              int64_t now) override {
+    auto conn = pool_->Acquire();
+    ApiKey key;
+    Status status = InTransaction(*conn, true, [&]() -> Status {
+      LT_ASSIGN_OR_RETURN(auto update, conn->Prepare(
+                                           "UPDATE api_keys SET revoked_at = ? WHERE "
+                                           "workspace_id = ? AND id = ? AND revoked_at IS NULL"));
+      update->Bind(1, now).Bind(2, workspace_id).Bind(3, key_id);
+      LT_RETURN_IF_ERROR(update->Run());
+      update.reset();
+      LT_ASSIGN_OR_RETURN(auto select,
+                          conn->Prepare(std::string("SELECT ") + kApiKeyColumns +
+                                        " FROM api_keys WHERE workspace_id = ? AND id = ?"));
+      select->Bind(1, workspace_id).Bind(2, key_id);
+      LT_ASSIGN_OR_RETURN(bool found, select->Step());
+      if (!found) return NotFound("api key not found");
+      key = ReadApiKey(*select);
+      return Status::Ok();
+    });
+    if (!status.ok()) return status;
+    return key;
+  }
+
+  // --- campaigns ------------------------------------------------------------
+
+  Status CreateCampaign(const Campaign& c) override {
+    auto conn = pool_->Acquire();
+    return InTransaction(*conn, true, [&]() -> Status {
+      LT_ASSIGN_OR_RETURN(auto insert,
+                          conn->Prepare(std::string("INSERT INTO campaigns(") + kCampaignColumns +
+                                        ") VALUES (?, ?, ?, ?, ?, ?, ?)"));
+      insert->Bind(1, c.workspace_id)
+          .Bind(2, c.id)
+          .Bind(3, c.name)
+          .Bind(4, domain::ToString(c.status))
+          .Bind(5, c.created_at)
+          .Bind(6, c.updated_at)
+          .Bind(7, c.started_at);
+      LT_RETURN_IF_ERROR(insert->Run());
+      insert.reset();
+      return WriteSteps(*conn, c);
+    });
+  }
+
+  Result<Campaign> GetCampaign(const std::string& workspace_id, const std::string& id) override {
+    auto conn = pool_->Acquire();
+    return LoadCampaign(*conn, workspace_id, id);
+  }
+
+  Result<Page<Campaign>> ListCampaigns(const std::string& workspace_id,
+                                       std::optional<domain::CampaignStatus> status,
+                                       const PageRequest& page) override {
+    auto conn = pool_->Acquire();
+    Page<Campaign> out;
+    Status st = InTransaction(*conn, false, [&]() -> Status {
+      LT_ASSIGN_OR_RETURN(
+          auto stmt, conn->Prepare(std::string("SELECT ") + kCampaignColumns +
+                                   " FROM campaigns WHERE workspace_id = ? AND id > ? "
+                                   "AND deleted_at IS NULL AND (?3 IS NULL OR status = ?3) "
+                                   "ORDER BY id LIMIT ?4"));
+      stmt->Bind(1, workspace_id).Bind(2, page.after_id).Bind(4, page.limit + 1);
+      if (status) {
+        stmt->Bind(3, domain::ToString(*status));
+      } else {
+        stmt->BindNull(3);
+      }
+      while (true) {
+        LT_ASSIGN_OR_RETURN(bool row, stmt->Step());
+        if (!row) break;
+        out.items.push_back(ReadCampaign(*stmt));
+      }
+      stmt.reset();
+      TrimPage(out, page.limit);
+      for (Campaign& c : out.items) LT_RETURN_IF_ERROR(LoadSteps(*conn, c));
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    return out;
+  }
+
+  Result<Campaign> UpdateCampaign(const std::string& workspace_id, const std::string& id,
+                                  const Mutator& mutate) override {
+    auto conn = pool_->Acquire();
+    Campaign result;
+    Status status = InTransaction(*conn, true, [&]() -> Status {
+      LT_ASSIGN_OR_RETURN(Campaign c, LoadCampaign(*conn, workspace_id, id));
+      const std::vector<domain::Step> old_steps = c.steps;
+      LT_RETURN_IF_ERROR(mutate(c));
+      LT_ASSIGN_OR_RETURN(auto update, conn->Prepare(
+                                           "UPDATE campaigns SET name = ?, status = ?, "
+                                           "updated_at = ?, started_at = ? "
+                                           "WHERE workspace_id = ? AND id = ?"));
+      update->Bind(1, c.name)
+          .Bind(2, domain::ToString(c.status))
+          .Bind(3, c.updated_at)
+          .Bind(4, c.started_at)
+          .Bind(5, workspace_id)
+          .Bind(6, id);
+      LT_RETURN_IF_ERROR(update->Run());
+      update.reset();
+      if (!SameSteps(old_steps, c.steps)) LT_RETURN_IF_ERROR(WriteSteps(*conn, c));
+      result = std::move(c);
+      return Status::Ok();
+    });
+    if (!status.ok()) return status;
+    return result;
+  }
+
+  Status DeleteCampaign(const std::string& workspace_id, const std::string& id,
+                        const DeleteCheck& check, int64_t now) override {
+    auto conn = pool_->Acquire();
+    return InTransaction(*conn, true, [&]() -> Status {
+      LT_ASSIGN_OR_RETURN(Campaign c, LoadCampaign(*conn, workspace_id, id));
+      LT_RETURN_IF_ERROR(check(c));
+      LT_ASSIGN_OR_RETURN(auto stmt, conn->Prepare("UPDATE campaigns SET deleted_at = ? "
+                                                   "WHERE workspace_id = ? AND id = ?"));
+      stmt->Bind(1, now).Bind(2, workspace_id).Bind(3, id);
+      return stmt->Run();
+    });
+  }
+
+  // --- idempotency ----------------------------------------------------------
+
+  Result<Begin> BeginIdempotent(const std::string& workspace_id, const std::string& key,
+                                const std::string& request_hash, int64_t now,
+                                int64_t expire_before, int64_t stale_before) override {
+    auto conn = pool_->Acquire();
+    Begin begin;
+    Status status = InTransaction(*conn, true, [&]() -> Status {
+      LT_ASSIGN_OR_RETURN(auto purge, conn->Prepare(
+                                          "DELETE FROM idempotency_keys WHERE workspace_id = ? "
+                                          "AND idem_key = ? AND (created_at < ? OR "
+                                          "(status IS NULL AND created_at < ?))"));
+      purge->Bind(1, workspace_id).Bind(2, key).Bind(3, expire_before).Bind(4, stale_before);
+      LT_RETURN_IF_ERROR(purge->Run());
+      purge.reset();
+      LT_ASSIGN_OR_RETURN(auto select,
+                          conn->Prepare("SELECT request_hash, status, body FROM "
+                                        "idempotency_keys WHERE workspace_id = ? AND idem_key = ?"));
+      select->Bind(1, workspace_id).Bind(2, key);
+      LT_ASSIGN_OR_RETURN(bool found, select->Step());
+      if (found) {
+        if (select->ColumnText(0) != request_hash) {
+          begin.outcome = Outcome::kMismatch;
+        } else if (select->ColumnIsNull(1)) {
+          begin.outcome = Outcome::kInProgress;
+        } else {
+          begin.outcome = Outcome::kReplay;
+          begin.status = static_cast<int>(select->ColumnInt(1));
+          begin.body = select->ColumnText(2);
+        }
+        return Status::Ok();
+      }
+      select.reset();
+      LT_ASSIGN_OR_RETURN(auto insert, conn->Prepare(
+                                           "INSERT INTO idempotency_keys(workspace_id, idem_key, "
+                                           "request_hash, created_at) VALUES (?, ?, ?, ?)"));
+      insert->Bind(1, workspace_id).Bind(2, key).Bind(3, request_hash).Bind(4, now);
+      begin.outcome = Outcome::kProceed;
+      return insert->Run();
+    });
+    if (!status.ok()) return status;
+    return begin;
+  }
+
+  Status CompleteIdempotent(const std::string& workspace_id, const std::string& key, int status,
+                            const std::string& body) override {
+    auto conn = pool_->Acquire();
+    return InTransaction(*conn, true, [&]() -> Status {
+      LT_ASSIGN_OR_RETURN(auto stmt, conn->Prepare("UPDATE idempotency_keys SET status = ?, "
+                                                   "body = ? WHERE workspace_id = ? AND "
+                                                   "idem_key = ?"));
+      stmt->Bind(1, status).Bind(2, body).Bind(3, workspace_id).Bind(4, key);
+      return stmt->Run();
+    });
+  }
+
+  Status ReleaseIdempotent(const std::string& workspace_id, const std::string& key) override {
+    auto conn = pool_->Acquire();
+    return InTransaction(*conn, true, [&]() -> Status {
+      LT_ASSIGN_OR_RETURN(auto stmt, conn->Prepare("DELETE FROM idempotency_keys WHERE "
+                                                   "workspace_id = ? AND idem_key = ?"));
+      stmt->Bind(1, workspace_id).Bind(2, key);
+      return stmt->Run();
+    });
+  }
+
+ private:
+  static Workspace ReadWorkspace(const Statement& row) {
+    Workspace ws;
+    ws.id = row.ColumnText(0);
+    ws.name = row.ColumnText(1);
+    ws.created_at = row.ColumnInt(2);
+    ws.deleted_at = row.ColumnOptionalInt(3);
+    return ws;
+  }
+
+  template <typename T>
+  static void TrimPage(Page<T>& page, int limit) {
+    if (static_cast<int>(page.items.size()) > limit) {
+      page.items.resize(limit);
+      page.has_more = true;
+    }
+  }
+
+  static bool SameSteps(const std::vector<domain::Step>& a, const std::vector<domain::Step>& b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (a[i].delay_days != b[i].delay_days || a[i].subject != b[i].subject ||
+          a[i].body_html != b[i].body_html) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  static Status InsertApiKey(Connection& conn, const ApiKey& key) {
+    LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare(std::string("INSERT INTO api_keys(") +
+                                                kApiKeyColumns + ") VALUES (?, ?, ?, ?, ?, ?, ?)"));
+    stmt->Bind(1, key.workspace_id)
+        .Bind(2, key.id)
+        .Bind(3, key.name)
+        .Bind(4, key.key_hash)
+        .Bind(5, key.prefix)
+        .Bind(6, key.created_at)
+        .Bind(7, key.revoked_at);
+    return stmt->Run();
+  }
+
+  static Result<Campaign> LoadCampaign(Connection& conn, const std::string& workspace_id,
+                                       const std::string& id) {
+    LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare(std::string("SELECT ") + kCampaignColumns +
+                                                " FROM campaigns WHERE workspace_id = ? AND "
+                                                "id = ? AND deleted_at IS NULL"));
+    stmt->Bind(1, workspace_id).Bind(2, id);
+    LT_ASSIGN_OR_RETURN(bool found, stmt->Step());
+    if (!found) return NotFound("campaign not found");
+    Campaign c = ReadCampaign(*stmt);
+    stmt.reset();
+    LT_RETURN_IF_ERROR(LoadSteps(conn, c));
+    return c;
+  }
+
+  static Status LoadSteps(Connection& conn, Campaign& c) {
+    LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("SELECT delay_days, subject, body_html FROM "
+                                                "campaign_steps WHERE workspace_id = ? AND "
+                                                "campaign_id = ? ORDER BY step_index"));
+    stmt->Bind(1, c.workspace_id).Bind(2, c.id);
+    c.steps.clear();
+    while (true) {
+      LT_ASSIGN_OR_RETURN(bool row, stmt->Step());
+      if (!row) break;
+      c.steps.push_back({stmt->ColumnDouble(0), stmt->ColumnText(1), stmt->ColumnText(2)});
+    }
+    return Status::Ok();
+  }
+
+  static Status WriteSteps(Connection& conn, const Campaign& c) {
+    LT_ASSIGN_OR_RETURN(auto del, conn.Prepare("DELETE FROM campaign_steps WHERE "
+                                               "workspace_id = ? AND campaign_id = ?"));
+    del->Bind(1, c.workspace_id).Bind(2, c.id);
+    LT_RETURN_IF_ERROR(del->Run());
+    del.reset();
+    for (size_t i = 0; i < c.steps.size(); ++i) {
+      LT_ASSIGN_OR_RETURN(auto ins,
+                          conn.Prepare("INSERT INTO campaign_steps(workspace_id, campaign_id, "
+                                       "step_index, delay_days, subject, body_html) "
+                                       "VALUES (?, ?, ?, ?, ?, ?)"));
+      ins->Bind(1, c.workspace_id)
+          .Bind(2, c.id)
+          .Bind(3, static_cast<int64_t>(i))
+          .Bind(4, c.steps[i].delay_days)
+          .Bind(5, c.steps[i].subject)
+          .Bind(6, c.steps[i].body_html);
+      LT_RETURN_IF_ERROR(ins->Run());
+    }
+    return Status::Ok();
+  }
+
+  std::unique_ptr<ConnectionPool> pool_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, int connections) {
+  LT_ASSIGN_OR_RETURN(auto pool, sqlite::ConnectionPool::Open(path, connections));
+  {
+    auto conn = pool->Acquire();
+    LT_RETURN_IF_ERROR(sqlite::ApplyMigrations(*conn));
+  }
+  return std::unique_ptr<Store>(new SqliteStore(std::move(pool)));
+}
+
+}  // namespace leadterra::store

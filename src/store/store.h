@@ -1,0 +1,122 @@
+// Store interfaces: everything the API and engine persist goes through these.
+//
+// Contract shared by every implementation (SQLite today, PostgreSQL next):
+// - Every method that touches tenant data takes the workspace id and never
+//   reads or writes another workspace's rows; an id from another workspace
+//   answers kNotFound exactly like an unknown id.
+// - Every method is one transaction: it either fully applies or changes
+//   nothing. Methods are thread-safe.
+// - Failures are returned as Status (kNotFound, kInvalidState from a mutator,
+//   kInternal for storage errors); nothing throws across this interface.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/campaign.h"
+#include "domain/workspace.h"
+#include "util/status.h"
+
+namespace leadterra::store {
+
+// Keyset pagination: rows with id greater than `after_id`, ascending by id.
+struct PageRequest {
+  int limit = 50;
+  std::string after_id;
+};
+
+template <typename T>
+struct Page {
+  std::vector<T> items;
+  bool has_more = false;
+};
+
+class WorkspaceStore {
+ public:
+  virtual ~WorkspaceStore() = default;
+  // Creates the workspace and its first key atomically.
+  virtual Status CreateWorkspace(const domain::Workspace& workspace,
+                                 const domain::ApiKey& first_key) = 0;
+  // Returns deleted workspaces too (deleted_at set): callers decide.
+  virtual Result<domain::Workspace> GetWorkspace(const std::string& id) = 0;
+  virtual Result<std::vector<domain::Workspace>> ListWorkspaces() = 0;
+  virtual Status DeleteWorkspace(const std::string& id, int64_t now) = 0;
+};
+
+class ApiKeyStore {
+ public:
+  virtual ~ApiKeyStore() = default;
+  virtual Status CreateApiKey(const domain::ApiKey& key) = 0;
+  // The one lookup not scoped by workspace: authentication finds the workspace.
+  virtual Result<domain::ApiKey> FindApiKeyByHash(const std::string& key_hash) = 0;
+  virtual Result<Page<domain::ApiKey>> ListApiKeys(const std::string& workspace_id,
+                                                   const PageRequest& page) = 0;
+  // Sets revoked_at (idempotent: a revoked key keeps its first revocation time).
+  virtual Result<domain::ApiKey> RevokeApiKey(const std::string& workspace_id,
+                                              const std::string& key_id, int64_t now) = 0;
+};
+
+class CampaignStore {
+ public:
+  virtual ~CampaignStore() = default;
+  virtual Status CreateCampaign(const domain::Campaign& campaign) = 0;
+  // Deleted campaigns answer kNotFound.
+  virtual Result<domain::Campaign> GetCampaign(const std::string& workspace_id,
+                                               const std::string& id) = 0;
+  virtual Result<Page<domain::Campaign>> ListCampaigns(
+      const std::string& workspace_id, std::optional<domain::CampaignStatus> status,
+      const PageRequest& page) = 0;
+  // Atomic read-modify-write: loads the campaign under a write lock, applies
+  // `mutate`, and persists the result only if it returns OK. Returns the
+  // stored campaign or the mutator's error.
+  using Mutator = std::function<Status(domain::Campaign&)>;
+  virtual Result<domain::Campaign> UpdateCampaign(const std::string& workspace_id,
+                                                  const std::string& id,
+                                                  const Mutator& mutate) = 0;
+  // Removes the campaign from reads if `check` allows it.
+  using DeleteCheck = std::function<Status(const domain::Campaign&)>;
+  virtual Status DeleteCampaign(const std::string& workspace_id, const std::string& id,
+                                const DeleteCheck& check, int64_t now) = 0;
+};
+
+// Idempotency-Key bookkeeping (SPEC §1): one row per (workspace, key).
+class IdempotencyStore {
+ public:
+  virtual ~IdempotencyStore() = default;
+
+  enum class Outcome {
+    kProceed,     // key reserved for this request: run it, then Complete/Release
+    kReplay,      // same request seen before: answer `status`/`body`
+    kMismatch,    // key used before with a different request
+    kInProgress,  // the first request with this key is still running
+  };
+  struct Begin {
+    Outcome outcome = Outcome::kProceed;
+    int status = 0;
+    std::string body;
+  };
+  // Reserves `key` for `request_hash`. Records created before `expire_before`
+  // (and reservations older than `stale_before`) are forgotten first.
+  virtual Result<Begin> BeginIdempotent(const std::string& workspace_id, const std::string& key,
+                                        const std::string& request_hash, int64_t now,
+                                        int64_t expire_before, int64_t stale_before) = 0;
+  virtual Status CompleteIdempotent(const std::string& workspace_id, const std::string& key,
+                                    int status, const std::string& body) = 0;
+  virtual Status ReleaseIdempotent(const std::string& workspace_id, const std::string& key) = 0;
+};
+
+// Everything a server process needs, implemented by one backend.
+class Store : public WorkspaceStore,
+              public ApiKeyStore,
+              public CampaignStore,
+              public IdempotencyStore {
+ public:
+  // Human-readable backend name for logs ("sqlite").
+  virtual std::string Backend() const = 0;
+};
+
+}  // namespace leadterra::store

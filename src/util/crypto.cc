@@ -1,0 +1,45 @@
+#include "util/crypto.h"
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <cstdlib>
+
+namespace leadterra {
+
+void FillRandom(uint8_t* out, size_t size) {
+  if (RAND_bytes(out, static_cast<int>(size)) != 1) std::abort();
+}
+
+std::string RandomBase62(size_t length) {
+  static constexpr char kAlphabet[] =
+      "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  std::string out;
+  out.reserve(length);
+  uint8_t buf[64];
+  while (out.size() < length) {
+    FillRandom(buf, sizeof(buf));
+    for (uint8_t b : buf) {
+      if (b >= 248) continue;  // 248 = 4 * 62: reject to stay unbiased
+      out.push_back(kAlphabet[b % 62]);
+      if (out.size() == length) break;
+    }
+  }
+  return out;
+}
+
+std::string Sha256Hex(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(len * 2);
+  for (unsigned int i = 0; i < len; ++i) {
+    out.push_back(kHex[digest[i] >> 4]);
+    out.push_back(kHex[digest[i] & 15]);
+  }
+  return out;
+}
+
+}  // namespace leadterra

@@ -1,0 +1,44 @@
+// Public identifiers: a type prefix plus a lowercase ULID, e.g.
+// "camp_01hx4mrqpbcn7wh2gfk9yz6e3s". ULIDs sort by creation time; ids made by
+// one IdGenerator are strictly increasing even within one millisecond, which
+// is what cursor pagination relies on. Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "util/clock.h"
+
+namespace leadterra {
+
+namespace id_prefix {
+inline constexpr std::string_view kWorkspace = "ws_";
+inline constexpr std::string_view kApiKey = "key_";
+inline constexpr std::string_view kCampaign = "camp_";
+inline constexpr std::string_view kLead = "lead_";
+inline constexpr std::string_view kMessage = "msg_";
+inline constexpr std::string_view kMailbox = "mbx_";
+inline constexpr std::string_view kWebhook = "whk_";
+inline constexpr std::string_view kEvent = "evt_";
+inline constexpr std::string_view kRequest = "req_";
+}  // namespace id_prefix
+
+class IdGenerator {
+ public:
+  explicit IdGenerator(const Clock& clock) : clock_(clock) {}
+  // Returns prefix + 26 lowercase Crockford base32 characters.
+  std::string Next(std::string_view prefix);
+
+ private:
+  const Clock& clock_;
+  std::mutex mu_;
+  uint64_t last_millis_ = 0;
+  uint8_t last_random_[10] = {};
+};
+
+// True when `id` is `prefix` followed by a well-formed lowercase ULID.
+bool IsValidId(std::string_view id, std::string_view prefix);
+
+}  // namespace leadterra
