@@ -52,6 +52,9 @@ Result<ParsedTarget> ParseTarget(const std::string& target) {
 }  // namespace
 
 HttpResponse Dispatcher::Error(const Status& status, const std::string& request_id) {
+  if (status.code() == ErrorCode::kInternal) {
+    spdlog::error("request_id={} internal error: {}", request_id, status.message());
+  }
   HttpResponse response;
   response.status = HttpStatusFor(status.code());
   response.body = ErrorBody(status, request_id);
@@ -77,11 +80,9 @@ HttpResponse Dispatcher::Handle(const HttpRequest& request) {
   try {
     response = HandleInner(request, request_id, &workspace_id);
   } catch (const std::exception& e) {
-    spdlog::error("request_id={} unhandled exception: {}", request_id, e.what());
-    response = Error(Internal(e.what()), request_id);
+    response = Error(Internal(std::string("unhandled exception: ") + e.what()), request_id);
   } catch (...) {
-    spdlog::error("request_id={} unhandled non-standard exception", request_id);
-    response = Error(Internal("unknown exception"), request_id);
+    response = Error(Internal("unhandled non-standard exception"), request_id);
   }
   response.headers.emplace_back("X-Request-Id", request_id);
   const double ms =

@@ -1,0 +1,56 @@
+// The OpenAPI document and the router must describe the same operations.
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <set>
+
+#include "http/routes.h"
+#include "temp_store.h"
+
+namespace leadterra::http {
+namespace {
+
+std::string ToOpenApiPath(const std::string& pattern) {
+  std::string out;
+  size_t i = 0;
+  while (i < pattern.size()) {
+    if (pattern[i] == ':') {
+      size_t end = pattern.find('/', i);
+      if (end == std::string::npos) end = pattern.size();
+      out += "{" + pattern.substr(i + 1, end - i - 1) + "}";
+      i = end;
+    } else {
+      out += pattern[i++];
+    }
+  }
+  return out;
+}
+
+TEST(OpenApi, DocumentMatchesRouter) {
+  FakeClock clock(0);
+  IdGenerator ids(clock);
+  leadterra::testing::TempStore store;
+  api::Accounts accounts(*store, clock, ids);
+  api::CampaignsApi campaigns(*store, clock, ids);
+  Router router = BuildRouter({accounts, campaigns});
+
+  std::set<std::string> routed;
+  for (const Route& r : router.routes()) routed.insert(r.method + " " + ToOpenApiPath(r.pattern));
+
+  boost::json::value doc = boost::json::parse(OpenApiDocument());
+  EXPECT_EQ(doc.at("openapi").as_string().subview().substr(0, 3), "3.1");
+  std::set<std::string> documented;
+  static const std::set<std::string> kMethods = {"get", "post", "patch", "delete", "put"};
+  for (const auto& [path, item] : doc.at("paths").as_object()) {
+    for (const auto& [method, op] : item.as_object()) {
+      if (!kMethods.count(std::string(method))) continue;
+      std::string upper(method);
+      for (char& c : upper) c = static_cast<char>(std::toupper(c));
+      documented.insert(upper + " " + std::string(path));
+    }
+  }
+  EXPECT_EQ(routed, documented);
+}
+
+}  // namespace
+}  // namespace leadterra::http

@@ -1,0 +1,197 @@
+// The contract every Store backend must honour. Parameterized by backend so
+// the PostgreSQL implementation runs the same suite.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include "temp_store.h"
+#include "util/ids.h"
+
+namespace leadterra::store {
+namespace {
+
+using domain::Campaign;
+using domain::CampaignStatus;
+
+class StoreContract : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ws_a_ = MakeWorkspace("A");
+    ws_b_ = MakeWorkspace("B");
+  }
+
+  std::string MakeWorkspace(const std::string& name) {
+    domain::Workspace ws{ids_.Next(id_prefix::kWorkspace), name, clock_.NowMillis(), {}};
+    domain::ApiKey key{ids_.Next(id_prefix::kApiKey), ws.id, "k", "hash-" + ws.id, "sk_live_abc",
+                       clock_.NowMillis(), {}};
+    EXPECT_TRUE(store_->CreateWorkspace(ws, key).ok());
+    return ws.id;
+  }
+
+  Campaign MakeCampaign(const std::string& ws, const std::string& name, int steps = 1) {
+    Campaign c;
+    c.id = ids_.Next(id_prefix::kCampaign);
+    c.workspace_id = ws;
+    c.name = name;
+    for (int i = 0; i < steps; ++i) c.steps.push_back({double(i), i ? "" : "Hi", "<p>x</p>"});
+    c.created_at = c.updated_at = clock_.NowMillis();
+    EXPECT_TRUE(store_->CreateCampaign(c).ok());
+    return c;
+  }
+
+  FakeClock clock_{1736931600000};
+  IdGenerator ids_{clock_};
+  testing::TempStore store_;
+  std::string ws_a_, ws_b_;
+};
+
+TEST_F(StoreContract, CampaignRoundTrip) {
+  Campaign c = MakeCampaign(ws_a_, "Q1", 3);
+  auto loaded = store_->GetCampaign(ws_a_, c.id);
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_EQ(loaded->name, "Q1");
+  ASSERT_EQ(loaded->steps.size(), 3u);
+  EXPECT_EQ(loaded->steps[2].delay_days, 2);
+  EXPECT_EQ(loaded->steps[0].subject, "Hi");
+  EXPECT_EQ(loaded->status, CampaignStatus::kDraft);
+}
+
+TEST_F(StoreContract, OtherWorkspaceSeesNotFound) {
+  Campaign c = MakeCampaign(ws_a_, "Q1");
+  EXPECT_EQ(store_->GetCampaign(ws_b_, c.id).status().code(), ErrorCode::kNotFound);
+  auto update = store_->UpdateCampaign(ws_b_, c.id, [](Campaign& x) {
+    x.name = "stolen";
+    return Status::Ok();
+  });
+  EXPECT_EQ(update.status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(store_->DeleteCampaign(ws_b_, c.id, [](const Campaign&) { return Status::Ok(); }, 1)
+                .code(),
+            ErrorCode::kNotFound);
+  auto list = store_->ListCampaigns(ws_b_, std::nullopt, {50, ""});
+  ASSERT_TRUE(list.ok());
+  EXPECT_TRUE(list->items.empty());
+  EXPECT_EQ(store_->GetCampaign(ws_a_, c.id)->name, "Q1");
+}
+
+TEST_F(StoreContract, FailedMutatorChangesNothing) {
+  Campaign c = MakeCampaign(ws_a_, "Q1", 2);
+  auto result = store_->UpdateCampaign(ws_a_, c.id, [](Campaign& x) {
+    x.name = "changed";
+    x.steps.clear();
+    return InvalidState("no");
+  });
+  EXPECT_EQ(result.status().code(), ErrorCode::kInvalidState);
+  auto loaded = store_->GetCampaign(ws_a_, c.id);
+  EXPECT_EQ(loaded->name, "Q1");
+  EXPECT_EQ(loaded->steps.size(), 2u);
+}
+
+TEST_F(StoreContract, UpdatePersistsStepsAndStatus) {
+  Campaign c = MakeCampaign(ws_a_, "Q1", 1);
+  auto result = store_->UpdateCampaign(ws_a_, c.id, [](Campaign& x) {
+    x.steps.push_back({4, "", "<p>again</p>"});
+    x.status = CampaignStatus::kRunning;
+    x.started_at = 99;
+    return Status::Ok();
+  });
+  ASSERT_TRUE(result.ok());
+  auto loaded = store_->GetCampaign(ws_a_, c.id);
+  EXPECT_EQ(loaded->steps.size(), 2u);
+  EXPECT_EQ(loaded->status, CampaignStatus::kRunning);
+  EXPECT_EQ(loaded->started_at, 99);
+}
+
+TEST_F(StoreContract, DeleteHidesAndRespectsCheck) {
+  Campaign c = MakeCampaign(ws_a_, "Q1");
+  EXPECT_EQ(store_->DeleteCampaign(ws_a_, c.id, [](const Campaign&) { return InvalidState("x"); },
+                                   1)
+                .code(),
+            ErrorCode::kInvalidState);
+  EXPECT_TRUE(store_->GetCampaign(ws_a_, c.id).ok());
+  EXPECT_TRUE(
+      store_->DeleteCampaign(ws_a_, c.id, [](const Campaign&) { return Status::Ok(); }, 1).ok());
+  EXPECT_EQ(store_->GetCampaign(ws_a_, c.id).status().code(), ErrorCode::kNotFound);
+  EXPECT_TRUE(store_->ListCampaigns(ws_a_, std::nullopt, {50, ""})->items.empty());
+}
+
+TEST_F(StoreContract, ListPagesWithoutGapsAndFilters) {
+  std::vector<std::string> made;
+  for (int i = 0; i < 7; ++i) made.push_back(MakeCampaign(ws_a_, "c" + std::to_string(i)).id);
+  MakeCampaign(ws_b_, "other");
+  std::vector<std::string> seen;
+  PageRequest page{3, ""};
+  while (true) {
+    auto p = store_->ListCampaigns(ws_a_, std::nullopt, page);
+    ASSERT_TRUE(p.ok());
+    for (auto& c : p->items) seen.push_back(c.id);
+    if (!p->has_more) break;
+    page.after_id = seen.back();
+  }
+  EXPECT_EQ(seen, made);
+  ASSERT_TRUE(store_
+                  ->UpdateCampaign(ws_a_, made[2],
+                                   [](Campaign& x) {
+                                     x.status = CampaignStatus::kPaused;
+                                     return Status::Ok();
+                                   })
+                  .ok());
+  auto paused = store_->ListCampaigns(ws_a_, CampaignStatus::kPaused, {50, ""});
+  ASSERT_EQ(paused->items.size(), 1u);
+  EXPECT_EQ(paused->items[0].id, made[2]);
+}
+
+TEST_F(StoreContract, ApiKeys) {
+  auto key = store_->FindApiKeyByHash("hash-" + ws_a_);
+  ASSERT_TRUE(key.ok());
+  EXPECT_EQ(key->workspace_id, ws_a_);
+  EXPECT_EQ(store_->FindApiKeyByHash("nope").status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(store_->RevokeApiKey(ws_b_, key->id, 5).status().code(), ErrorCode::kNotFound);
+  auto revoked = store_->RevokeApiKey(ws_a_, key->id, 5);
+  ASSERT_TRUE(revoked.ok());
+  EXPECT_EQ(revoked->revoked_at, 5);
+  EXPECT_EQ(store_->RevokeApiKey(ws_a_, key->id, 9)->revoked_at, 5);  // first time kept
+  auto list = store_->ListApiKeys(ws_a_, {50, ""});
+  ASSERT_EQ(list->items.size(), 1u);
+}
+
+TEST_F(StoreContract, WorkspacesSoftDelete) {
+  ASSERT_TRUE(store_->DeleteWorkspace(ws_a_, 7).ok());
+  auto ws = store_->GetWorkspace(ws_a_);
+  ASSERT_TRUE(ws.ok());
+  EXPECT_EQ(ws->deleted_at, 7);
+  EXPECT_EQ(store_->DeleteWorkspace(ws_a_, 8).code(), ErrorCode::kNotFound);
+  EXPECT_EQ(store_->ListWorkspaces()->size(), 2u);
+}
+
+TEST_F(StoreContract, IdempotencyLifecycle) {
+  using Outcome = IdempotencyStore::Outcome;
+  auto first = store_->BeginIdempotent(ws_a_, "k1", "h1", 1000, 0, 0);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->outcome, Outcome::kProceed);
+  EXPECT_EQ(store_->BeginIdempotent(ws_a_, "k1", "h1", 1001, 0, 0)->outcome, Outcome::kInProgress);
+  ASSERT_TRUE(store_->CompleteIdempotent(ws_a_, "k1", 201, "{\"data\":1}").ok());
+  auto replay = store_->BeginIdempotent(ws_a_, "k1", "h1", 1002, 0, 0);
+  EXPECT_EQ(replay->outcome, Outcome::kReplay);
+  EXPECT_EQ(replay->status, 201);
+  EXPECT_EQ(replay->body, "{\"data\":1}");
+  EXPECT_EQ(store_->BeginIdempotent(ws_a_, "k1", "h2", 1003, 0, 0)->outcome, Outcome::kMismatch);
+  // Keys are per workspace.
+  EXPECT_EQ(store_->BeginIdempotent(ws_b_, "k1", "h2", 1003, 0, 0)->outcome, Outcome::kProceed);
+  // Expired records are forgotten.
+  EXPECT_EQ(store_->BeginIdempotent(ws_a_, "k1", "h2", 5000, 2000, 0)->outcome, Outcome::kProceed);
+  // A stale reservation (crash mid-request) is reclaimed; a released one too.
+  EXPECT_EQ(store_->BeginIdempotent(ws_a_, "k1", "h2", 9000, 0, 6000)->outcome, Outcome::kProceed);
+  ASSERT_TRUE(store_->ReleaseIdempotent(ws_a_, "k1").ok());
+  EXPECT_EQ(store_->BeginIdempotent(ws_a_, "k1", "h3", 9001, 0, 0)->outcome, Outcome::kProceed);
+}
+
+TEST(SqliteStore, MigrationsAreIdempotentAcrossReopen) {
+  testing::TempStore first;
+  auto path = (first.dir() / "test.db").string();
+  auto reopened = OpenSqliteStore(path, 1);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().message();
+  EXPECT_EQ((*reopened)->Backend(), "sqlite");
+}
+
+}  // namespace
+}  // namespace leadterra::store
