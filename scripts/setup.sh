@@ -8,7 +8,7 @@ PACKAGES=(
   cmake ninja-build ccache g++ clang libclang-rt-14-dev pkg-config
   # libraries
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libsqlite3-dev libssl-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
+  libsqlite3-dev libssl-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev libgumbo-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev python3 python3-pytest python3-requests sqlite3 wrk curl
 )

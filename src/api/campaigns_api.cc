@@ -6,6 +6,7 @@
 #include "api/body.h"
 #include "api/campaign_codec.h"
 #include "api/list_params.h"
+#include "api/personalization.h"
 
 namespace leadterra::api {
 
@@ -19,7 +20,17 @@ Result<Response> CampaignsApi::Create(const Request& request) {
   campaign.steps = input.steps.value_or(std::vector<domain::Step>{});
   campaign.created_at = campaign.updated_at = clock_.NowMillis();
   LT_RETURN_IF_ERROR(store_.CreateCampaign(campaign));
-  return DataResponse(CampaignToJson(campaign), 201);
+  return WithWarnings(campaign, 201);
+}
+
+Result<Response> CampaignsApi::WithWarnings(const domain::Campaign& campaign, int status) {
+  Response response = DataResponse(CampaignToJson(campaign), status);
+  if (campaign.steps.empty()) return response;
+  LT_ASSIGN_OR_RETURN(std::vector<std::string> known,
+                      store_.ListCustomFieldKeys(campaign.workspace_id));
+  boost::json::array warnings = UnknownTokenWarnings(campaign.steps, known);
+  if (!warnings.empty()) response.body.as_object()["warnings"] = std::move(warnings);
+  return response;
 }
 
 Result<Response> CampaignsApi::Get(const Request& request) {
@@ -56,7 +67,7 @@ Result<Response> CampaignsApi::Patch(const Request& request) {
                               if (input.name) LT_RETURN_IF_ERROR(domain::Rename(c, *input.name, now));
                               return Status::Ok();
                             }));
-  return DataResponse(CampaignToJson(campaign));
+  return WithWarnings(campaign, 200);
 }
 
 Result<Response> CampaignsApi::Delete(const Request& request) {

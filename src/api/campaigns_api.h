@@ -13,7 +13,7 @@ namespace leadterra::api {
 
 class CampaignsApi {
  public:
-  CampaignsApi(store::CampaignStore& store, const Clock& clock, IdGenerator& ids)
+  CampaignsApi(store::Store& store, const Clock& clock, IdGenerator& ids)
       : store_(store), clock_(clock), ids_(ids) {}
 
   Result<Response> Create(const Request& request);
@@ -25,7 +25,10 @@ class CampaignsApi {
   Result<Response> Pause(const Request& request);
 
  private:
-  store::CampaignStore& store_;
+  // {"data": campaign, "warnings": [...]} (warnings only when there are any).
+  Result<Response> WithWarnings(const domain::Campaign& campaign, int status);
+
+  store::Store& store_;
   const Clock& clock_;
   IdGenerator& ids_;
 };

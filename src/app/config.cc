@@ -49,6 +49,9 @@ Status ApplyFile(const std::string& path, Config& config) {
     } else if (k == "max_body_bytes") {
       ok = node.is_integer();
       if (ok) config.max_body_bytes = *node.value<int64_t>();
+    } else if (k == "max_leads_per_request") {
+      ok = node.is_integer();
+      if (ok) config.max_leads_per_request = *node.value<int64_t>();
     } else if (k == "threads") {
       ok = node.is_integer();
       if (ok) config.threads = static_cast<int>(*node.value<int64_t>());
@@ -81,6 +84,10 @@ Status ApplyEnv(Config& config) {
   }
   if (auto v = Env("LEADTERRA_MAX_BODY_BYTES")) {
     LT_RETURN_IF_ERROR(ParseNumber(*v, "LEADTERRA_MAX_BODY_BYTES", &config.max_body_bytes));
+  }
+  if (auto v = Env("LEADTERRA_MAX_LEADS_PER_REQUEST")) {
+    LT_RETURN_IF_ERROR(
+        ParseNumber(*v, "LEADTERRA_MAX_LEADS_PER_REQUEST", &config.max_leads_per_request));
   }
   if (auto v = Env("LEADTERRA_RATE_LIMIT")) {
     LT_RETURN_IF_ERROR(ParseNumber(*v, "LEADTERRA_RATE_LIMIT", &config.rate_limit));
@@ -142,6 +149,7 @@ Result<Config> LoadConfig(const ConfigOverrides& flags) {
   Override(flags.day_seconds, config.day_seconds);
   Override(flags.max_body_bytes, config.max_body_bytes);
   Override(flags.threads, config.threads);
+  Override(flags.max_leads_per_request, config.max_leads_per_request);
   Override(flags.rate_limit, config.rate_limit);
   Override(flags.rate_burst, config.rate_burst);
 
@@ -150,6 +158,9 @@ Result<Config> LoadConfig(const ConfigOverrides& flags) {
     return InvalidArgument("--threads must be from 1 to 256");
   }
   if (config.max_body_bytes < 1024) return InvalidArgument("--max-body-bytes must be >= 1024");
+  if (config.max_leads_per_request < 1 || config.max_leads_per_request > 1000000) {
+    return InvalidArgument("--max-leads-per-request must be from 1 to 1000000");
+  }
   if (config.rate_limit < 0) return InvalidArgument("--rate-limit must be >= 0");
   LT_RETURN_IF_ERROR(ParseListen(config.listen).status());
   LT_RETURN_IF_ERROR(SqlitePathFromUrl(config.database).status());

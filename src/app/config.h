@@ -20,12 +20,13 @@ struct Config {
   double rate_limit = 100;   // requests/s per API key; 0 disables
   double rate_burst = 200;   // bucket size
   std::string log_level = "info";
+  int64_t max_leads_per_request = 10000;
 };
 
 // Values given explicitly on the command line (unset = not given).
 struct ConfigOverrides {
   std::optional<std::string> listen, database, log_level;
-  std::optional<int64_t> day_seconds, max_body_bytes;
+  std::optional<int64_t> day_seconds, max_body_bytes, max_leads_per_request;
   std::optional<int> threads;
   std::optional<double> rate_limit, rate_burst;
   std::optional<std::string> config_file;

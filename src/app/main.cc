@@ -12,6 +12,8 @@
 #include "api/accounts.h"
 #include "api/campaigns_api.h"
 #include "api/idempotency.h"
+#include "api/insights_api.h"
+#include "api/leads_api.h"
 #include "api/rate_limiter.h"
 #include "app/config.h"
 #include "http/dispatcher.h"
@@ -71,7 +73,10 @@ int Serve(const lt::app::Config& config) {
   lt::api::CampaignsApi campaigns(*rt.store, clock, rt.ids);
   lt::api::RateLimiter limiter(clock, config.rate_limit, config.rate_burst);
   lt::api::Idempotency idempotency(*rt.store, clock);
-  lt::http::Router router = lt::http::BuildRouter({*rt.accounts, campaigns});
+  lt::api::LeadsApi leads(*rt.store, clock, rt.ids,
+                          {static_cast<size_t>(config.max_leads_per_request)});
+  lt::api::InsightsApi insights(*rt.store);
+  lt::http::Router router = lt::http::BuildRouter({*rt.accounts, campaigns, leads, insights});
   lt::http::Dispatcher dispatcher(router, *rt.accounts, limiter, idempotency, rt.ids);
 
   auto listen = lt::app::ParseListen(config.listen);
@@ -131,6 +136,8 @@ int main(int argc, char** argv) {
   serve->add_option("--rate-limit", flags.rate_limit,
                     "Requests per second per API key, 0 = unlimited (default 100)");
   serve->add_option("--rate-burst", flags.rate_burst, "Burst size per API key (default 200)");
+  serve->add_option("--max-leads-per-request", flags.max_leads_per_request,
+                    "Most leads accepted by one bulk request (default 10000)");
   serve->add_option("--log-level", flags.log_level, "trace|debug|info|warn|error (default info)");
 
   CLI::App* workspace = app.add_subcommand("workspace", "Manage workspaces");

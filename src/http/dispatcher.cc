@@ -2,12 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
-#include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 #include <chrono>
 #include <exception>
 
 #include "api/json_input.h"
+#include "api/json_output.h"
 #include "http/error_mapping.h"
 
 namespace leadterra::http {
@@ -165,7 +165,7 @@ HttpResponse Dispatcher::HandleInner(const HttpRequest& request, const std::stri
       }
       return {HttpStatusFor(result.status().code()), ErrorBody(result.status(), request_id)};
     }
-    return {result->status, boost::json::serialize(result->body)};
+    return {result->status, api::ToJsonText(result->body)};
   };
 
   api::StoredResponse outcome;

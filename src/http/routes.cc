@@ -21,6 +21,8 @@ Route Public(std::string method, std::string pattern, RawHandler handler) {
 Router BuildRouter(const Services& s) {
   using api::Accounts;
   using api::CampaignsApi;
+  using api::InsightsApi;
+  using api::LeadsApi;
   Router router;
   router.Add(Public("GET", "/healthz", [](const HttpRequest&) {
     return HttpResponse{200, "application/json", {}, R"({"status":"ok"})"};
@@ -40,6 +42,15 @@ Router BuildRouter(const Services& s) {
   router.Add(Authed("DELETE", "/v1/campaigns/:id", Bind(s.campaigns, &CampaignsApi::Delete)));
   router.Add(Authed("POST", "/v1/campaigns/:id/start", Bind(s.campaigns, &CampaignsApi::Start)));
   router.Add(Authed("POST", "/v1/campaigns/:id/pause", Bind(s.campaigns, &CampaignsApi::Pause)));
+
+  router.Add(Authed("POST", "/v1/campaigns/:id/leads/bulk", Bind(s.leads, &LeadsApi::BulkUpsert)));
+  router.Add(Authed("GET", "/v1/campaigns/:id/leads", Bind(s.leads, &LeadsApi::List)));
+  router.Add(
+      Authed("DELETE", "/v1/campaigns/:id/leads/:leadId", Bind(s.leads, &LeadsApi::Remove)));
+
+  router.Add(Authed("POST", "/v1/campaigns/:id/preview", Bind(s.insights, &InsightsApi::Preview)));
+  router.Add(Authed("GET", "/v1/campaigns/:id/lint", Bind(s.insights, &InsightsApi::Lint)));
+  router.Add(Authed("GET", "/v1/campaigns/:id/stats", Bind(s.insights, &InsightsApi::Stats)));
   return router;
 }
 

@@ -6,6 +6,8 @@
 
 #include "api/accounts.h"
 #include "api/campaigns_api.h"
+#include "api/insights_api.h"
+#include "api/leads_api.h"
 #include "http/router.h"
 
 namespace leadterra::http {
@@ -13,6 +15,8 @@ namespace leadterra::http {
 struct Services {
   api::Accounts& accounts;
   api::CampaignsApi& campaigns;
+  api::LeadsApi& leads;
+  api::InsightsApi& insights;
 };
 
 Router BuildRouter(const Services& services);

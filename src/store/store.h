@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "domain/campaign.h"
+#include "domain/lead.h"
 #include "domain/workspace.h"
 #include "util/status.h"
 
@@ -109,11 +110,84 @@ class IdempotencyStore {
   virtual Status ReleaseIdempotent(const std::string& workspace_id, const std::string& key) = 0;
 };
 
+// One valid row of a bulk lead upload, ready to write.
+struct LeadUpsert {
+  std::string new_id;  // used only if the lead does not exist yet
+  std::string email;   // trimmed, as given
+  std::string email_normalized;
+  // nullopt leaves the stored value as it is.
+  std::optional<std::string> first_name, last_name, company, job_title;
+  // A flat JSON object merged into the stored custom fields (RFC 7396: a null
+  // value removes that key). "{}" changes nothing.
+  std::string custom_fields_patch = "{}";
+};
+
+struct BulkEnrollCounts {
+  int64_t created = 0;
+  int64_t updated = 0;
+  int64_t enrolled = 0;
+  int64_t already_enrolled = 0;
+};
+
+// Per-campaign counters, maintained in the transactions that change them so
+// reading them costs the same at any campaign size.
+struct CampaignCounters {
+  int64_t enrolled = 0;  // enrollments not removed
+  int64_t queued = 0;    // leads whose next message is waiting
+  int64_t delivered = 0;
+  int64_t bounced = 0;
+  int64_t replied = 0;
+  int64_t unsubscribed = 0;
+  int64_t updated_at = 0;
+};
+
+// How many enrolled leads lack a personalization field.
+struct FieldGap {
+  std::string field;
+  int64_t missing = 0;
+  std::vector<std::string> sample_lead_ids;
+};
+
+class LeadStore {
+ public:
+  virtual ~LeadStore() = default;
+  // Upserts `rows` (deduplicated by normalized email, workspace-wide) and
+  // enrolls each in the campaign unless already enrolled, updating the
+  // campaign's counters and the workspace's known custom field keys, all in
+  // one transaction. kNotFound if the campaign does not exist.
+  virtual Result<BulkEnrollCounts> UpsertAndEnroll(const std::string& workspace_id,
+                                                   const std::string& campaign_id,
+                                                   const std::vector<LeadUpsert>& rows,
+                                                   const std::vector<std::string>& custom_keys,
+                                                   int64_t now) = 0;
+  virtual Result<domain::Lead> GetLead(const std::string& workspace_id,
+                                       const std::string& lead_id) = 0;
+  // Enrollments of a campaign ordered by lead id (after_id = a lead id).
+  virtual Result<Page<domain::Enrollment>> ListEnrollments(
+      const std::string& workspace_id, const std::string& campaign_id,
+      std::optional<domain::EnrollmentStatus> status, const PageRequest& page) = 0;
+  // Marks the enrollment removed (idempotent); kNotFound if never enrolled.
+  virtual Status RemoveEnrollment(const std::string& workspace_id, const std::string& campaign_id,
+                                  const std::string& lead_id, int64_t now) = 0;
+  virtual Result<CampaignCounters> GetCampaignCounters(const std::string& workspace_id,
+                                                       const std::string& campaign_id) = 0;
+  // Custom field keys any lead of the workspace has ever had.
+  virtual Result<std::vector<std::string>> ListCustomFieldKeys(
+      const std::string& workspace_id) = 0;
+  // For each field (standard camelCase name or custom key), counts enrolled,
+  // not removed leads of the campaign with no non-empty value.
+  virtual Result<std::vector<FieldGap>> CountMissingFields(const std::string& workspace_id,
+                                                           const std::string& campaign_id,
+                                                           const std::vector<std::string>& fields,
+                                                           int samples) = 0;
+};
+
 // Everything a server process needs, implemented by one backend.
 class Store : public WorkspaceStore,
               public ApiKeyStore,
               public CampaignStore,
-              public IdempotencyStore {
+              public IdempotencyStore,
+              public LeadStore {
  public:
   // Human-readable backend name for logs ("sqlite").
   virtual std::string Backend() const = 0;

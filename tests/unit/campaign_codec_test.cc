@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
+#include "api/json_output.h"
 
 namespace leadterra::api {
 namespace {
@@ -82,7 +82,7 @@ TEST(CampaignCodec, SerializesFullSteps) {
   c.name = "Q1";
   c.steps = {{0, "Hi", "<p>a</p>"}, {2.5, "", "<p>b</p>"}};
   c.created_at = c.updated_at = 1736931600000;
-  std::string json = boost::json::serialize(CampaignToJson(c));
+  std::string json = ToJsonText(CampaignToJson(c));
   EXPECT_NE(json.find(R"("stepIndex":1,"stepNumber":2,"delayDays":2.5)"), std::string::npos)
       << json;
   EXPECT_NE(json.find(R"("stepIndex":0,"stepNumber":1,"delayDays":0,)"), std::string::npos)

@@ -32,7 +32,9 @@ TEST(OpenApi, DocumentMatchesRouter) {
   leadterra::testing::TempStore store;
   api::Accounts accounts(*store, clock, ids);
   api::CampaignsApi campaigns(*store, clock, ids);
-  Router router = BuildRouter({accounts, campaigns});
+  api::LeadsApi leads(*store, clock, ids, {});
+  api::InsightsApi insights(*store);
+  Router router = BuildRouter({accounts, campaigns, leads, insights});
 
   std::set<std::string> routed;
   for (const Route& r : router.routes()) routed.insert(r.method + " " + ToOpenApiPath(r.pattern));

@@ -63,6 +63,54 @@ CREATE TABLE idempotency_keys (
   PRIMARY KEY (workspace_id, idem_key)
 );
 )sql"},
+      {2, R"sql(
+CREATE TABLE leads (
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+  email_norm TEXT NOT NULL,
+  id TEXT NOT NULL,
+  email TEXT NOT NULL,
+  first_name TEXT,
+  last_name TEXT,
+  company TEXT,
+  job_title TEXT,
+  custom_fields TEXT NOT NULL DEFAULT '{}',
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (workspace_id, email_norm)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX leads_by_id ON leads(workspace_id, id);
+CREATE TABLE enrollments (
+  workspace_id TEXT NOT NULL,
+  campaign_id TEXT NOT NULL,
+  lead_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  current_step INTEGER NOT NULL DEFAULT 0,
+  next_send_at INTEGER,
+  last_sent_at INTEGER,
+  enrolled_at INTEGER NOT NULL,
+  PRIMARY KEY (workspace_id, campaign_id, lead_id)
+) WITHOUT ROWID;
+CREATE INDEX enrollments_by_status ON enrollments(workspace_id, campaign_id, status, lead_id);
+CREATE TABLE campaign_stats (
+  workspace_id TEXT NOT NULL,
+  campaign_id TEXT NOT NULL,
+  enrolled INTEGER NOT NULL DEFAULT 0,
+  queued INTEGER NOT NULL DEFAULT 0,
+  delivered INTEGER NOT NULL DEFAULT 0,
+  bounced INTEGER NOT NULL DEFAULT 0,
+  replied INTEGER NOT NULL DEFAULT 0,
+  unsubscribed INTEGER NOT NULL DEFAULT 0,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (workspace_id, campaign_id)
+) WITHOUT ROWID;
+INSERT INTO campaign_stats(workspace_id, campaign_id, updated_at)
+  SELECT workspace_id, id, updated_at FROM campaigns;
+CREATE TABLE custom_field_keys (
+  workspace_id TEXT NOT NULL,
+  field_key TEXT NOT NULL,
+  PRIMARY KEY (workspace_id, field_key)
+) WITHOUT ROWID;
+)sql"},
   };
   return kMigrations;
 }

@@ -11,7 +11,9 @@ Status Error(sqlite3* db, std::string_view what) {
 
 }  // namespace
 
-Statement::~Statement() {
+Statement::~Statement() { Reset(); }
+
+void Statement::Reset() {
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);
 }
@@ -45,6 +47,7 @@ Result<bool> Statement::Step() {
 
 Status Statement::Run() {
   auto stepped = Step();
+  Reset();
   return stepped.ok() ? Status::Ok() : stepped.status();
 }
 
@@ -77,7 +80,7 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path) {
   sqlite3_busy_timeout(db, 10000);
   LT_RETURN_IF_ERROR(conn->Exec(
       "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-      "PRAGMA temp_store=MEMORY;"));
+      "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536;"));
   return conn;
 }
 

@@ -40,8 +40,10 @@ class Statement {
 
   // Advances; returns true when a row is available.
   Result<bool> Step();
-  // Runs a statement that returns no rows.
+  // Runs a statement that returns no rows (or ignores them), then resets it.
   Status Run();
+  // Makes the statement ready to run again with new bindings.
+  void Reset();
 
   std::string ColumnText(int col) const;
   int64_t ColumnInt(int col) const;

@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include "store/sqlite/lead_queries.h"
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/sqlite_db.h"
 
@@ -174,6 +175,7 @@ class SqliteStore final : public Store {
           .Bind(7, c.started_at);
       LT_RETURN_IF_ERROR(insert->Run());
       insert.reset();
+      LT_RETURN_IF_ERROR(sqlite::InsertCampaignStats(*conn, c.workspace_id, c.id, c.created_at));
       return WriteSteps(*conn, c);
     });
   }
@@ -321,7 +323,81 @@ class SqliteStore final : public Store {
     });
   }
 
+  // --- leads ----------------------------------------------------------------
+
+  Result<BulkEnrollCounts> UpsertAndEnroll(const std::string& workspace_id,
+                                           const std::string& campaign_id,
+                                           const std::vector<LeadUpsert>& rows,
+                                           const std::vector<std::string>& custom_keys,
+                                           int64_t now) override {
+    return Write<BulkEnrollCounts>([&](Connection& conn) {
+      return sqlite::UpsertAndEnroll(conn, workspace_id, campaign_id, rows, custom_keys, now);
+    });
+  }
+
+  Result<domain::Lead> GetLead(const std::string& workspace_id,
+                               const std::string& lead_id) override {
+    auto conn = pool_->Acquire();
+    return sqlite::GetLead(*conn, workspace_id, lead_id);
+  }
+
+  Result<Page<domain::Enrollment>> ListEnrollments(const std::string& workspace_id,
+                                                   const std::string& campaign_id,
+                                                   std::optional<domain::EnrollmentStatus> status,
+                                                   const PageRequest& page) override {
+    auto conn = pool_->Acquire();
+    Result<Page<domain::Enrollment>> result = Status(ErrorCode::kInternal, "not run");
+    Status st = InTransaction(*conn, false, [&]() -> Status {
+      result = sqlite::ListEnrollments(*conn, workspace_id, campaign_id, status, page);
+      return result.status();
+    });
+    if (!st.ok()) return st;
+    return result;
+  }
+
+  Status RemoveEnrollment(const std::string& workspace_id, const std::string& campaign_id,
+                          const std::string& lead_id, int64_t now) override {
+    auto conn = pool_->Acquire();
+    return InTransaction(*conn, true, [&] {
+      return sqlite::RemoveEnrollment(*conn, workspace_id, campaign_id, lead_id, now);
+    });
+  }
+
+  Result<CampaignCounters> GetCampaignCounters(const std::string& workspace_id,
+                                               const std::string& campaign_id) override {
+    auto conn = pool_->Acquire();
+    return sqlite::GetCampaignCounters(*conn, workspace_id, campaign_id);
+  }
+
+  Result<std::vector<std::string>> ListCustomFieldKeys(const std::string& workspace_id) override {
+    auto conn = pool_->Acquire();
+    return sqlite::ListCustomFieldKeys(*conn, workspace_id);
+  }
+
+  Result<std::vector<FieldGap>> CountMissingFields(const std::string& workspace_id,
+                                                   const std::string& campaign_id,
+                                                   const std::vector<std::string>& fields,
+                                                   int samples) override {
+    auto conn = pool_->Acquire();
+    return sqlite::CountMissingFields(*conn, workspace_id, campaign_id, fields, samples);
+  }
+
  private:
+  // Runs `body` in a write transaction and returns its value.
+  template <typename T, typename Fn>
+  Result<T> Write(Fn&& body) {
+    auto conn = pool_->Acquire();
+    std::optional<T> value;
+    Status st = InTransaction(*conn, true, [&]() -> Status {
+      Result<T> r = body(*conn);
+      if (!r.ok()) return r.status();
+      value = std::move(r).value();
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    return std::move(*value);
+  }
+
   static Workspace ReadWorkspace(const Statement& row) {
     Workspace ws;
     ws.id = row.ColumnText(0);

@@ -1,0 +1,183 @@
+#include "api/lead_codec.h"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "api/json_input.h"
+#include "util/time_format.h"
+#include "util/utf8.h"
+
+namespace leadterra::api {
+namespace {
+
+using domain::kLeadFieldMaxChars;
+
+struct StandardField {
+  const char* name;
+  std::optional<std::string> store::LeadUpsert::*member;
+};
+constexpr StandardField kStandardFields[] = {
+    {"firstName", &store::LeadUpsert::first_name},
+    {"lastName", &store::LeadUpsert::last_name},
+    {"company", &store::LeadUpsert::company},
+    {"jobTitle", &store::LeadUpsert::job_title},
+};
+
+RowProblem TooLong(const std::string& field, size_t limit) {
+  return {"field_too_long", field + " is longer than " + std::to_string(limit) + " characters"};
+}
+
+std::string ScalarText(const boost::json::value& v) {
+  if (v.is_string()) return std::string(v.get_string());
+  return boost::json::serialize(v);
+}
+
+void SetOptional(boost::json::object& out, const char* name, const std::optional<std::string>& v) {
+  if (v) {
+    out[name] = *v;
+  } else {
+    out[name] = nullptr;
+  }
+}
+
+void SetOptionalTime(boost::json::object& out, const char* name, const std::optional<int64_t>& v) {
+  if (v) {
+    out[name] = FormatIso8601(*v);
+  } else {
+    out[name] = nullptr;
+  }
+}
+
+}  // namespace
+
+Result<ParsedLeadRow> ParseLeadRow(const boost::json::value& value, const std::string& path) {
+  LT_ASSIGN_OR_RETURN(FieldReader reader, FieldReader::Of(value, path));
+  LT_RETURN_IF_ERROR(reader.RejectUnknown(
+      {"email", "firstName", "lastName", "company", "jobTitle", "customFields"}));
+  ParsedLeadRow row;
+  LT_ASSIGN_OR_RETURN(std::optional<std::string> email, reader.OptionalString("email"));
+  for (const StandardField& field : kStandardFields) {
+    LT_ASSIGN_OR_RETURN(std::optional<std::string> text, reader.OptionalString(field.name));
+    if (text) {
+      std::string trimmed(domain::TrimAscii(*text));
+      if (!row.problem && CountCodePoints(trimmed) > kLeadFieldMaxChars) {
+        row.problem = TooLong(field.name, kLeadFieldMaxChars);
+      }
+      row.upsert.*field.member = std::move(trimmed);
+    }
+  }
+  if (const boost::json::value* custom = reader.Find("customFields")) {
+    const std::string custom_path = reader.PathOf("customFields");
+    if (!custom->is_object()) {
+      return InvalidArgument("customFields must be an object, not " + std::string(KindName(*custom)),
+                             custom_path);
+    }
+    const boost::json::object& fields = custom->get_object();
+    if (fields.size() > domain::kMaxCustomFields) {
+      return InvalidArgument("customFields has more than 100 keys", custom_path);
+    }
+    for (const auto& [key, v] : fields) {
+      const std::string key_path = JoinPath(custom_path, key);
+      if (v.is_object() || v.is_array()) {
+        return InvalidArgument("custom field values must be strings, numbers, booleans or null",
+                               key_path);
+      }
+      if (key.empty() || CountCodePoints(key) > domain::kCustomFieldKeyMaxChars) {
+        return InvalidArgument("custom field names must be 1 to 100 characters", key_path);
+      }
+      if (!v.is_null()) {
+        row.custom_keys.emplace_back(key);
+        if (!row.problem && v.is_string() &&
+            CountCodePoints(v.get_string()) > domain::kCustomFieldValueMaxChars) {
+          row.problem = TooLong("customFields." + std::string(key), domain::kCustomFieldValueMaxChars);
+        }
+      }
+    }
+    if (!fields.empty()) row.upsert.custom_fields_patch = boost::json::serialize(fields);
+  }
+  if (!email || domain::TrimAscii(*email).empty()) {
+    row.problem = RowProblem{"missing_email", "email is required"};
+    return row;
+  }
+  row.upsert.email = std::string(domain::TrimAscii(*email));
+  row.upsert.email_normalized = domain::NormalizeEmail(row.upsert.email);
+  if (!row.problem && !domain::IsValidEmail(row.upsert.email_normalized)) {
+    row.problem = RowProblem{"invalid_email", "'" + row.upsert.email + "' is not a valid email address"};
+  }
+  return row;
+}
+
+boost::json::object LeadToJson(const domain::Lead& lead) {
+  boost::json::object out;
+  out["id"] = lead.id;
+  out["email"] = lead.email;
+  SetOptional(out, "firstName", lead.first_name);
+  SetOptional(out, "lastName", lead.last_name);
+  SetOptional(out, "company", lead.company);
+  SetOptional(out, "jobTitle", lead.job_title);
+  boost::system::error_code ec;
+  boost::json::value custom = boost::json::parse(lead.custom_fields_json, ec);
+  out["customFields"] = ec ? boost::json::value(boost::json::object()) : std::move(custom);
+  out["createdAt"] = FormatIso8601(lead.created_at);
+  out["updatedAt"] = FormatIso8601(lead.updated_at);
+  return out;
+}
+
+boost::json::object EnrollmentToJson(const domain::Enrollment& e) {
+  boost::json::object out = LeadToJson(e.lead);
+  out["status"] = domain::ToString(e.status);
+  out["currentStep"] = e.current_step;
+  SetOptionalTime(out, "nextSendAt", e.next_send_at);
+  SetOptionalTime(out, "lastSentAt", e.last_sent_at);
+  out["enrolledAt"] = FormatIso8601(e.enrolled_at);
+  return out;
+}
+
+LeadFields::LeadFields(const domain::Lead& lead)
+    : email_(lead.email),
+      first_name_(lead.first_name),
+      last_name_(lead.last_name),
+      company_(lead.company),
+      job_title_(lead.job_title) {
+  AddCustom(lead.custom_fields_json);
+}
+
+LeadFields::LeadFields(const store::LeadUpsert& row)
+    : email_(row.email),
+      first_name_(row.first_name),
+      last_name_(row.last_name),
+      company_(row.company),
+      job_title_(row.job_title) {
+  AddCustom(row.custom_fields_patch);
+}
+
+void LeadFields::AddCustom(std::string_view custom_fields_json) {
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(custom_fields_json, ec);
+  if (ec || !v.is_object()) return;
+  for (const auto& [key, value] : v.get_object()) {
+    if (!value.is_null()) custom_.emplace_back(std::string(key), ScalarText(value));
+  }
+}
+
+std::optional<std::string_view> LeadFields::Get(std::string_view name) const {
+  auto opt = [](const std::optional<std::string>& v) -> std::optional<std::string_view> {
+    if (!v) return std::nullopt;
+    return std::string_view(*v);
+  };
+  if (name == "email") return opt(email_);
+  if (name == "firstName") return opt(first_name_);
+  if (name == "lastName") return opt(last_name_);
+  if (name == "company") return opt(company_);
+  if (name == "jobTitle") return opt(job_title_);
+  for (const auto& [key, value] : custom_) {
+    if (key == name) return std::string_view(value);
+  }
+  return std::nullopt;
+}
+
+domain::FieldLookup LeadFields::Lookup() const {
+  return [this](std::string_view name) { return Get(name); };
+}
+
+}  // namespace leadterra::api

@@ -1,0 +1,54 @@
+// JSON <-> leads. A lead row in a bulk request is checked in two tiers:
+// shape errors (a field of the wrong type, unknown fields, customFields that
+// is not a flat object) make the whole request malformed (400, with `param`);
+// content problems (missing or invalid email, an over-long value) reject only
+// that row, reported with its index while the other rows land.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/lead.h"
+#include "domain/template.h"
+#include "store/store.h"
+#include "util/status.h"
+
+namespace leadterra::api {
+
+struct RowProblem {
+  std::string code;  // missing_email, invalid_email, field_too_long, duplicate_email
+  std::string message;
+};
+
+struct ParsedLeadRow {
+  store::LeadUpsert upsert;              // new_id left empty
+  std::vector<std::string> custom_keys;  // keys with non-null values
+  std::optional<RowProblem> problem;
+};
+
+// Parses one element of `leads`. A non-OK Status means the request is malformed.
+Result<ParsedLeadRow> ParseLeadRow(const boost::json::value& value, const std::string& path);
+
+// The lead fields of the API: id, email, firstName, …, customFields, createdAt, updatedAt.
+boost::json::object LeadToJson(const domain::Lead& lead);
+boost::json::object EnrollmentToJson(const domain::Enrollment& enrollment);
+
+// Field values for rendering: standard fields and custom fields (numbers and
+// booleans as their JSON text; null or absent = missing). Owns its strings.
+class LeadFields {
+ public:
+  explicit LeadFields(const domain::Lead& lead);
+  explicit LeadFields(const store::LeadUpsert& row);
+  std::optional<std::string_view> Get(std::string_view name) const;
+  domain::FieldLookup Lookup() const;
+
+ private:
+  void AddCustom(std::string_view custom_fields_json);
+  std::optional<std::string> email_, first_name_, last_name_, company_, job_title_;
+  std::vector<std::pair<std::string, std::string>> custom_;
+};
+
+}  // namespace leadterra::api

@@ -1,0 +1,108 @@
+#include "api/leads_api.h"
+
+#include <algorithm>
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <unordered_set>
+
+#include "api/body.h"
+#include "api/json_input.h"
+#include "api/lead_codec.h"
+#include "api/list_params.h"
+
+namespace leadterra::api {
+
+Result<Response> LeadsApi::BulkUpsert(const Request& request) {
+  LT_ASSIGN_OR_RETURN(const boost::json::value* body, RequireBody(request));
+  LT_ASSIGN_OR_RETURN(FieldReader reader, FieldReader::Of(*body, ""));
+  LT_RETURN_IF_ERROR(reader.RejectUnknown({"leads"}));
+  const boost::json::value* leads = reader.Find("leads");
+  if (!leads) return InvalidArgument("leads is required", "leads");
+  if (!leads->is_array()) {
+    return InvalidArgument("leads must be an array, not " + std::string(KindName(*leads)), "leads");
+  }
+  const boost::json::array& rows = leads->get_array();
+  if (rows.size() > options_.max_leads_per_request) {
+    return InvalidArgument("at most " + std::to_string(options_.max_leads_per_request) +
+                               " leads per request; split the upload",
+                           "leads");
+  }
+
+  std::vector<store::LeadUpsert> valid;
+  valid.reserve(rows.size());
+  std::vector<std::string> custom_keys;
+  std::unordered_set<std::string> seen_emails;
+  seen_emails.reserve(rows.size());
+  boost::json::array errors;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    LT_ASSIGN_OR_RETURN(ParsedLeadRow row, ParseLeadRow(rows[i], IndexPath("leads", i)));
+    if (!row.problem && !seen_emails.insert(row.upsert.email_normalized).second) {
+      row.problem = RowProblem{"duplicate_email",
+                               "this email appears earlier in the same request; the first wins"};
+    }
+    if (row.problem) {
+      boost::json::object error{{"index", i}, {"code", row.problem->code},
+                                {"message", row.problem->message}};
+      if (row.upsert.email.empty()) {
+        error["email"] = nullptr;
+      } else {
+        error["email"] = row.upsert.email;
+      }
+      errors.push_back(std::move(error));
+      continue;
+    }
+    for (auto& key : row.custom_keys) custom_keys.push_back(std::move(key));
+    row.upsert.new_id = ids_.Next(id_prefix::kLead);
+    valid.push_back(std::move(row.upsert));
+  }
+  std::sort(custom_keys.begin(), custom_keys.end());
+  custom_keys.erase(std::unique(custom_keys.begin(), custom_keys.end()), custom_keys.end());
+
+  store::BulkEnrollCounts counts;
+  if (!valid.empty()) {
+    LT_ASSIGN_OR_RETURN(counts, store_.UpsertAndEnroll(request.workspace_id,
+                                                       request.PathParam("id"), valid,
+                                                       custom_keys, clock_.NowMillis()));
+  } else {
+    // Still answer 404 for an unknown campaign.
+    LT_RETURN_IF_ERROR(store_.GetCampaignCounters(request.workspace_id, request.PathParam("id"))
+                           .status());
+  }
+  return DataResponse(boost::json::object{
+      {"received", rows.size()},
+      {"created", counts.created},
+      {"updated", counts.updated},
+      {"enrolled", counts.enrolled},
+      {"alreadyEnrolled", counts.already_enrolled},
+      {"errors", std::move(errors)},
+  });
+}
+
+Result<Response> LeadsApi::List(const Request& request) {
+  LT_ASSIGN_OR_RETURN(ListParams params, ParseListParams(request.query, {"status"}));
+  std::optional<domain::EnrollmentStatus> status;
+  if (auto it = params.filters.find("status"); it != params.filters.end()) {
+    status = domain::ParseEnrollmentStatus(it->second);
+    if (!status) {
+      return InvalidArgument(
+          "status must be queued, active, completed, replied, bounced, unsubscribed or removed",
+          "status");
+    }
+  }
+  LT_ASSIGN_OR_RETURN(auto page, store_.ListEnrollments(request.workspace_id,
+                                                        request.PathParam("id"), status,
+                                                        params.page));
+  boost::json::array items;
+  for (const auto& e : page.items) items.push_back(EnrollmentToJson(e));
+  std::string last = page.items.empty() ? "" : page.items.back().lead.id;
+  return Response{200, ListBody(std::move(items), page.has_more, last)};
+}
+
+Result<Response> LeadsApi::Remove(const Request& request) {
+  const std::string& lead_id = request.PathParam("leadId");
+  LT_RETURN_IF_ERROR(store_.RemoveEnrollment(request.workspace_id, request.PathParam("id"),
+                                             lead_id, clock_.NowMillis()));
+  return DataResponse(boost::json::object{{"leadId", lead_id}, {"status", "removed"}});
+}
+
+}  // namespace leadterra::api

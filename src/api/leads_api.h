@@ -1,0 +1,34 @@
+// Lead use cases (SPEC §4): bulk upsert + enroll, list a campaign's
+// enrollments, remove a lead from a campaign. Thread-safe.
+#pragma once
+
+#include <cstddef>
+
+#include "api/request.h"
+#include "store/store.h"
+#include "util/clock.h"
+#include "util/ids.h"
+
+namespace leadterra::api {
+
+struct LeadsOptions {
+  size_t max_leads_per_request = 10000;
+};
+
+class LeadsApi {
+ public:
+  LeadsApi(store::Store& store, const Clock& clock, IdGenerator& ids, LeadsOptions options)
+      : store_(store), clock_(clock), ids_(ids), options_(options) {}
+
+  Result<Response> BulkUpsert(const Request& request);
+  Result<Response> List(const Request& request);
+  Result<Response> Remove(const Request& request);
+
+ private:
+  store::Store& store_;
+  const Clock& clock_;
+  IdGenerator& ids_;
+  LeadsOptions options_;
+};
+
+}  // namespace leadterra::api

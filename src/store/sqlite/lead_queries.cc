@@ -1,0 +1,282 @@
+#include "store/sqlite/lead_queries.h"
+
+namespace leadterra::store::sqlite {
+namespace {
+
+using domain::EnrollmentStatus;
+
+constexpr char kLeadColumns[] =
+    "l.id, l.workspace_id, l.email, l.first_name, l.last_name, l.company, l.job_title, "
+    "l.custom_fields, l.created_at, l.updated_at";
+constexpr int kLeadColumnCount = 10;
+
+std::optional<std::string> OptionalText(const Statement& row, int col) {
+  if (row.ColumnIsNull(col)) return std::nullopt;
+  return row.ColumnText(col);
+}
+
+domain::Lead ReadLead(const Statement& row) {
+  domain::Lead lead;
+  lead.id = row.ColumnText(0);
+  lead.workspace_id = row.ColumnText(1);
+  lead.email = row.ColumnText(2);
+  lead.first_name = OptionalText(row, 3);
+  lead.last_name = OptionalText(row, 4);
+  lead.company = OptionalText(row, 5);
+  lead.job_title = OptionalText(row, 6);
+  lead.custom_fields_json = row.ColumnText(7);
+  lead.created_at = row.ColumnInt(8);
+  lead.updated_at = row.ColumnInt(9);
+  return lead;
+}
+
+void BindOptional(Statement& stmt, int pos, const std::optional<std::string>& value) {
+  if (value) {
+    stmt.Bind(pos, *value);
+  } else {
+    stmt.BindNull(pos);
+  }
+}
+
+// SQL expression that is NULL or '' when the field is missing.
+std::string FieldExpression(const std::string& field) {
+  if (field == "firstName") return "l.first_name";
+  if (field == "lastName") return "l.last_name";
+  if (field == "company") return "l.company";
+  if (field == "jobTitle") return "l.job_title";
+  if (field == "email") return "l.email";
+  return "json_extract(l.custom_fields, ?3)";
+}
+
+// json_extract path for a custom key, quoted so any characters are safe.
+std::string JsonPath(const std::string& key) {
+  std::string path = "$.\"";
+  for (char c : key) {
+    if (c == '"' || c == '\\') path.push_back('\\');
+    path.push_back(c);
+  }
+  path += "\"";
+  return path;
+}
+
+Status AddToCounters(Connection& conn, const std::string& workspace_id,
+                     const std::string& campaign_id, int64_t enrolled, int64_t queued,
+                     int64_t now) {
+  LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("UPDATE campaign_stats SET enrolled = enrolled + ?, "
+                                              "queued = queued + ?, updated_at = ? WHERE "
+                                              "workspace_id = ? AND campaign_id = ?"));
+  stmt->Bind(1, enrolled).Bind(2, queued).Bind(3, now).Bind(4, workspace_id).Bind(5, campaign_id);
+  return stmt->Run();
+}
+
+}  // namespace
+
+Status InsertCampaignStats(Connection& conn, const std::string& workspace_id,
+                           const std::string& campaign_id, int64_t now) {
+  LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("INSERT INTO campaign_stats(workspace_id, "
+                                              "campaign_id, updated_at) VALUES (?, ?, ?)"));
+  stmt->Bind(1, workspace_id).Bind(2, campaign_id).Bind(3, now);
+  return stmt->Run();
+}
+
+Status CheckCampaignExists(Connection& conn, const std::string& workspace_id,
+                           const std::string& campaign_id) {
+  LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("SELECT 1 FROM campaigns WHERE workspace_id = ? "
+                                              "AND id = ? AND deleted_at IS NULL"));
+  stmt->Bind(1, workspace_id).Bind(2, campaign_id);
+  LT_ASSIGN_OR_RETURN(bool found, stmt->Step());
+  return found ? Status::Ok() : NotFound("campaign not found");
+}
+
+Result<BulkEnrollCounts> UpsertAndEnroll(Connection& conn, const std::string& workspace_id,
+                                         const std::string& campaign_id,
+                                         const std::vector<LeadUpsert>& rows,
+                                         const std::vector<std::string>& custom_keys,
+                                         int64_t now) {
+  LT_RETURN_IF_ERROR(CheckCampaignExists(conn, workspace_id, campaign_id));
+  // Given fields overwrite, absent ones (NULL) keep the stored value; custom
+  // fields merge as an RFC 7396 patch.
+  LT_ASSIGN_OR_RETURN(
+      auto upsert,
+      conn.Prepare("INSERT INTO leads(workspace_id, email_norm, id, email, first_name, last_name, "
+                   "company, job_title, custom_fields, created_at, updated_at) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10) "
+                   "ON CONFLICT (workspace_id, email_norm) DO UPDATE SET "
+                   "email = excluded.email, "
+                   "first_name = coalesce(?5, first_name), last_name = coalesce(?6, last_name), "
+                   "company = coalesce(?7, company), job_title = coalesce(?8, job_title), "
+                   "custom_fields = CASE WHEN ?9 = '{}' THEN custom_fields "
+                   "ELSE json_patch(custom_fields, ?9) END, "
+                   "updated_at = ?10 RETURNING id"));
+  LT_ASSIGN_OR_RETURN(
+      auto enroll,
+      conn.Prepare("INSERT INTO enrollments(workspace_id, campaign_id, lead_id, status, "
+                   "enrolled_at) VALUES (?, ?, ?, 'queued', ?) ON CONFLICT DO NOTHING"));
+  BulkEnrollCounts counts;
+  for (const LeadUpsert& row : rows) {
+    upsert->Bind(1, workspace_id)
+        .Bind(2, row.email_normalized)
+        .Bind(3, row.new_id)
+        .Bind(4, row.email);
+    BindOptional(*upsert, 5, row.first_name);
+    BindOptional(*upsert, 6, row.last_name);
+    BindOptional(*upsert, 7, row.company);
+    BindOptional(*upsert, 8, row.job_title);
+    upsert->Bind(9, row.custom_fields_patch).Bind(10, now);
+    LT_ASSIGN_OR_RETURN(bool returned, upsert->Step());
+    if (!returned) return Internal("lead upsert returned no row");
+    std::string lead_id = upsert->ColumnText(0);
+    LT_RETURN_IF_ERROR(upsert->Run());  // drains RETURNING and resets
+    ++(lead_id == row.new_id ? counts.created : counts.updated);
+
+    enroll->Bind(1, workspace_id).Bind(2, campaign_id).Bind(3, lead_id).Bind(4, now);
+    LT_RETURN_IF_ERROR(enroll->Run());
+    ++(conn.Changes() > 0 ? counts.enrolled : counts.already_enrolled);
+  }
+  upsert.reset();
+  enroll.reset();
+  if (!custom_keys.empty()) {
+    LT_ASSIGN_OR_RETURN(auto key_stmt, conn.Prepare("INSERT INTO custom_field_keys(workspace_id, "
+                                                    "field_key) VALUES (?, ?) "
+                                                    "ON CONFLICT DO NOTHING"));
+    for (const std::string& key : custom_keys) {
+      key_stmt->Bind(1, workspace_id).Bind(2, key);
+      LT_RETURN_IF_ERROR(key_stmt->Run());
+    }
+  }
+  LT_RETURN_IF_ERROR(
+      AddToCounters(conn, workspace_id, campaign_id, counts.enrolled, counts.enrolled, now));
+  return counts;
+}
+
+Result<domain::Lead> GetLead(Connection& conn, const std::string& workspace_id,
+                             const std::string& lead_id) {
+  LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare(std::string("SELECT ") + kLeadColumns +
+                                              " FROM leads l WHERE l.workspace_id = ? AND "
+                                              "l.id = ?"));
+  stmt->Bind(1, workspace_id).Bind(2, lead_id);
+  LT_ASSIGN_OR_RETURN(bool found, stmt->Step());
+  if (!found) return NotFound("lead not found");
+  return ReadLead(*stmt);
+}
+
+Result<Page<domain::Enrollment>> ListEnrollments(Connection& conn,
+                                                 const std::string& workspace_id,
+                                                 const std::string& campaign_id,
+                                                 std::optional<EnrollmentStatus> status,
+                                                 const PageRequest& page) {
+  LT_RETURN_IF_ERROR(CheckCampaignExists(conn, workspace_id, campaign_id));
+  std::string sql = std::string("SELECT ") + kLeadColumns +
+                    ", e.status, e.current_step, e.next_send_at, e.last_sent_at, e.enrolled_at "
+                    "FROM enrollments e JOIN leads l ON l.workspace_id = e.workspace_id AND "
+                    "l.id = e.lead_id WHERE e.workspace_id = ?1 AND e.campaign_id = ?2 AND "
+                    "e.lead_id > ?3 " +
+                    std::string(status ? "AND e.status = ?5 " : "") +
+                    "ORDER BY e.lead_id LIMIT ?4";
+  LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare(sql));
+  stmt->Bind(1, workspace_id).Bind(2, campaign_id).Bind(3, page.after_id).Bind(4, page.limit + 1);
+  if (status) stmt->Bind(5, domain::ToString(*status));
+  Page<domain::Enrollment> out;
+  while (true) {
+    LT_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    domain::Enrollment e;
+    e.lead = ReadLead(*stmt);
+    e.campaign_id = campaign_id;
+    e.status = domain::ParseEnrollmentStatus(stmt->ColumnText(kLeadColumnCount))
+                   .value_or(EnrollmentStatus::kQueued);
+    e.current_step = static_cast<int>(stmt->ColumnInt(kLeadColumnCount + 1));
+    e.next_send_at = stmt->ColumnOptionalInt(kLeadColumnCount + 2);
+    e.last_sent_at = stmt->ColumnOptionalInt(kLeadColumnCount + 3);
+    e.enrolled_at = stmt->ColumnInt(kLeadColumnCount + 4);
+    out.items.push_back(std::move(e));
+  }
+  if (static_cast<int>(out.items.size()) > page.limit) {
+    out.items.resize(page.limit);
+    out.has_more = true;
+  }
+  return out;
+}
+
+Status RemoveEnrollment(Connection& conn, const std::string& workspace_id,
+                        const std::string& campaign_id, const std::string& lead_id, int64_t now) {
+  LT_RETURN_IF_ERROR(CheckCampaignExists(conn, workspace_id, campaign_id));
+  LT_ASSIGN_OR_RETURN(auto select, conn.Prepare("SELECT status FROM enrollments WHERE "
+                                                "workspace_id = ? AND campaign_id = ? AND "
+                                                "lead_id = ?"));
+  select->Bind(1, workspace_id).Bind(2, campaign_id).Bind(3, lead_id);
+  LT_ASSIGN_OR_RETURN(bool found, select->Step());
+  if (!found) return NotFound("lead is not enrolled in this campaign");
+  auto status = domain::ParseEnrollmentStatus(select->ColumnText(0));
+  select.reset();
+  if (status == EnrollmentStatus::kRemoved) return Status::Ok();
+  LT_ASSIGN_OR_RETURN(auto update, conn.Prepare("UPDATE enrollments SET status = 'removed', "
+                                                "next_send_at = NULL WHERE workspace_id = ? AND "
+                                                "campaign_id = ? AND lead_id = ?"));
+  update->Bind(1, workspace_id).Bind(2, campaign_id).Bind(3, lead_id);
+  LT_RETURN_IF_ERROR(update->Run());
+  const bool was_queued = status == EnrollmentStatus::kQueued;
+  return AddToCounters(conn, workspace_id, campaign_id, -1, was_queued ? -1 : 0, now);
+}
+
+Result<CampaignCounters> GetCampaignCounters(Connection& conn, const std::string& workspace_id,
+                                             const std::string& campaign_id) {
+  LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("SELECT enrolled, queued, delivered, bounced, "
+                                              "replied, unsubscribed, updated_at FROM "
+                                              "campaign_stats WHERE workspace_id = ? AND "
+                                              "campaign_id = ?"));
+  stmt->Bind(1, workspace_id).Bind(2, campaign_id);
+  LT_ASSIGN_OR_RETURN(bool found, stmt->Step());
+  if (!found) return NotFound("campaign not found");
+  return CampaignCounters{stmt->ColumnInt(0), stmt->ColumnInt(1), stmt->ColumnInt(2),
+                          stmt->ColumnInt(3), stmt->ColumnInt(4), stmt->ColumnInt(5),
+                          stmt->ColumnInt(6)};
+}
+
+Result<std::vector<std::string>> ListCustomFieldKeys(Connection& conn,
+                                                     const std::string& workspace_id) {
+  LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("SELECT field_key FROM custom_field_keys WHERE "
+                                              "workspace_id = ? ORDER BY field_key"));
+  stmt->Bind(1, workspace_id);
+  std::vector<std::string> keys;
+  while (true) {
+    LT_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    keys.push_back(stmt->ColumnText(0));
+  }
+  return keys;
+}
+
+Result<std::vector<FieldGap>> CountMissingFields(Connection& conn,
+                                                 const std::string& workspace_id,
+                                                 const std::string& campaign_id,
+                                                 const std::vector<std::string>& fields,
+                                                 int samples) {
+  LT_RETURN_IF_ERROR(CheckCampaignExists(conn, workspace_id, campaign_id));
+  std::vector<FieldGap> gaps;
+  for (const std::string& field : fields) {
+    const std::string expr = FieldExpression(field);
+    const std::string from =
+        " FROM enrollments e JOIN leads l ON l.workspace_id = e.workspace_id AND l.id = e.lead_id "
+        "WHERE e.workspace_id = ?1 AND e.campaign_id = ?2 AND e.status != 'removed' AND "
+        "coalesce(trim(" + expr + "), '') = ''";
+    FieldGap gap{field, 0, {}};
+    LT_ASSIGN_OR_RETURN(auto count, conn.Prepare("SELECT count(*)" + from));
+    count->Bind(1, workspace_id).Bind(2, campaign_id).Bind(3, JsonPath(field));
+    LT_ASSIGN_OR_RETURN(bool row, count->Step());
+    if (row) gap.missing = count->ColumnInt(0);
+    count.reset();
+    LT_ASSIGN_OR_RETURN(auto sample,
+                        conn.Prepare("SELECT l.id" + from + " ORDER BY e.lead_id LIMIT ?4"));
+    sample->Bind(1, workspace_id).Bind(2, campaign_id).Bind(3, JsonPath(field)).Bind(4, samples);
+    while (true) {
+      LT_ASSIGN_OR_RETURN(bool more, sample->Step());
+      if (!more) break;
+      gap.sample_lead_ids.push_back(sample->ColumnText(0));
+    }
+    gaps.push_back(std::move(gap));
+  }
+  return gaps;
+}
+
+}  // namespace leadterra::store::sqlite

@@ -1,0 +1,41 @@
+// SQLite queries behind LeadStore. Each function runs on a connection the
+// caller holds, inside the caller's transaction.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "store/sqlite/sqlite_db.h"
+#include "store/store.h"
+
+namespace leadterra::store::sqlite {
+
+Status InsertCampaignStats(Connection& conn, const std::string& workspace_id,
+                           const std::string& campaign_id, int64_t now);
+Status CheckCampaignExists(Connection& conn, const std::string& workspace_id,
+                           const std::string& campaign_id);
+Result<BulkEnrollCounts> UpsertAndEnroll(Connection& conn, const std::string& workspace_id,
+                                         const std::string& campaign_id,
+                                         const std::vector<LeadUpsert>& rows,
+                                         const std::vector<std::string>& custom_keys,
+                                         int64_t now);
+Result<domain::Lead> GetLead(Connection& conn, const std::string& workspace_id,
+                             const std::string& lead_id);
+Result<Page<domain::Enrollment>> ListEnrollments(Connection& conn,
+                                                 const std::string& workspace_id,
+                                                 const std::string& campaign_id,
+                                                 std::optional<domain::EnrollmentStatus> status,
+                                                 const PageRequest& page);
+Status RemoveEnrollment(Connection& conn, const std::string& workspace_id,
+                        const std::string& campaign_id, const std::string& lead_id, int64_t now);
+Result<CampaignCounters> GetCampaignCounters(Connection& conn, const std::string& workspace_id,
+                                             const std::string& campaign_id);
+Result<std::vector<std::string>> ListCustomFieldKeys(Connection& conn,
+                                                     const std::string& workspace_id);
+Result<std::vector<FieldGap>> CountMissingFields(Connection& conn,
+                                                 const std::string& workspace_id,
+                                                 const std::string& campaign_id,
+                                                 const std::vector<std::string>& fields,
+                                                 int samples);
+
+}  // namespace leadterra::store::sqlite
