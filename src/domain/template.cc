@@ -85,9 +85,10 @@ Template Template::Parse(std::string_view text) {
     if (close == std::string_view::npos) break;
     std::optional<Token> token = ParseToken(text.substr(open + 2, close - open - 2));
     if (!token) {
-      // Not a token: keep "{{" literally and look again after it.
-      literal.append(text.substr(pos, open + 2 - pos));
-      pos = open + 2;
+      // Not a token: keep the first '{' literally and look again after it
+      // (so "{{{name}}}" renders as "{value}").
+      literal.append(text.substr(pos, open + 1 - pos));
+      pos = open + 1;
       continue;
     }
     literal.append(text.substr(pos, open - pos));

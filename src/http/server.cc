@@ -50,8 +50,14 @@ struct Server::Impl {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
+  static constexpr size_t kReadChunk = 64 * 1024;
+
   Session(tcp::socket socket, Server::Impl& server)
-      : stream_(std::move(socket)), server_(server) {}
+      : stream_(std::move(socket)), server_(server) {
+    // Beast sizes each socket read by the buffer's spare capacity (512 bytes
+    // at least): a roomy buffer turns a 2 MiB body into 32 reads, not 4,000.
+    buffer_.reserve(kReadChunk);
+  }
   ~Session() { server_.Unregister(this); }
 
   void Start() {
@@ -88,6 +94,9 @@ class Session : public std::enable_shared_from_this<Session> {
     if (auto length = parser_->content_length();
         length && *length > server_.options.max_body_bytes) {
       return ReplyError(Status(ErrorCode::kPayloadTooLarge, BodyLimitMessage()));
+    }
+    if (auto length = parser_->content_length()) {
+      parser_->get().body().reserve(static_cast<size_t>(*length));
     }
     stream_.expires_after(server_.options.body_timeout);
     if (beast::iequals(req[bhttp::field::expect], "100-continue")) {

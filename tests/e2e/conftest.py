@@ -166,7 +166,7 @@ class Server:
     def alive(self):
         return self.proc.poll() is None
 
-    def signal(self, sig):
+    def send_signal(self, sig):
         self.proc.send_signal(sig)
 
     def wait(self, timeout=STOP_TIMEOUT):
@@ -305,8 +305,12 @@ def raw_exchange(host, port, payload, timeout=5.0, read_all=True):
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """One server per test module, on a fresh database."""
-    srv = Server(tmp_path_factory.mktemp("srv"))
+    """One server per test module, on a fresh database.
+
+    Rate limiting is off here (the suite fires bursts of requests); it is
+    exercised on dedicated servers in test_limits.py.
+    """
+    srv = Server(tmp_path_factory.mktemp("srv"), args=["--rate-limit", "0"])
     yield srv
     rc = srv.stop()
     assert rc == 0, "server exit status %r; stderr tail:\n%s" % (rc, srv.stderr_text()[-3000:])

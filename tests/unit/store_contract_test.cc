@@ -185,6 +185,112 @@ TEST_F(StoreContract, IdempotencyLifecycle) {
   EXPECT_EQ(store_->BeginIdempotent(ws_a_, "k1", "h3", 9001, 0, 0)->outcome, Outcome::kProceed);
 }
 
+LeadUpsert Row(IdGenerator& ids, const std::string& email) {
+  LeadUpsert row;
+  row.new_id = ids.Next(id_prefix::kLead);
+  row.email = email;
+  row.email_normalized = domain::NormalizeEmail(email);
+  return row;
+}
+
+TEST_F(StoreContract, UpsertAndEnrollCountsAndDedupes) {
+  Campaign c = MakeCampaign(ws_a_, "Q1");
+  std::vector<LeadUpsert> rows = {Row(ids_, "a@x.io"), Row(ids_, "b@x.io")};
+  rows[0].first_name = "Ann";
+  rows[0].custom_fields_patch = R"({"plan":"pro","seats":3})";
+  auto first = store_->UpsertAndEnroll(ws_a_, c.id, rows, {"plan", "seats"}, 10);
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  EXPECT_EQ(first->created, 2);
+  EXPECT_EQ(first->enrolled, 2);
+
+  // Same people again, one with new data: updated and already enrolled.
+  std::vector<LeadUpsert> again = {Row(ids_, "A@X.io"), Row(ids_, "c@x.io")};
+  again[0].last_name = "Lee";
+  again[0].custom_fields_patch = R"({"seats":null,"tier":"gold"})";
+  auto second = store_->UpsertAndEnroll(ws_a_, c.id, again, {"tier"}, 20);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->created, 1);
+  EXPECT_EQ(second->updated, 1);
+  EXPECT_EQ(second->enrolled, 1);
+  EXPECT_EQ(second->already_enrolled, 1);
+
+  auto page = store_->ListEnrollments(ws_a_, c.id, std::nullopt, {50, ""});
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->items.size(), 3u);
+  const domain::Lead& ann = page->items[0].lead;
+  EXPECT_EQ(ann.email, "A@X.io");
+  EXPECT_EQ(ann.first_name, "Ann");  // kept: not given the second time
+  EXPECT_EQ(ann.last_name, "Lee");
+  EXPECT_EQ(ann.custom_fields_json, R"({"plan":"pro","tier":"gold"})");
+  EXPECT_EQ(ann.updated_at, 20);
+  EXPECT_EQ(ann.created_at, 10);
+
+  auto counters = store_->GetCampaignCounters(ws_a_, c.id);
+  EXPECT_EQ(counters->enrolled, 3);
+  EXPECT_EQ(counters->queued, 3);
+  EXPECT_EQ(*store_->ListCustomFieldKeys(ws_a_), (std::vector<std::string>{"plan", "seats", "tier"}));
+  EXPECT_TRUE(store_->ListCustomFieldKeys(ws_b_)->empty());
+}
+
+TEST_F(StoreContract, LeadsAreScopedByWorkspace) {
+  Campaign a = MakeCampaign(ws_a_, "A");
+  Campaign b = MakeCampaign(ws_b_, "B");
+  ASSERT_TRUE(store_->UpsertAndEnroll(ws_a_, a.id, {Row(ids_, "same@x.io")}, {}, 1).ok());
+  auto in_b = store_->UpsertAndEnroll(ws_b_, b.id, {Row(ids_, "same@x.io")}, {}, 1);
+  EXPECT_EQ(in_b->created, 1);  // a different workspace has its own lead
+  EXPECT_EQ(store_->UpsertAndEnroll(ws_b_, a.id, {Row(ids_, "x@x.io")}, {}, 1).status().code(),
+            ErrorCode::kNotFound);
+  std::string lead_a = store_->ListEnrollments(ws_a_, a.id, std::nullopt, {50, ""})->items[0].lead.id;
+  EXPECT_EQ(store_->GetLead(ws_b_, lead_a).status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(store_->ListEnrollments(ws_b_, a.id, std::nullopt, {50, ""}).status().code(),
+            ErrorCode::kNotFound);
+  EXPECT_EQ(store_->RemoveEnrollment(ws_b_, a.id, lead_a, 2).code(), ErrorCode::kNotFound);
+}
+
+TEST_F(StoreContract, EnrollmentPagesAndRemoval) {
+  Campaign c = MakeCampaign(ws_a_, "Q1");
+  std::vector<LeadUpsert> rows;
+  for (int i = 0; i < 25; ++i) rows.push_back(Row(ids_, "l" + std::to_string(i) + "@x.io"));
+  ASSERT_TRUE(store_->UpsertAndEnroll(ws_a_, c.id, rows, {}, 1).ok());
+  std::vector<std::string> seen;
+  PageRequest page{10, ""};
+  while (true) {
+    auto p = store_->ListEnrollments(ws_a_, c.id, std::nullopt, page);
+    ASSERT_TRUE(p.ok());
+    for (auto& e : p->items) seen.push_back(e.lead.id);
+    if (!p->has_more) break;
+    page.after_id = seen.back();
+  }
+  ASSERT_EQ(seen.size(), 25u);
+  EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+  ASSERT_TRUE(store_->RemoveEnrollment(ws_a_, c.id, seen[3], 5).ok());
+  ASSERT_TRUE(store_->RemoveEnrollment(ws_a_, c.id, seen[3], 6).ok());  // idempotent
+  EXPECT_EQ(store_->RemoveEnrollment(ws_a_, c.id, "lead_nope", 6).code(), ErrorCode::kNotFound);
+  auto removed = store_->ListEnrollments(ws_a_, c.id, domain::EnrollmentStatus::kRemoved, {50, ""});
+  ASSERT_EQ(removed->items.size(), 1u);
+  EXPECT_EQ(removed->items[0].lead.id, seen[3]);
+  auto counters = store_->GetCampaignCounters(ws_a_, c.id);
+  EXPECT_EQ(counters->enrolled, 24);
+  EXPECT_EQ(counters->queued, 24);
+}
+
+TEST_F(StoreContract, CountMissingFields) {
+  Campaign c = MakeCampaign(ws_a_, "Q1");
+  std::vector<LeadUpsert> rows = {Row(ids_, "a@x.io"), Row(ids_, "b@x.io"), Row(ids_, "c@x.io")};
+  rows[0].first_name = "Ann";
+  rows[1].first_name = "  ";
+  rows[0].custom_fields_patch = R"({"plan":"pro"})";
+  rows[1].custom_fields_patch = R"({"plan":""})";
+  ASSERT_TRUE(store_->UpsertAndEnroll(ws_a_, c.id, rows, {"plan"}, 1).ok());
+  auto gaps = store_->CountMissingFields(ws_a_, c.id, {"firstName", "plan", "email", R"(odd"key)"}, 1);
+  ASSERT_TRUE(gaps.ok()) << gaps.status().message();
+  EXPECT_EQ((*gaps)[0].missing, 2);
+  EXPECT_EQ((*gaps)[0].sample_lead_ids.size(), 1u);
+  EXPECT_EQ((*gaps)[1].missing, 2);
+  EXPECT_EQ((*gaps)[2].missing, 0);
+  EXPECT_EQ((*gaps)[3].missing, 3);
+}
+
 TEST(SqliteStore, MigrationsAreIdempotentAcrossReopen) {
   testing::TempStore first;
   auto path = (first.dir() / "test.db").string();

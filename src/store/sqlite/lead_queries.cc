@@ -94,46 +94,59 @@ Result<BulkEnrollCounts> UpsertAndEnroll(Connection& conn, const std::string& wo
                                          const std::vector<std::string>& custom_keys,
                                          int64_t now) {
   LT_RETURN_IF_ERROR(CheckCampaignExists(conn, workspace_id, campaign_id));
-  // Given fields overwrite, absent ones (NULL) keep the stored value; custom
-  // fields merge as an RFC 7396 patch.
+  // New leads are inserted as given. For existing ones, given fields
+  // overwrite and absent ones (NULL) keep the stored value; custom fields merge
+  // as an RFC 7396 patch.
   LT_ASSIGN_OR_RETURN(
-      auto upsert,
+      auto insert,
       conn.Prepare("INSERT INTO leads(workspace_id, email_norm, id, email, first_name, last_name, "
                    "company, job_title, custom_fields, created_at, updated_at) "
                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10) "
-                   "ON CONFLICT (workspace_id, email_norm) DO UPDATE SET "
-                   "email = excluded.email, "
+                   "ON CONFLICT (workspace_id, email_norm) DO NOTHING"));
+  LT_ASSIGN_OR_RETURN(
+      auto update,
+      conn.Prepare("UPDATE leads SET email = ?4, "
                    "first_name = coalesce(?5, first_name), last_name = coalesce(?6, last_name), "
                    "company = coalesce(?7, company), job_title = coalesce(?8, job_title), "
                    "custom_fields = CASE WHEN ?9 = '{}' THEN custom_fields "
-                   "ELSE json_patch(custom_fields, ?9) END, "
-                   "updated_at = ?10 RETURNING id"));
+                   "ELSE json_patch(custom_fields, ?9) END, updated_at = ?10 "
+                   "WHERE workspace_id = ?1 AND email_norm = ?2 RETURNING id"));
   LT_ASSIGN_OR_RETURN(
       auto enroll,
       conn.Prepare("INSERT INTO enrollments(workspace_id, campaign_id, lead_id, status, "
                    "enrolled_at) VALUES (?, ?, ?, 'queued', ?) ON CONFLICT DO NOTHING"));
+  auto bind_row = [&](Statement& stmt, const LeadUpsert& row) {
+    stmt.Bind(1, workspace_id).Bind(2, row.email_normalized).Bind(4, row.email);
+    BindOptional(stmt, 5, row.first_name);
+    BindOptional(stmt, 6, row.last_name);
+    BindOptional(stmt, 7, row.company);
+    BindOptional(stmt, 8, row.job_title);
+    stmt.Bind(9, row.custom_fields_patch).Bind(10, now);
+  };
   BulkEnrollCounts counts;
+  std::string existing_id;
   for (const LeadUpsert& row : rows) {
-    upsert->Bind(1, workspace_id)
-        .Bind(2, row.email_normalized)
-        .Bind(3, row.new_id)
-        .Bind(4, row.email);
-    BindOptional(*upsert, 5, row.first_name);
-    BindOptional(*upsert, 6, row.last_name);
-    BindOptional(*upsert, 7, row.company);
-    BindOptional(*upsert, 8, row.job_title);
-    upsert->Bind(9, row.custom_fields_patch).Bind(10, now);
-    LT_ASSIGN_OR_RETURN(bool returned, upsert->Step());
-    if (!returned) return Internal("lead upsert returned no row");
-    std::string lead_id = upsert->ColumnText(0);
-    LT_RETURN_IF_ERROR(upsert->Run());  // drains RETURNING and resets
-    ++(lead_id == row.new_id ? counts.created : counts.updated);
-
-    enroll->Bind(1, workspace_id).Bind(2, campaign_id).Bind(3, lead_id).Bind(4, now);
+    bind_row(*insert, row);
+    insert->Bind(3, row.new_id);
+    LT_RETURN_IF_ERROR(insert->Run());
+    const std::string* lead_id = &row.new_id;
+    if (conn.Changes() > 0) {
+      ++counts.created;
+    } else {
+      bind_row(*update, row);
+      LT_ASSIGN_OR_RETURN(bool returned, update->Step());
+      if (!returned) return Internal("lead upsert found no row");
+      existing_id = update->ColumnText(0);
+      LT_RETURN_IF_ERROR(update->Run());  // drains RETURNING and resets
+      lead_id = &existing_id;
+      ++counts.updated;
+    }
+    enroll->Bind(1, workspace_id).Bind(2, campaign_id).Bind(3, *lead_id).Bind(4, now);
     LT_RETURN_IF_ERROR(enroll->Run());
     ++(conn.Changes() > 0 ? counts.enrolled : counts.already_enrolled);
   }
-  upsert.reset();
+  insert.reset();
+  update.reset();
   enroll.reset();
   if (!custom_keys.empty()) {
     LT_ASSIGN_OR_RETURN(auto key_stmt, conn.Prepare("INSERT INTO custom_field_keys(workspace_id, "
@@ -171,7 +184,10 @@ Result<Page<domain::Enrollment>> ListEnrollments(Connection& conn,
                     "FROM enrollments e JOIN leads l ON l.workspace_id = e.workspace_id AND "
                     "l.id = e.lead_id WHERE e.workspace_id = ?1 AND e.campaign_id = ?2 AND "
                     "e.lead_id > ?3 " +
-                    std::string(status ? "AND e.status = ?5 " : "") +
+                    // The literal lets the planner use the partial status index.
+                    std::string(!status                                ? ""
+                                : *status == EnrollmentStatus::kQueued ? "AND e.status = ?5 "
+                                : "AND e.status = ?5 AND e.status != 'queued' ") +
                     "ORDER BY e.lead_id LIMIT ?4";
   LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare(sql));
   stmt->Bind(1, workspace_id).Bind(2, campaign_id).Bind(3, page.after_id).Bind(4, page.limit + 1);

@@ -90,7 +90,10 @@ CREATE TABLE enrollments (
   enrolled_at INTEGER NOT NULL,
   PRIMARY KEY (workspace_id, campaign_id, lead_id)
 ) WITHOUT ROWID;
-CREATE INDEX enrollments_by_status ON enrollments(workspace_id, campaign_id, status, lead_id);
+-- Leads enter as 'queued'; only later states are indexed, which keeps bulk
+-- enrollment cheap. Listing queued leads walks the primary key.
+CREATE INDEX enrollments_by_status ON enrollments(workspace_id, campaign_id, status, lead_id)
+  WHERE status != 'queued';
 CREATE TABLE campaign_stats (
   workspace_id TEXT NOT NULL,
   campaign_id TEXT NOT NULL,
