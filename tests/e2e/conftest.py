@@ -22,7 +22,33 @@ import requests
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_BIN = os.path.normpath(os.path.join(HERE, "..", "..", "build", "leadterra"))
-BIN = os.environ.get("LEADTERRA_BIN", DEFAULT_BIN)
+SOURCE_BIN = os.environ.get("LEADTERRA_BIN", DEFAULT_BIN)
+
+
+def _snapshot_binary(src):
+    """Run a private copy of the binary so a rebuild during the run cannot
+    swap (or half-write) the executable under the tests."""
+    import shutil
+    import tempfile
+    import atexit
+    dst_dir = tempfile.mkdtemp(prefix="leadterra-e2e-bin-")
+    atexit.register(shutil.rmtree, dst_dir, True)
+    dst = os.path.join(dst_dir, "leadterra")
+    last_err = None
+    for _ in range(60):
+        try:
+            shutil.copy2(src, dst)
+            probe = subprocess.run([dst, "--help"], capture_output=True, timeout=10)
+            if probe.returncode == 0:
+                return dst
+            last_err = probe.stderr
+        except (OSError, subprocess.SubprocessError) as e:
+            last_err = e
+        time.sleep(1)
+    raise RuntimeError("cannot snapshot %s: %r" % (src, last_err))
+
+
+BIN = _snapshot_binary(SOURCE_BIN)
 
 START_TIMEOUT = 15.0  # guard against hangs only; never asserted as latency
 STOP_TIMEOUT = 15.0
