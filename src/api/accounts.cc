@@ -95,6 +95,8 @@ Result<IssuedKey> Accounts::CreateKey(const std::string& workspace_id, std::stri
 }
 
 Result<std::vector<domain::ApiKey>> Accounts::ListKeys(const std::string& workspace_id) {
+  auto ws = store_.GetWorkspace(workspace_id);
+  if (!ws.ok()) return ws.status();
   std::vector<domain::ApiKey> all;
   store::PageRequest page{kMaxLimit, ""};
   while (true) {
@@ -132,7 +134,7 @@ Result<Principal> Accounts::Authenticate(std::string_view header) {
 }
 
 Result<Response> Accounts::ListKeysEndpoint(const Request& request) {
-  LT_ASSIGN_OR_RETURN(ListParams params, ParseListParams(request.query, {}));
+  LT_ASSIGN_OR_RETURN(ListParams params, ParseListParams(request.query, id_prefix::kApiKey, {}));
   LT_ASSIGN_OR_RETURN(auto page, store_.ListApiKeys(request.workspace_id, params.page));
   boost::json::array items;
   for (const auto& key : page.items) items.push_back(KeyToJson(key));

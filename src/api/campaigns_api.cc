@@ -40,7 +40,7 @@ Result<Response> CampaignsApi::Get(const Request& request) {
 }
 
 Result<Response> CampaignsApi::List(const Request& request) {
-  LT_ASSIGN_OR_RETURN(ListParams params, ParseListParams(request.query, {"status"}));
+  LT_ASSIGN_OR_RETURN(ListParams params, ParseListParams(request.query, id_prefix::kCampaign, {"status"}));
   std::optional<domain::CampaignStatus> status;
   if (auto it = params.filters.find("status"); it != params.filters.end()) {
     status = domain::ParseCampaignStatus(it->second);

@@ -73,7 +73,7 @@ Result<Response> InsightsApi::Preview(const Request& request) {
 }
 
 Result<Response> InsightsApi::Lint(const Request& request) {
-  LT_RETURN_IF_ERROR(ParseListParams(request.query, {}).status());
+  LT_RETURN_IF_ERROR(ParseListParams(request.query, "", {}).status());
   LT_ASSIGN_OR_RETURN(domain::Campaign campaign,
                       store_.GetCampaign(request.workspace_id, request.PathParam("id")));
   LT_ASSIGN_OR_RETURN(std::vector<std::string> known,

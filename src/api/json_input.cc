@@ -54,13 +54,14 @@ std::string_view KindName(const boost::json::value& value) {
   return "a value";
 }
 
-Result<FieldReader> FieldReader::Of(const boost::json::value& value, std::string path) {
+Result<FieldReader> FieldReader::Of(const boost::json::value& value, std::string path,
+                                    bool nulls_are_absent) {
   if (!value.is_object()) {
     std::string what = path.empty() ? "request body" : path;
     return InvalidArgument(what + " must be a JSON object, not " + std::string(KindName(value)),
                            path);
   }
-  return FieldReader(&value.get_object(), std::move(path));
+  return FieldReader(&value.get_object(), std::move(path), nulls_are_absent);
 }
 
 Status FieldReader::RejectUnknown(std::initializer_list<std::string_view> allowed) const {
@@ -82,41 +83,35 @@ Status FieldReader::RejectUnknown(std::initializer_list<std::string_view> allowe
 
 const boost::json::value* FieldReader::Find(std::string_view name) const {
   const boost::json::value* v = object_->if_contains(name);
-  return (v && !v->is_null()) ? v : nullptr;
+  if (v && v->is_null() && nulls_are_absent_) return nullptr;
+  return v;
+}
+
+Status FieldReader::WrongType(std::string_view name, std::string_view expected,
+                              const boost::json::value& got) const {
+  return InvalidArgument(std::string(name) + " must be " + std::string(expected) + ", not " +
+                             std::string(KindName(got)),
+                         PathOf(name));
 }
 
 Result<std::string> FieldReader::RequiredString(std::string_view name) const {
-  const boost::json::value* v = object_->if_contains(name);
-  if (!v || v->is_null()) {
-    return InvalidArgument(std::string(name) + " is required", PathOf(name));
-  }
-  if (!v->is_string()) {
-    return InvalidArgument(std::string(name) + " must be a string, not " +
-                               std::string(KindName(*v)),
-                           PathOf(name));
-  }
+  const boost::json::value* v = Find(name);
+  if (!v) return InvalidArgument(std::string(name) + " is required", PathOf(name));
+  if (!v->is_string()) return WrongType(name, "a string", *v);
   return std::string(v->get_string());
 }
 
 Result<std::optional<std::string>> FieldReader::OptionalString(std::string_view name) const {
   const boost::json::value* v = Find(name);
   if (!v) return std::optional<std::string>();
-  if (!v->is_string()) {
-    return InvalidArgument(std::string(name) + " must be a string, not " +
-                               std::string(KindName(*v)),
-                           PathOf(name));
-  }
+  if (!v->is_string()) return WrongType(name, "a string", *v);
   return std::optional<std::string>(std::string(v->get_string()));
 }
 
 Result<std::optional<double>> FieldReader::OptionalNumber(std::string_view name) const {
   const boost::json::value* v = Find(name);
   if (!v) return std::optional<double>();
-  if (!v->is_number()) {
-    return InvalidArgument(std::string(name) + " must be a number, not " +
-                               std::string(KindName(*v)),
-                           PathOf(name));
-  }
+  if (!v->is_number()) return WrongType(name, "a number", *v);
   boost::system::error_code ec;
   double d = v->to_number<double>(ec);
   if (ec || !std::isfinite(d)) {
@@ -128,11 +123,10 @@ Result<std::optional<double>> FieldReader::OptionalNumber(std::string_view name)
 Result<std::optional<int64_t>> FieldReader::OptionalInteger(std::string_view name) const {
   const boost::json::value* v = Find(name);
   if (!v) return std::optional<int64_t>();
+  if (!v->is_number()) return WrongType(name, "an integer", *v);
   boost::system::error_code ec;
-  int64_t n = v->is_number() ? v->to_number<int64_t>(ec) : 0;
-  if (!v->is_number() || ec) {
-    return InvalidArgument(std::string(name) + " must be an integer", PathOf(name));
-  }
+  int64_t n = v->to_number<int64_t>(ec);
+  if (ec) return InvalidArgument(std::string(name) + " must be an integer", PathOf(name));
   return std::optional<int64_t>(n);
 }
 

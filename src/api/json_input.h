@@ -32,13 +32,17 @@ std::string_view KindName(const boost::json::value& value);
 class FieldReader {
  public:
   // Fails with kInvalidArgument unless `value` is an object. `path` is the
-  // object's own path ("" for the body).
-  static Result<FieldReader> Of(const boost::json::value& value, std::string path);
+  // object's own path ("" for the body). By default an explicit null is an
+  // error for every field ("must be a string, not null"); with
+  // `nulls_are_absent` a null field reads as if it were not there (lead rows,
+  // where spreadsheets export blanks as null).
+  static Result<FieldReader> Of(const boost::json::value& value, std::string path,
+                                bool nulls_are_absent = false);
 
   // Fails on the first field not in `allowed`.
   Status RejectUnknown(std::initializer_list<std::string_view> allowed) const;
 
-  // A JSON null counts as absent for optional fields.
+  // The field's value, or nullptr when absent (or null with nulls_are_absent).
   const boost::json::value* Find(std::string_view name) const;
   Result<std::string> RequiredString(std::string_view name) const;
   Result<std::optional<std::string>> OptionalString(std::string_view name) const;
@@ -49,10 +53,13 @@ class FieldReader {
   const std::string& path() const { return path_; }
 
  private:
-  FieldReader(const boost::json::object* object, std::string path)
-      : object_(object), path_(std::move(path)) {}
+  FieldReader(const boost::json::object* object, std::string path, bool nulls_are_absent)
+      : object_(object), path_(std::move(path)), nulls_are_absent_(nulls_are_absent) {}
+  Status WrongType(std::string_view name, std::string_view expected,
+                   const boost::json::value& got) const;
   const boost::json::object* object_;
   std::string path_;
+  bool nulls_are_absent_;
 };
 
 }  // namespace leadterra::api

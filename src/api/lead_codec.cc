@@ -51,7 +51,7 @@ void SetOptionalTime(boost::json::object& out, const char* name, const std::opti
 }  // namespace
 
 Result<ParsedLeadRow> ParseLeadRow(const boost::json::value& value, const std::string& path) {
-  LT_ASSIGN_OR_RETURN(FieldReader reader, FieldReader::Of(value, path));
+  LT_ASSIGN_OR_RETURN(FieldReader reader, FieldReader::Of(value, path, /*nulls_are_absent=*/true));
   LT_RETURN_IF_ERROR(reader.RejectUnknown(
       {"email", "firstName", "lastName", "company", "jobTitle", "customFields"}));
   ParsedLeadRow row;

@@ -79,7 +79,7 @@ Result<Response> LeadsApi::BulkUpsert(const Request& request) {
 }
 
 Result<Response> LeadsApi::List(const Request& request) {
-  LT_ASSIGN_OR_RETURN(ListParams params, ParseListParams(request.query, {"status"}));
+  LT_ASSIGN_OR_RETURN(ListParams params, ParseListParams(request.query, id_prefix::kLead, {"status"}));
   std::optional<domain::EnrollmentStatus> status;
   if (auto it = params.filters.find("status"); it != params.filters.end()) {
     status = domain::ParseEnrollmentStatus(it->second);

@@ -3,6 +3,8 @@
 #include <boost/json/object.hpp>
 #include <charconv>
 
+#include "util/ids.h"
+
 namespace leadterra::api {
 namespace {
 
@@ -50,6 +52,7 @@ bool Base64UrlDecode(std::string_view in, std::string* out) {
 }  // namespace
 
 Result<ListParams> ParseListParams(const std::vector<std::pair<std::string, std::string>>& query,
+                                   std::string_view id_prefix,
                                    std::initializer_list<std::string_view> filters) {
   ListParams params;
   params.page.limit = kDefaultLimit;
@@ -62,10 +65,10 @@ Result<ListParams> ParseListParams(const std::vector<std::pair<std::string, std:
         return InvalidArgument("limit must be an integer from 1 to 1000", "limit");
       }
       params.page.limit = limit;
-    } else if (name == "cursor") {
+    } else if (name == "cursor" && !id_prefix.empty()) {
       std::string decoded;
-      if (value.empty() || value.size() > 200 || !Base64UrlDecode(value, &decoded) ||
-          decoded.empty()) {
+      if (value.size() > 200 || !Base64UrlDecode(value, &decoded) ||
+          !IsValidId(decoded, id_prefix)) {
         return InvalidArgument("cursor is not a cursor this API returned", "cursor");
       }
       params.page.after_id = std::move(decoded);

@@ -1,8 +1,9 @@
 // Query parameters of list endpoints: `limit` (1..1000, default 50), an
 // opaque `cursor`, and endpoint-specific filters. Unknown parameters are
 // rejected (400 with `param` naming them) so typos do not silently widen a
-// query. Cursors are base64url of the last id returned; they carry no
-// workspace, so a cursor from another workspace just yields its own rows.
+// query. Cursors are base64url of the last id returned and must decode to an
+// id of the listed type; they carry no workspace, so a cursor from another
+// workspace just yields the caller's own rows.
 #pragma once
 
 #include <boost/json/value.hpp>
@@ -26,7 +27,10 @@ struct ListParams {
   std::map<std::string, std::string> filters;  // only names listed as allowed
 };
 
+// `id_prefix` is the type of id the list is keyed by ("camp_"); empty for
+// lists that take no cursor.
 Result<ListParams> ParseListParams(const std::vector<std::pair<std::string, std::string>>& query,
+                                   std::string_view id_prefix,
                                    std::initializer_list<std::string_view> filters);
 
 std::string EncodeCursor(std::string_view last_id);

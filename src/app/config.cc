@@ -1,5 +1,6 @@
 #include "app/config.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <toml++/toml.h>
@@ -162,6 +163,11 @@ Result<Config> LoadConfig(const ConfigOverrides& flags) {
     return InvalidArgument("--max-leads-per-request must be from 1 to 1000000");
   }
   if (config.rate_limit < 0) return InvalidArgument("--rate-limit must be >= 0");
+  if (config.rate_burst < 1) return InvalidArgument("--rate-burst must be >= 1");
+  static constexpr const char* kLevels[] = {"trace", "debug", "info", "warn", "error", "off"};
+  if (std::find(std::begin(kLevels), std::end(kLevels), config.log_level) == std::end(kLevels)) {
+    return InvalidArgument("--log-level must be trace, debug, info, warn, error or off");
+  }
   LT_RETURN_IF_ERROR(ParseListen(config.listen).status());
   LT_RETURN_IF_ERROR(SqlitePathFromUrl(config.database).status());
   return config;

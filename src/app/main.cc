@@ -124,11 +124,12 @@ int main(int argc, char** argv) {
   lt::app::ConfigOverrides flags;
 
   auto add_database = [&](CLI::App* cmd) {
+    // Environment fallbacks (LEADTERRA_DATABASE_URL, LEADTERRA_CONFIG) are
+    // applied by LoadConfig, which owns the precedence rules.
     cmd->add_option("--database", flags.database,
-                    "Database URL: sqlite:PATH (default sqlite:leadterra.db)")
-        ->envname("LEADTERRA_DATABASE_URL");
-    cmd->add_option("--config", flags.config_file, "TOML config file")
-        ->envname("LEADTERRA_CONFIG");
+                    "Database URL: sqlite:PATH (default sqlite:leadterra.db; env "
+                    "LEADTERRA_DATABASE_URL)");
+    cmd->add_option("--config", flags.config_file, "TOML config file (env LEADTERRA_CONFIG)");
   };
 
   CLI::App* serve = app.add_subcommand("serve", "Run the API server");

@@ -342,6 +342,16 @@ def server(tmp_path_factory):
     assert rc == 0, "server exit status %r; stderr tail:\n%s" % (rc, srv.stderr_text()[-3000:])
 
 
+@pytest.fixture(autouse=True)
+def _module_server_survives(request):
+    """Pin a crash of the shared module server on the test that caused it."""
+    yield
+    srv = request.node.funcargs.get("server") if hasattr(request.node, "funcargs") else None
+    if isinstance(srv, Server) and not srv.stopped and not srv.alive():
+        pytest.fail("module server died during this test (exit status %r); stderr tail:\n%s"
+                    % (srv.proc.returncode, srv.stderr_text()[-3000:]), pytrace=False)
+
+
 @pytest.fixture
 def make_server(tmp_path):
     """Factory for servers with special flags; each is stopped with SIGTERM (exit 0)."""

@@ -2,6 +2,7 @@
 
 import os
 import subprocess
+import threading
 
 import pytest
 
@@ -19,13 +20,22 @@ def serve_fails(args, env=None, cwd=None):
     proc = subprocess.Popen([BIN, "serve"] + list(args), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=_env_without_leadterra(env),
                             cwd=cwd)
+    first = []
+    reader = threading.Thread(target=lambda: first.append(proc.stdout.readline()), daemon=True)
+    reader.start()
+    reader.join(timeout=15)  # hang guard only
+    if first and first[0].startswith("Leadterra listening"):
+        proc.kill()
+        out, err = proc.communicate()
+        raise AssertionError("server started instead of refusing %r; stdout=%r"
+                             % (args, first[0] + out))
     try:
-        out, err = proc.communicate(timeout=8)
+        out, err = proc.communicate(timeout=15)
     except subprocess.TimeoutExpired:
         proc.kill()
         out, err = proc.communicate()
-        raise AssertionError("server started instead of refusing %r; stdout=%r" % (args, out))
-    return proc.returncode, err, out
+        raise AssertionError("server neither started nor exited for %r" % (args,))
+    return proc.returncode, err, (first[0] if first else "") + out
 
 
 def test_env_listen_and_database(tmp_path):
@@ -59,33 +69,70 @@ def test_config_file(tmp_path):
         assert srv.stop() == 0
 
 
-def test_precedence_flags_over_env_over_file(tmp_path):
+def test_env_beats_config_file(tmp_path):
     db_file = tmp_path / "from_file.db"
     db_env = tmp_path / "from_env.db"
-    db_flag = tmp_path / "from_flag.db"
     cfg = write(tmp_path / "lt.toml", 'listen = "127.0.0.1:0"\ndatabase = "sqlite:%s"\n'
                 'max_body_bytes = 100000\n' % db_file)
-
-    # env beats file
     srv = Server(tmp_path / "a", use_flags=False, args=["--config", cfg],
-                 env={"LEADTERRA_DATABASE_URL": "sqlite:" + str(db_env)})
+                 env={"LEADTERRA_DATABASE_URL": "sqlite:" + str(db_env),
+                      "LEADTERRA_MAX_BODY_BYTES": "2048"})
     try:
         assert db_env.exists() and not db_file.exists()
-    finally:
-        assert srv.stop() == 0
-
-    # flag beats env and file
-    srv = Server(tmp_path / "b", use_flags=False,
-                 args=["--config", cfg, "--database", "sqlite:" + str(db_flag), "--max-body-bytes", "2048"],
-                 env={"LEADTERRA_DATABASE_URL": "sqlite:" + str(tmp_path / "other_env.db"),
-                      "LEADTERRA_MAX_BODY_BYTES": "200000"})
-    try:
-        assert db_flag.exists()
-        assert not (tmp_path / "other_env.db").exists()
-        assert not db_file.exists()
         body = b'{"name":"' + b"x" * 3000 + b'"}'
         r = srv.request("POST", "/v1/campaigns", data=body, headers={"Content-Type": "application/json"})
         assert r.status_code == 413, r.text
+    finally:
+        assert srv.stop() == 0
+
+
+def test_database_flag_beats_env_and_file(tmp_path):
+    db_file = tmp_path / "from_file.db"
+    db_env = tmp_path / "from_env.db"
+    db_flag = tmp_path / "from_flag.db"
+    cfg = write(tmp_path / "lt.toml", 'listen = "127.0.0.1:0"\ndatabase = "sqlite:%s"\n' % db_file)
+    srv = Server(tmp_path / "b", use_flags=False,
+                 args=["--config", cfg, "--database", "sqlite:" + str(db_flag)],
+                 env={"LEADTERRA_DATABASE_URL": "sqlite:" + str(db_env)})
+    try:
+        used = [p.name for p in (db_file, db_env, db_flag) if p.exists()]
+        assert used == ["from_flag.db"], used
+    finally:
+        assert srv.stop() == 0
+
+
+def test_database_flag_beats_env(tmp_path):
+    db_env = tmp_path / "from_env.db"
+    db_flag = tmp_path / "from_flag.db"
+    srv = Server(tmp_path / "c", use_flags=False,
+                 args=["--listen", "127.0.0.1:0", "--database", "sqlite:" + str(db_flag)],
+                 env={"LEADTERRA_DATABASE_URL": "sqlite:" + str(db_env)})
+    try:
+        used = [p.name for p in (db_env, db_flag) if p.exists()]
+        assert used == ["from_flag.db"], used
+    finally:
+        assert srv.stop() == 0
+
+
+def test_numeric_flag_beats_env_and_file(tmp_path):
+    cfg = write(tmp_path / "lt.toml", 'listen = "127.0.0.1:0"\nmax_body_bytes = 100000\n')
+    srv = Server(tmp_path / "d", use_flags=False,
+                 args=["--config", cfg, "--database", "sqlite:" + str(tmp_path / "n.db"),
+                       "--max-body-bytes", "2048"],
+                 env={"LEADTERRA_MAX_BODY_BYTES": "200000"})
+    try:
+        body = b'{"name":"' + b"x" * 3000 + b'"}'
+        r = srv.request("POST", "/v1/campaigns", data=body, headers={"Content-Type": "application/json"})
+        assert r.status_code == 413, r.text
+    finally:
+        assert srv.stop() == 0
+
+
+def test_listen_flag_beats_env_and_file(tmp_path):
+    cfg = write(tmp_path / "lt.toml", 'listen = "not-an-address"\n')
+    srv = Server(tmp_path / "e", args=["--config", cfg], env={"LEADTERRA_LISTEN": "also-bad"})
+    try:
+        assert srv.get("/healthz", key=None).status_code == 200
     finally:
         assert srv.stop() == 0
 
@@ -137,6 +184,9 @@ def test_bad_flags_refused(tmp_path, args):
     'listen = "127.0.0.1:0"\nrate_limit = "fast"\n',
     'listen = "127.0.0.1:0"\nthreads = -1\n',
     'listen = 8080\n',
+    'listen = "127.0.0.1:0"\nlog_level = "loud"\n',
+    'listen = "127.0.0.1:0"\nrate_burst = -3\n',
+    'listen = "127.0.0.1:0"\nmax_body_bytes = 10\n',
     '[[[\n',
 ])
 def test_bad_config_file_refused(tmp_path, toml):

@@ -45,7 +45,9 @@ TEST(FieldReader, PathsAndTypes) {
   EXPECT_EQ(s.status().param(), "sequenceSteps[2].a");
   EXPECT_EQ(*reader->RequiredString("b"), "s");
   EXPECT_EQ(reader->RequiredString("c").status().param(), "sequenceSteps[2].c");
-  EXPECT_FALSE(reader->OptionalString("c")->has_value());
+  EXPECT_EQ(reader->OptionalString("c").status().param(), "sequenceSteps[2].c");  // null
+  auto lenient = FieldReader::Of(v, "", /*nulls_are_absent=*/true);
+  EXPECT_FALSE(lenient->OptionalString("c")->has_value());
   EXPECT_EQ(**reader->OptionalNumber("d"), 1.5);
   EXPECT_FALSE(reader->OptionalInteger("d").ok());
   EXPECT_EQ(**reader->OptionalInteger("a"), 1);
