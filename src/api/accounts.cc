@@ -157,8 +157,7 @@ Result<Response> Accounts::CreateKeyEndpoint(const Request& request) {
 }
 
 Result<Response> Accounts::RevokeKeyEndpoint(const Request& request) {
-  LT_ASSIGN_OR_RETURN(domain::ApiKey key,
-                      RevokeKey(request.workspace_id, request.PathParam("id")));
+  LT_ASSIGN_OR_RETURN(domain::ApiKey key, RevokeKey(request.workspace_id, request.PathParam("id")));
   return DataResponse(KeyToJson(key));
 }
 

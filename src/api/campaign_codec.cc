@@ -68,9 +68,9 @@ boost::json::value NumberToJson(double d) {
 
 Result<std::vector<domain::Step>> ParseSteps(const boost::json::value& value) {
   if (!value.is_array()) {
-    return InvalidArgument(std::string(kStepsField) + " must be an array, not " +
-                               std::string(KindName(value)),
-                           kStepsField);
+    return InvalidArgument(
+        std::string(kStepsField) + " must be an array, not " + std::string(KindName(value)),
+        kStepsField);
   }
   const boost::json::array& array = value.get_array();
   if (array.size() > domain::kMaxSteps) {

@@ -14,8 +14,8 @@
 namespace leadterra::api {
 
 struct CampaignInput {
-  std::optional<std::string> name;                   // required on create
-  std::optional<std::vector<domain::Step>> steps;    // replaces all when set
+  std::optional<std::string> name;                 // required on create
+  std::optional<std::vector<domain::Step>> steps;  // replaces all when set
 };
 
 // POST /v1/campaigns body: `name` required.

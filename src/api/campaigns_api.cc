@@ -40,7 +40,8 @@ Result<Response> CampaignsApi::Get(const Request& request) {
 }
 
 Result<Response> CampaignsApi::List(const Request& request) {
-  LT_ASSIGN_OR_RETURN(ListParams params, ParseListParams(request.query, id_prefix::kCampaign, {"status"}));
+  LT_ASSIGN_OR_RETURN(ListParams params,
+                      ParseListParams(request.query, id_prefix::kCampaign, {"status"}));
   std::optional<domain::CampaignStatus> status;
   if (auto it = params.filters.find("status"); it != params.filters.end()) {
     status = domain::ParseCampaignStatus(it->second);
@@ -64,7 +65,8 @@ Result<Response> CampaignsApi::Patch(const Request& request) {
                               if (input.steps) {
                                 LT_RETURN_IF_ERROR(domain::ReplaceSteps(c, *input.steps, now));
                               }
-                              if (input.name) LT_RETURN_IF_ERROR(domain::Rename(c, *input.name, now));
+                              if (input.name)
+                                LT_RETURN_IF_ERROR(domain::Rename(c, *input.name, now));
                               return Status::Ok();
                             }));
   return WithWarnings(campaign, 200);
@@ -72,8 +74,8 @@ Result<Response> CampaignsApi::Patch(const Request& request) {
 
 Result<Response> CampaignsApi::Delete(const Request& request) {
   const std::string& id = request.PathParam("id");
-  LT_RETURN_IF_ERROR(store_.DeleteCampaign(request.workspace_id, id, domain::CheckDeletable,
-                                           clock_.NowMillis()));
+  LT_RETURN_IF_ERROR(
+      store_.DeleteCampaign(request.workspace_id, id, domain::CheckDeletable, clock_.NowMillis()));
   return DataResponse(boost::json::object{{"id", id}, {"deleted", true}});
 }
 
@@ -89,11 +91,10 @@ Result<Response> CampaignsApi::Start(const Request& request) {
 
 Result<Response> CampaignsApi::Pause(const Request& request) {
   const int64_t now = clock_.NowMillis();
-  LT_ASSIGN_OR_RETURN(domain::Campaign campaign,
-                      store_.UpdateCampaign(request.workspace_id, request.PathParam("id"),
-                                            [&](domain::Campaign& c) {
-                                              return domain::Pause(c, now);
-                                            }));
+  LT_ASSIGN_OR_RETURN(
+      domain::Campaign campaign,
+      store_.UpdateCampaign(request.workspace_id, request.PathParam("id"),
+                            [&](domain::Campaign& c) { return domain::Pause(c, now); }));
   return DataResponse(CampaignToJson(campaign));
 }
 

@@ -21,9 +21,9 @@ Result<StoredResponse> Idempotency::Run(const std::string& workspace_id, const s
                                         std::string_view fingerprint,
                                         const std::function<StoredResponse()>& handler) {
   const int64_t now = clock_.NowMillis();
-  LT_ASSIGN_OR_RETURN(auto begin, store_.BeginIdempotent(workspace_id, key, Sha256Hex(fingerprint),
-                                                         now, now - kRetentionMillis,
-                                                         now - kStaleReservationMillis));
+  LT_ASSIGN_OR_RETURN(
+      auto begin, store_.BeginIdempotent(workspace_id, key, Sha256Hex(fingerprint), now,
+                                         now - kRetentionMillis, now - kStaleReservationMillis));
   using Outcome = store::IdempotencyStore::Outcome;
   switch (begin.outcome) {
     case Outcome::kReplay:

@@ -36,8 +36,8 @@ Result<Response> InsightsApi::Preview(const Request& request) {
   const int64_t step = step_number.value_or(1);
   if (campaign.steps.empty()) return InvalidState("the campaign has no sequence steps to preview");
   if (step < 1 || step > static_cast<int64_t>(campaign.steps.size())) {
-    return InvalidArgument(
-        "stepNumber must be from 1 to " + std::to_string(campaign.steps.size()), "stepNumber");
+    return InvalidArgument("stepNumber must be from 1 to " + std::to_string(campaign.steps.size()),
+                           "stepNumber");
   }
   LT_ASSIGN_OR_RETURN(std::optional<std::string> lead_id, reader.OptionalString("leadId"));
   const boost::json::value* inline_lead = reader.Find("lead");
@@ -84,9 +84,9 @@ Result<Response> InsightsApi::Lint(const Request& request) {
   auto uses = sequence.TokenUses();
   std::vector<std::string> names;
   for (const auto& use : uses) names.push_back(use.name);
-  LT_ASSIGN_OR_RETURN(std::vector<store::FieldGap> gaps,
-                      store_.CountMissingFields(request.workspace_id, campaign.id, names,
-                                                kLintSamples));
+  LT_ASSIGN_OR_RETURN(
+      std::vector<store::FieldGap> gaps,
+      store_.CountMissingFields(request.workspace_id, campaign.id, names, kLintSamples));
   boost::json::array fields, unknown;
   bool ok = true;
   for (size_t i = 0; i < uses.size(); ++i) {
@@ -122,11 +122,10 @@ Result<Response> InsightsApi::Stats(const Request& request) {
                       store_.GetCampaign(request.workspace_id, request.PathParam("id")));
   LT_ASSIGN_OR_RETURN(store::CampaignCounters c,
                       store_.GetCampaignCounters(request.workspace_id, campaign.id));
-  double reply_rate =
-      c.delivered > 0 ? std::round(1000.0 * c.replied / c.delivered) / 1000.0 : 0.0;
+  double reply_rate = c.delivered > 0 ? std::round(1000.0 * c.replied / c.delivered) / 1000.0 : 0.0;
   boost::json::object metrics{
-      {"delivered", c.delivered}, {"queued", c.queued},
-      {"bounced", c.bounced},     {"replied", c.replied},
+      {"delivered", c.delivered},       {"queued", c.queued},
+      {"bounced", c.bounced},           {"replied", c.replied},
       {"unsubscribed", c.unsubscribed},
   };
   if (reply_rate == 0) {

@@ -69,8 +69,8 @@ Result<ParsedLeadRow> ParseLeadRow(const boost::json::value& value, const std::s
   if (const boost::json::value* custom = reader.Find("customFields")) {
     const std::string custom_path = reader.PathOf("customFields");
     if (!custom->is_object()) {
-      return InvalidArgument("customFields must be an object, not " + std::string(KindName(*custom)),
-                             custom_path);
+      return InvalidArgument(
+          "customFields must be an object, not " + std::string(KindName(*custom)), custom_path);
     }
     const boost::json::object& fields = custom->get_object();
     if (fields.size() > domain::kMaxCustomFields) {
@@ -89,7 +89,8 @@ Result<ParsedLeadRow> ParseLeadRow(const boost::json::value& value, const std::s
         row.custom_keys.emplace_back(key);
         if (!row.problem && v.is_string() &&
             CountCodePoints(v.get_string()) > domain::kCustomFieldValueMaxChars) {
-          row.problem = TooLong("customFields." + std::string(key), domain::kCustomFieldValueMaxChars);
+          row.problem =
+              TooLong("customFields." + std::string(key), domain::kCustomFieldValueMaxChars);
         }
       }
     }
@@ -102,7 +103,8 @@ Result<ParsedLeadRow> ParseLeadRow(const boost::json::value& value, const std::s
   row.upsert.email = std::string(domain::TrimAscii(*email));
   row.upsert.email_normalized = domain::NormalizeEmail(row.upsert.email);
   if (!row.problem && !domain::IsValidEmail(row.upsert.email_normalized)) {
-    row.problem = RowProblem{"invalid_email", "'" + row.upsert.email + "' is not a valid email address"};
+    row.problem =
+        RowProblem{"invalid_email", "'" + row.upsert.email + "' is not a valid email address"};
   }
   return row;
 }

@@ -41,8 +41,8 @@ Result<Response> LeadsApi::BulkUpsert(const Request& request) {
                                "this email appears earlier in the same request; the first wins"};
     }
     if (row.problem) {
-      boost::json::object error{{"index", i}, {"code", row.problem->code},
-                                {"message", row.problem->message}};
+      boost::json::object error{
+          {"index", i}, {"code", row.problem->code}, {"message", row.problem->message}};
       if (row.upsert.email.empty()) {
         error["email"] = nullptr;
       } else {
@@ -60,13 +60,13 @@ Result<Response> LeadsApi::BulkUpsert(const Request& request) {
 
   store::BulkEnrollCounts counts;
   if (!valid.empty()) {
-    LT_ASSIGN_OR_RETURN(counts, store_.UpsertAndEnroll(request.workspace_id,
-                                                       request.PathParam("id"), valid,
-                                                       custom_keys, clock_.NowMillis()));
+    LT_ASSIGN_OR_RETURN(counts,
+                        store_.UpsertAndEnroll(request.workspace_id, request.PathParam("id"), valid,
+                                               custom_keys, clock_.NowMillis()));
   } else {
     // Still answer 404 for an unknown campaign.
-    LT_RETURN_IF_ERROR(store_.GetCampaignCounters(request.workspace_id, request.PathParam("id"))
-                           .status());
+    LT_RETURN_IF_ERROR(
+        store_.GetCampaignCounters(request.workspace_id, request.PathParam("id")).status());
   }
   return DataResponse(boost::json::object{
       {"received", rows.size()},
@@ -79,7 +79,8 @@ Result<Response> LeadsApi::BulkUpsert(const Request& request) {
 }
 
 Result<Response> LeadsApi::List(const Request& request) {
-  LT_ASSIGN_OR_RETURN(ListParams params, ParseListParams(request.query, id_prefix::kLead, {"status"}));
+  LT_ASSIGN_OR_RETURN(ListParams params,
+                      ParseListParams(request.query, id_prefix::kLead, {"status"}));
   std::optional<domain::EnrollmentStatus> status;
   if (auto it = params.filters.find("status"); it != params.filters.end()) {
     status = domain::ParseEnrollmentStatus(it->second);
@@ -89,9 +90,9 @@ Result<Response> LeadsApi::List(const Request& request) {
           "status");
     }
   }
-  LT_ASSIGN_OR_RETURN(auto page, store_.ListEnrollments(request.workspace_id,
-                                                        request.PathParam("id"), status,
-                                                        params.page));
+  LT_ASSIGN_OR_RETURN(
+      auto page,
+      store_.ListEnrollments(request.workspace_id, request.PathParam("id"), status, params.page));
   boost::json::array items;
   for (const auto& e : page.items) items.push_back(EnrollmentToJson(e));
   std::string last = page.items.empty() ? "" : page.items.back().lead.id;
@@ -100,8 +101,8 @@ Result<Response> LeadsApi::List(const Request& request) {
 
 Result<Response> LeadsApi::Remove(const Request& request) {
   const std::string& lead_id = request.PathParam("leadId");
-  LT_RETURN_IF_ERROR(store_.RemoveEnrollment(request.workspace_id, request.PathParam("id"),
-                                             lead_id, clock_.NowMillis()));
+  LT_RETURN_IF_ERROR(store_.RemoveEnrollment(request.workspace_id, request.PathParam("id"), lead_id,
+                                             clock_.NowMillis()));
   return DataResponse(boost::json::object{{"leadId", lead_id}, {"status", "removed"}});
 }
 

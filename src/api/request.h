@@ -16,7 +16,7 @@ struct Request {
   std::string workspace_id;  // set for authenticated routes
   std::string key_id;
   std::string request_id;
-  std::map<std::string, std::string> path_params;  // ":id" -> value
+  std::map<std::string, std::string> path_params;          // ":id" -> value
   std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
   std::optional<boost::json::value> body;                  // parsed JSON, if any
 

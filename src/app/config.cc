@@ -1,9 +1,9 @@
 #include "app/config.h"
 
+#include <toml++/toml.h>
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
-#include <toml++/toml.h>
 
 namespace leadterra::app {
 namespace {

@@ -17,8 +17,8 @@ struct Config {
   int64_t day_seconds = 86400;
   int threads = 2;
   int64_t max_body_bytes = 32LL << 20;
-  double rate_limit = 100;   // requests/s per API key; 0 disables
-  double rate_burst = 200;   // bucket size
+  double rate_limit = 100;  // requests/s per API key; 0 disables
+  double rate_burst = 200;  // bucket size
   std::string log_level = "info";
   int64_t max_leads_per_request = 10000;
 };

@@ -4,8 +4,8 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include <CLI/CLI.hpp>
 #include <malloc.h>
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -91,8 +91,8 @@ int Serve(const lt::app::Config& config) {
   auto port = server.Listen();
   if (!port.ok()) return Fail(port.status());
 
-  std::string host = listen->host.find(':') != std::string::npos ? "[" + listen->host + "]"
-                                                                  : listen->host;
+  std::string host =
+      listen->host.find(':') != std::string::npos ? "[" + listen->host + "]" : listen->host;
   std::printf("Leadterra listening on http://%s:%u\n", host.c_str(), *port);
   if (bootstrap) {
     std::printf("Created workspace %s (\"%s\")\n", bootstrap->workspace.id.c_str(),

@@ -80,9 +80,8 @@ void Walk(const GumboNode* node, TextWriter& w) {
     return;
   }
   if (node->type != GUMBO_NODE_ELEMENT && node->type != GUMBO_NODE_DOCUMENT) return;
-  const GumboVector* children = node->type == GUMBO_NODE_DOCUMENT
-                                    ? &node->v.document.children
-                                    : &node->v.element.children;
+  const GumboVector* children =
+      node->type == GUMBO_NODE_DOCUMENT ? &node->v.document.children : &node->v.element.children;
   GumboTag tag = node->type == GUMBO_NODE_ELEMENT ? node->v.element.tag : GUMBO_TAG_UNKNOWN;
   switch (tag) {
     case GUMBO_TAG_SCRIPT:

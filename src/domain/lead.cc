@@ -25,10 +25,9 @@ std::string_view ToString(EnrollmentStatus status) {
 }
 
 std::optional<EnrollmentStatus> ParseEnrollmentStatus(std::string_view text) {
-  for (auto s : {EnrollmentStatus::kQueued, EnrollmentStatus::kActive,
-                 EnrollmentStatus::kCompleted, EnrollmentStatus::kReplied,
-                 EnrollmentStatus::kBounced, EnrollmentStatus::kUnsubscribed,
-                 EnrollmentStatus::kRemoved}) {
+  for (auto s : {EnrollmentStatus::kQueued, EnrollmentStatus::kActive, EnrollmentStatus::kCompleted,
+                 EnrollmentStatus::kReplied, EnrollmentStatus::kBounced,
+                 EnrollmentStatus::kUnsubscribed, EnrollmentStatus::kRemoved}) {
     if (ToString(s) == text) return s;
   }
   return std::nullopt;
@@ -59,7 +58,8 @@ bool IsValidEmail(std::string_view email) {
   for (unsigned char c : local) {
     if (c >= 0x80) continue;  // internationalized local parts (SMTPUTF8)
     if (std::isalnum(c)) continue;
-    if (std::string_view("!#$%&'*+-/=?^_`{|}~.").find(static_cast<char>(c)) == std::string_view::npos) {
+    if (std::string_view("!#$%&'*+-/=?^_`{|}~.").find(static_cast<char>(c)) ==
+        std::string_view::npos) {
       return false;
     }
   }

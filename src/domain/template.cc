@@ -23,7 +23,8 @@ std::optional<Template::Token> ParseToken(std::string_view inner) {
   std::string_view name = TrimSpaces(inner.substr(0, bar));
   if (name.empty() || !std::all_of(name.begin(), name.end(), IsNameChar)) return std::nullopt;
   Template::Token token{std::string(name), std::nullopt};
-  if (bar != std::string_view::npos) token.fallback = std::string(TrimSpaces(inner.substr(bar + 1)));
+  if (bar != std::string_view::npos)
+    token.fallback = std::string(TrimSpaces(inner.substr(bar + 1)));
   return token;
 }
 

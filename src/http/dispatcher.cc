@@ -86,8 +86,7 @@ HttpResponse Dispatcher::Handle(const HttpRequest& request) {
   }
   response.headers.emplace_back("X-Request-Id", request_id);
   const double ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
-          .count();
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
   spdlog::info("request_id={} method={} path={} status={} duration_ms={:.2f} workspace={}",
                request_id, request.method, path, response.status, ms,
@@ -136,9 +135,8 @@ HttpResponse Dispatcher::HandleInner(const HttpRequest& request, const std::stri
     *workspace_id = principal->workspace_id;
     if (int64_t retry_after = limiter_.Acquire(principal->key_id); retry_after > 0) {
       HttpResponse response =
-          Error(Status(ErrorCode::kRateLimited,
-                       "too many requests for this API key; retry after " +
-                           std::to_string(retry_after) + " s"),
+          Error(Status(ErrorCode::kRateLimited, "too many requests for this API key; retry after " +
+                                                    std::to_string(retry_after) + " s"),
                 request_id);
       response.headers.emplace_back("Retry-After", std::to_string(retry_after));
       return response;
@@ -174,8 +172,8 @@ HttpResponse Dispatcher::HandleInner(const HttpRequest& request, const std::stri
     Status valid = api::Idempotency::ValidateKey(idempotency_key);
     if (!valid.ok()) return Error(valid, request_id);
     std::string fingerprint = request.method + " " + request.target + "\n" + request.body;
-    auto stored = idempotency_.Run(api_request.workspace_id, std::string(idempotency_key),
-                                   fingerprint, run);
+    auto stored =
+        idempotency_.Run(api_request.workspace_id, std::string(idempotency_key), fingerprint, run);
     if (!stored.ok()) return Error(stored.status(), request_id);
     outcome = std::move(stored).value();
   } else {

@@ -11,8 +11,8 @@
 namespace leadterra::http {
 
 struct HttpRequest {
-  std::string method;  // "GET", "POST", …
-  std::string target;  // origin-form: "/v1/campaigns?limit=5"
+  std::string method;                                        // "GET", "POST", …
+  std::string target;                                        // origin-form: "/v1/campaigns?limit=5"
   std::vector<std::pair<std::string, std::string>> headers;  // names lowercased
   std::string body;
   std::string remote_address;

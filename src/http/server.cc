@@ -26,7 +26,10 @@ class Session;
 
 struct Server::Impl {
   Impl(Dispatcher& d, ServerOptions o)
-      : dispatcher(d), options(std::move(o)), ioc(options.threads), acceptor(ioc),
+      : dispatcher(d),
+        options(std::move(o)),
+        ioc(options.threads),
+        acceptor(ioc),
         signals(ioc, SIGINT, SIGTERM) {}
 
   void Accept();
@@ -52,8 +55,7 @@ class Session : public std::enable_shared_from_this<Session> {
  public:
   static constexpr size_t kReadChunk = 64 * 1024;
 
-  Session(tcp::socket socket, Server::Impl& server)
-      : stream_(std::move(socket)), server_(server) {
+  Session(tcp::socket socket, Server::Impl& server) : stream_(std::move(socket)), server_(server) {
     // Beast sizes each socket read by the buffer's spare capacity (512 bytes
     // at least): a roomy buffer turns a 2 MiB body into 32 reads, not 4,000.
     buffer_.reserve(kReadChunk);
@@ -101,7 +103,7 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.expires_after(server_.options.body_timeout);
     if (beast::iequals(req[bhttp::field::expect], "100-continue")) {
       auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_,
-                                                                        req.version());
+                                                                       req.version());
       bhttp::async_write(stream_, *cont,
                          [self = shared_from_this(), cont](beast::error_code wec, size_t) {
                            if (wec) return self->Close();

@@ -68,16 +68,15 @@ class CampaignStore {
   // Deleted campaigns answer kNotFound.
   virtual Result<domain::Campaign> GetCampaign(const std::string& workspace_id,
                                                const std::string& id) = 0;
-  virtual Result<Page<domain::Campaign>> ListCampaigns(
-      const std::string& workspace_id, std::optional<domain::CampaignStatus> status,
-      const PageRequest& page) = 0;
+  virtual Result<Page<domain::Campaign>> ListCampaigns(const std::string& workspace_id,
+                                                       std::optional<domain::CampaignStatus> status,
+                                                       const PageRequest& page) = 0;
   // Atomic read-modify-write: loads the campaign under a write lock, applies
   // `mutate`, and persists the result only if it returns OK. Returns the
   // stored campaign or the mutator's error.
   using Mutator = std::function<Status(domain::Campaign&)>;
   virtual Result<domain::Campaign> UpdateCampaign(const std::string& workspace_id,
-                                                  const std::string& id,
-                                                  const Mutator& mutate) = 0;
+                                                  const std::string& id, const Mutator& mutate) = 0;
   // Removes the campaign from reads if `check` allows it.
   using DeleteCheck = std::function<Status(const domain::Campaign&)>;
   virtual Status DeleteCampaign(const std::string& workspace_id, const std::string& id,
@@ -172,8 +171,7 @@ class LeadStore {
   virtual Result<CampaignCounters> GetCampaignCounters(const std::string& workspace_id,
                                                        const std::string& campaign_id) = 0;
   // Custom field keys any lead of the workspace has ever had.
-  virtual Result<std::vector<std::string>> ListCustomFieldKeys(
-      const std::string& workspace_id) = 0;
+  virtual Result<std::vector<std::string>> ListCustomFieldKeys(const std::string& workspace_id) = 0;
   // For each field (standard camelCase name or custom key), counts enrolled,
   // not removed leads of the campaign with no non-empty value.
   virtual Result<std::vector<FieldGap>> CountMissingFields(const std::string& workspace_id,

@@ -9,9 +9,7 @@ namespace {
 
 constexpr char kCrockford[] = "0123456789abcdefghjkmnpqrstvwxyz";
 
-bool IsCrockford(char c) {
-  return std::strchr(kCrockford, c) != nullptr && c != '\0';
-}
+bool IsCrockford(char c) { return std::strchr(kCrockford, c) != nullptr && c != '\0'; }
 
 }  // namespace
 

@@ -19,17 +19,17 @@ namespace leadterra {
 // wire code (see http/error_mapping.cc); nothing else interprets them.
 enum class ErrorCode {
   kOk = 0,
-  kInvalidArgument,      // 400 invalid_request
-  kUnauthenticated,      // 401 authentication_failed
-  kWorkspaceNotFound,    // 404 workspace_not_found
-  kNotFound,             // 404 not_found
-  kMethodNotAllowed,     // 405 method_not_allowed
-  kInvalidState,         // 409 invalid_state
-  kIdempotencyConflict,  // 409 idempotency_conflict
-  kPayloadTooLarge,      // 413 payload_too_large
-  kUnsupportedMediaType, // 415 unsupported_media_type
-  kRateLimited,          // 429 rate_limited
-  kInternal,             // 500 internal_error
+  kInvalidArgument,       // 400 invalid_request
+  kUnauthenticated,       // 401 authentication_failed
+  kWorkspaceNotFound,     // 404 workspace_not_found
+  kNotFound,              // 404 not_found
+  kMethodNotAllowed,      // 405 method_not_allowed
+  kInvalidState,          // 409 invalid_state
+  kIdempotencyConflict,   // 409 idempotency_conflict
+  kPayloadTooLarge,       // 413 payload_too_large
+  kUnsupportedMediaType,  // 415 unsupported_media_type
+  kRateLimited,           // 429 rate_limited
+  kInternal,              // 500 internal_error
 };
 
 class Status {
@@ -68,7 +68,7 @@ inline Status Internal(std::string message) {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {  // NOLINT
     assert(!status_.ok() && "Result needs a value or an error");
     if (status_.ok()) status_ = Internal("empty result");
@@ -102,8 +102,8 @@ class [[nodiscard]] Result {
 }  // namespace leadterra
 
 // Propagates a non-OK Status from an expression returning Status.
-#define LT_RETURN_IF_ERROR(expr)           \
-  do {                                     \
+#define LT_RETURN_IF_ERROR(expr)             \
+  do {                                       \
     ::leadterra::Status lt_status_ = (expr); \
     if (!lt_status_.ok()) return lt_status_; \
   } while (0)
@@ -111,7 +111,8 @@ class [[nodiscard]] Result {
 #define LT_CONCAT_INNER(a, b) a##b
 #define LT_CONCAT(a, b) LT_CONCAT_INNER(a, b)
 // Declares `lhs` from a Result-returning expression or returns its Status.
-#define LT_ASSIGN_OR_RETURN(lhs, expr) LT_ASSIGN_OR_RETURN_IMPL(LT_CONCAT(lt_result_, __LINE__), lhs, expr)
+#define LT_ASSIGN_OR_RETURN(lhs, expr) \
+  LT_ASSIGN_OR_RETURN_IMPL(LT_CONCAT(lt_result_, __LINE__), lhs, expr)
 #define LT_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                             \
   if (!tmp.ok()) return tmp.status();            \

@@ -38,9 +38,9 @@ TEST_F(AccountsTest, OnlyTheHashIsStored) {
 
 TEST_F(AccountsTest, RejectsBadHeaders) {
   auto created = accounts_.CreateWorkspace("Acme");
-  for (std::string header : {std::string(""), std::string("Bearer"), std::string("Bearer "),
-                             std::string("Basic abc"), "bearer " + created->first_key.secret,
-                             std::string("Bearer sk_live_unknown")}) {
+  for (std::string header :
+       {std::string(""), std::string("Bearer"), std::string("Bearer "), std::string("Basic abc"),
+        "bearer " + created->first_key.secret, std::string("Bearer sk_live_unknown")}) {
     auto p = accounts_.Authenticate(header);
     ASSERT_FALSE(p.ok()) << header;
     EXPECT_EQ(p.status().code(), ErrorCode::kUnauthenticated) << header;

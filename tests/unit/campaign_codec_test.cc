@@ -85,8 +85,7 @@ TEST(CampaignCodec, SerializesFullSteps) {
   std::string json = ToJsonText(CampaignToJson(c));
   EXPECT_NE(json.find(R"("stepIndex":1,"stepNumber":2,"delayDays":2.5)"), std::string::npos)
       << json;
-  EXPECT_NE(json.find(R"("stepIndex":0,"stepNumber":1,"delayDays":0,)"), std::string::npos)
-      << json;
+  EXPECT_NE(json.find(R"("stepIndex":0,"stepNumber":1,"delayDays":0,)"), std::string::npos) << json;
   EXPECT_NE(json.find(R"("createdAt":"2025-01-15T09:00:00Z")"), std::string::npos);
   EXPECT_NE(json.find(R"("status":"draft")"), std::string::npos);
 }

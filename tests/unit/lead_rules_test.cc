@@ -12,8 +12,8 @@ TEST(Email, Normalization) {
 }
 
 TEST(Email, Validity) {
-  for (const char* good : {"a@b.co", "first.last+tag@sub.example.com", "o'neil@x-y.io",
-                           "müller@bücher.de"}) {
+  for (const char* good :
+       {"a@b.co", "first.last+tag@sub.example.com", "o'neil@x-y.io", "müller@bücher.de"}) {
     EXPECT_TRUE(domain::IsValidEmail(good)) << good;
   }
   for (const char* bad : {"", "a", "a@", "@b.co", "a@b", "a@@b.co", "a b@c.co", "a@b..co",

@@ -47,8 +47,8 @@ TEST(Personalization, TokenUses) {
 }
 
 TEST(Personalization, UnknownTokenWarnings) {
-  auto warnings = UnknownTokenWarnings({{0, "Hi {{firstName}} {{plan}}", "<p>{{industry}}</p>"}},
-                                       {"industry"});
+  auto warnings =
+      UnknownTokenWarnings({{0, "Hi {{firstName}} {{plan}}", "<p>{{industry}}</p>"}}, {"industry"});
   ASSERT_EQ(warnings.size(), 1u);
   EXPECT_EQ(warnings[0].at("param").as_string(), "sequenceSteps[0].subject");
   EXPECT_EQ(warnings[0].at("code").as_string(), "unknown_token");

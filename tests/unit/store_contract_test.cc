@@ -22,8 +22,13 @@ class StoreContract : public ::testing::Test {
 
   std::string MakeWorkspace(const std::string& name) {
     domain::Workspace ws{ids_.Next(id_prefix::kWorkspace), name, clock_.NowMillis(), {}};
-    domain::ApiKey key{ids_.Next(id_prefix::kApiKey), ws.id, "k", "hash-" + ws.id, "sk_live_abc",
-                       clock_.NowMillis(), {}};
+    domain::ApiKey key{ids_.Next(id_prefix::kApiKey),
+                       ws.id,
+                       "k",
+                       "hash-" + ws.id,
+                       "sk_live_abc",
+                       clock_.NowMillis(),
+                       {}};
     EXPECT_TRUE(store_->CreateWorkspace(ws, key).ok());
     return ws.id;
   }
@@ -64,7 +69,9 @@ TEST_F(StoreContract, OtherWorkspaceSeesNotFound) {
     return Status::Ok();
   });
   EXPECT_EQ(update.status().code(), ErrorCode::kNotFound);
-  EXPECT_EQ(store_->DeleteCampaign(ws_b_, c.id, [](const Campaign&) { return Status::Ok(); }, 1)
+  EXPECT_EQ(store_
+                ->DeleteCampaign(
+                    ws_b_, c.id, [](const Campaign&) { return Status::Ok(); }, 1)
                 .code(),
             ErrorCode::kNotFound);
   auto list = store_->ListCampaigns(ws_b_, std::nullopt, {50, ""});
@@ -103,13 +110,16 @@ TEST_F(StoreContract, UpdatePersistsStepsAndStatus) {
 
 TEST_F(StoreContract, DeleteHidesAndRespectsCheck) {
   Campaign c = MakeCampaign(ws_a_, "Q1");
-  EXPECT_EQ(store_->DeleteCampaign(ws_a_, c.id, [](const Campaign&) { return InvalidState("x"); },
-                                   1)
+  EXPECT_EQ(store_
+                ->DeleteCampaign(
+                    ws_a_, c.id, [](const Campaign&) { return InvalidState("x"); }, 1)
                 .code(),
             ErrorCode::kInvalidState);
   EXPECT_TRUE(store_->GetCampaign(ws_a_, c.id).ok());
-  EXPECT_TRUE(
-      store_->DeleteCampaign(ws_a_, c.id, [](const Campaign&) { return Status::Ok(); }, 1).ok());
+  EXPECT_TRUE(store_
+                  ->DeleteCampaign(
+                      ws_a_, c.id, [](const Campaign&) { return Status::Ok(); }, 1)
+                  .ok());
   EXPECT_EQ(store_->GetCampaign(ws_a_, c.id).status().code(), ErrorCode::kNotFound);
   EXPECT_TRUE(store_->ListCampaigns(ws_a_, std::nullopt, {50, ""})->items.empty());
 }
@@ -228,7 +238,8 @@ TEST_F(StoreContract, UpsertAndEnrollCountsAndDedupes) {
   auto counters = store_->GetCampaignCounters(ws_a_, c.id);
   EXPECT_EQ(counters->enrolled, 3);
   EXPECT_EQ(counters->queued, 3);
-  EXPECT_EQ(*store_->ListCustomFieldKeys(ws_a_), (std::vector<std::string>{"plan", "seats", "tier"}));
+  EXPECT_EQ(*store_->ListCustomFieldKeys(ws_a_),
+            (std::vector<std::string>{"plan", "seats", "tier"}));
   EXPECT_TRUE(store_->ListCustomFieldKeys(ws_b_)->empty());
 }
 
@@ -240,7 +251,8 @@ TEST_F(StoreContract, LeadsAreScopedByWorkspace) {
   EXPECT_EQ(in_b->created, 1);  // a different workspace has its own lead
   EXPECT_EQ(store_->UpsertAndEnroll(ws_b_, a.id, {Row(ids_, "x@x.io")}, {}, 1).status().code(),
             ErrorCode::kNotFound);
-  std::string lead_a = store_->ListEnrollments(ws_a_, a.id, std::nullopt, {50, ""})->items[0].lead.id;
+  std::string lead_a =
+      store_->ListEnrollments(ws_a_, a.id, std::nullopt, {50, ""})->items[0].lead.id;
   EXPECT_EQ(store_->GetLead(ws_b_, lead_a).status().code(), ErrorCode::kNotFound);
   EXPECT_EQ(store_->ListEnrollments(ws_b_, a.id, std::nullopt, {50, ""}).status().code(),
             ErrorCode::kNotFound);
@@ -282,7 +294,8 @@ TEST_F(StoreContract, CountMissingFields) {
   rows[0].custom_fields_patch = R"({"plan":"pro"})";
   rows[1].custom_fields_patch = R"({"plan":""})";
   ASSERT_TRUE(store_->UpsertAndEnroll(ws_a_, c.id, rows, {"plan"}, 1).ok());
-  auto gaps = store_->CountMissingFields(ws_a_, c.id, {"firstName", "plan", "email", R"(odd"key)"}, 1);
+  auto gaps =
+      store_->CountMissingFields(ws_a_, c.id, {"firstName", "plan", "email", R"(odd"key)"}, 1);
   ASSERT_TRUE(gaps.ok()) << gaps.status().message();
   EXPECT_EQ((*gaps)[0].missing, 2);
   EXPECT_EQ((*gaps)[0].sample_lead_ids.size(), 1u);

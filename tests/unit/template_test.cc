@@ -16,7 +16,8 @@ FieldLookup From(const std::map<std::string, std::string>& values) {
 }
 
 TEST(Template, TokensSpacesAndFallbacks) {
-  Template t = Template::Parse("Hi {{firstName}}, {{ company }} / {{jobTitle|friend}} {{ x | y z }}");
+  Template t =
+      Template::Parse("Hi {{firstName}}, {{ company }} / {{jobTitle|friend}} {{ x | y z }}");
   ASSERT_EQ(t.tokens().size(), 4u);
   EXPECT_EQ(t.tokens()[1].name, "company");
   EXPECT_EQ(t.tokens()[2].fallback, "friend");
@@ -36,8 +37,8 @@ TEST(Template, MissingWithoutFallbackIsEmpty) {
 }
 
 TEST(Template, MalformedBracesStayLiteral) {
-  for (std::string text : {"{{", "{{}}", "a {{ }} b", "{{first name", "x }} y", "{{a{b}}",
-                           "{{{firstName}}}"}) {
+  for (std::string text :
+       {"{{", "{{}}", "a {{ }} b", "{{first name", "x }} y", "{{a{b}}", "{{{firstName}}}"}) {
     Template t = Template::Parse(text);
     std::string out = t.Render(From({{"firstName", "Ann"}}), TextMode::kPlain);
     if (text == "{{{firstName}}}") {
@@ -50,9 +51,9 @@ TEST(Template, MalformedBracesStayLiteral) {
 
 TEST(Template, HtmlModeEscapesValuesOnly) {
   Template t = Template::Parse("<p>Hi {{firstName}}</p>");
-  EXPECT_EQ(t.Render(From({{"firstName", "<script>alert('x')</script> & \"co\""}}),
-                     TextMode::kHtml),
-            "<p>Hi &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;co&quot;</p>");
+  EXPECT_EQ(
+      t.Render(From({{"firstName", "<script>alert('x')</script> & \"co\""}}), TextMode::kHtml),
+      "<p>Hi &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;co&quot;</p>");
 }
 
 TEST(Template, HeaderModeNeutralisesLineBreaks) {

@@ -91,8 +91,7 @@ Status CheckCampaignExists(Connection& conn, const std::string& workspace_id,
 Result<BulkEnrollCounts> UpsertAndEnroll(Connection& conn, const std::string& workspace_id,
                                          const std::string& campaign_id,
                                          const std::vector<LeadUpsert>& rows,
-                                         const std::vector<std::string>& custom_keys,
-                                         int64_t now) {
+                                         const std::vector<std::string>& custom_keys, int64_t now) {
   LT_RETURN_IF_ERROR(CheckCampaignExists(conn, workspace_id, campaign_id));
   // New leads are inserted as given. For existing ones, given fields
   // overwrite and absent ones (NULL) keep the stored value; custom fields merge
@@ -173,8 +172,7 @@ Result<domain::Lead> GetLead(Connection& conn, const std::string& workspace_id,
   return ReadLead(*stmt);
 }
 
-Result<Page<domain::Enrollment>> ListEnrollments(Connection& conn,
-                                                 const std::string& workspace_id,
+Result<Page<domain::Enrollment>> ListEnrollments(Connection& conn, const std::string& workspace_id,
                                                  const std::string& campaign_id,
                                                  std::optional<EnrollmentStatus> status,
                                                  const PageRequest& page) {
@@ -185,9 +183,10 @@ Result<Page<domain::Enrollment>> ListEnrollments(Connection& conn,
                     "l.id = e.lead_id WHERE e.workspace_id = ?1 AND e.campaign_id = ?2 AND "
                     "e.lead_id > ?3 " +
                     // The literal lets the planner use the partial status index.
-                    std::string(!status                                ? ""
-                                : *status == EnrollmentStatus::kQueued ? "AND e.status = ?5 "
-                                : "AND e.status = ?5 AND e.status != 'queued' ") +
+                    std::string(!status ? ""
+                                : *status == EnrollmentStatus::kQueued
+                                    ? "AND e.status = ?5 "
+                                    : "AND e.status = ?5 AND e.status != 'queued' ") +
                     "ORDER BY e.lead_id LIMIT ?4";
   LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare(sql));
   stmt->Bind(1, workspace_id).Bind(2, campaign_id).Bind(3, page.after_id).Bind(4, page.limit + 1);
@@ -263,8 +262,7 @@ Result<std::vector<std::string>> ListCustomFieldKeys(Connection& conn,
   return keys;
 }
 
-Result<std::vector<FieldGap>> CountMissingFields(Connection& conn,
-                                                 const std::string& workspace_id,
+Result<std::vector<FieldGap>> CountMissingFields(Connection& conn, const std::string& workspace_id,
                                                  const std::string& campaign_id,
                                                  const std::vector<std::string>& fields,
                                                  int samples) {
@@ -275,7 +273,8 @@ Result<std::vector<FieldGap>> CountMissingFields(Connection& conn,
     const std::string from =
         " FROM enrollments e JOIN leads l ON l.workspace_id = e.workspace_id AND l.id = e.lead_id "
         "WHERE e.workspace_id = ?1 AND e.campaign_id = ?2 AND e.status != 'removed' AND "
-        "coalesce(trim(" + expr + "), '') = ''";
+        "coalesce(trim(" +
+        expr + "), '') = ''";
     FieldGap gap{field, 0, {}};
     LT_ASSIGN_OR_RETURN(auto count, conn.Prepare("SELECT count(*)" + from));
     count->Bind(1, workspace_id).Bind(2, campaign_id).Bind(3, JsonPath(field));

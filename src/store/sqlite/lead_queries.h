@@ -17,12 +17,10 @@ Status CheckCampaignExists(Connection& conn, const std::string& workspace_id,
 Result<BulkEnrollCounts> UpsertAndEnroll(Connection& conn, const std::string& workspace_id,
                                          const std::string& campaign_id,
                                          const std::vector<LeadUpsert>& rows,
-                                         const std::vector<std::string>& custom_keys,
-                                         int64_t now);
+                                         const std::vector<std::string>& custom_keys, int64_t now);
 Result<domain::Lead> GetLead(Connection& conn, const std::string& workspace_id,
                              const std::string& lead_id);
-Result<Page<domain::Enrollment>> ListEnrollments(Connection& conn,
-                                                 const std::string& workspace_id,
+Result<Page<domain::Enrollment>> ListEnrollments(Connection& conn, const std::string& workspace_id,
                                                  const std::string& campaign_id,
                                                  std::optional<domain::EnrollmentStatus> status,
                                                  const PageRequest& page);
@@ -32,8 +30,7 @@ Result<CampaignCounters> GetCampaignCounters(Connection& conn, const std::string
                                              const std::string& campaign_id);
 Result<std::vector<std::string>> ListCustomFieldKeys(Connection& conn,
                                                      const std::string& workspace_id);
-Result<std::vector<FieldGap>> CountMissingFields(Connection& conn,
-                                                 const std::string& workspace_id,
+Result<std::vector<FieldGap>> CountMissingFields(Connection& conn, const std::string& workspace_id,
                                                  const std::string& campaign_id,
                                                  const std::vector<std::string>& fields,
                                                  int samples);

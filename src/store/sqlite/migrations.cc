@@ -121,9 +121,9 @@ CREATE TABLE custom_field_keys (
 }  // namespace
 
 Status ApplyMigrations(Connection& conn) {
-  LT_RETURN_IF_ERROR(conn.Exec(
-      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-      "applied_at INTEGER NOT NULL DEFAULT (unixepoch()))"));
+  LT_RETURN_IF_ERROR(
+      conn.Exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                "applied_at INTEGER NOT NULL DEFAULT (unixepoch()))"));
   for (const Migration& m : Migrations()) {
     Status status = InTransaction(conn, /*write=*/true, [&]() -> Status {
       LT_ASSIGN_OR_RETURN(auto check,

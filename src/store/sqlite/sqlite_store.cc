@@ -37,7 +37,8 @@ Campaign ReadCampaign(const Statement& row) {
   c.workspace_id = row.ColumnText(0);
   c.id = row.ColumnText(1);
   c.name = row.ColumnText(2);
-  c.status = domain::ParseCampaignStatus(row.ColumnText(3)).value_or(domain::CampaignStatus::kDraft);
+  c.status =
+      domain::ParseCampaignStatus(row.ColumnText(3)).value_or(domain::CampaignStatus::kDraft);
   c.created_at = row.ColumnInt(4);
   c.updated_at = row.ColumnInt(5);
   c.started_at = row.ColumnOptionalInt(6);
@@ -55,9 +56,8 @@ class SqliteStore final : public Store {
   Status CreateWorkspace(const Workspace& ws, const ApiKey& first_key) override {
     auto conn = pool_->Acquire();
     return InTransaction(*conn, true, [&]() -> Status {
-      LT_ASSIGN_OR_RETURN(auto insert, conn->Prepare(
-                                           "INSERT INTO workspaces(id, name, created_at) "
-                                           "VALUES (?, ?, ?)"));
+      LT_ASSIGN_OR_RETURN(auto insert, conn->Prepare("INSERT INTO workspaces(id, name, created_at) "
+                                                     "VALUES (?, ?, ?)"));
       insert->Bind(1, ws.id).Bind(2, ws.name).Bind(3, ws.created_at);
       LT_RETURN_IF_ERROR(insert->Run());
       return InsertApiKey(*conn, first_key);
@@ -119,10 +119,9 @@ class SqliteStore final : public Store {
   Result<Page<ApiKey>> ListApiKeys(const std::string& workspace_id,
                                    const PageRequest& page) override {
     auto conn = pool_->Acquire();
-    LT_ASSIGN_OR_RETURN(auto stmt,
-                        conn->Prepare(std::string("SELECT ") + kApiKeyColumns +
-                                      " FROM api_keys WHERE workspace_id = ? AND id > ? "
-                                      "ORDER BY id LIMIT ?"));
+    LT_ASSIGN_OR_RETURN(auto stmt, conn->Prepare(std::string("SELECT ") + kApiKeyColumns +
+                                                 " FROM api_keys WHERE workspace_id = ? AND id > ? "
+                                                 "ORDER BY id LIMIT ?"));
     stmt->Bind(1, workspace_id).Bind(2, page.after_id).Bind(3, page.limit + 1);
     Page<ApiKey> out;
     while (true) {
@@ -139,9 +138,9 @@ class SqliteStore final : public Store {
     auto conn = pool_->Acquire();
     ApiKey key;
     Status status = InTransaction(*conn, true, [&]() -> Status {
-      LT_ASSIGN_OR_RETURN(auto update, conn->Prepare(
-                                           "UPDATE api_keys SET revoked_at = ? WHERE "
-                                           "workspace_id = ? AND id = ? AND revoked_at IS NULL"));
+      LT_ASSIGN_OR_RETURN(auto update,
+                          conn->Prepare("UPDATE api_keys SET revoked_at = ? WHERE "
+                                        "workspace_id = ? AND id = ? AND revoked_at IS NULL"));
       update->Bind(1, now).Bind(2, workspace_id).Bind(3, key_id);
       LT_RETURN_IF_ERROR(update->Run());
       update.reset();
@@ -191,11 +190,11 @@ class SqliteStore final : public Store {
     auto conn = pool_->Acquire();
     Page<Campaign> out;
     Status st = InTransaction(*conn, false, [&]() -> Status {
-      LT_ASSIGN_OR_RETURN(
-          auto stmt, conn->Prepare(std::string("SELECT ") + kCampaignColumns +
-                                   " FROM campaigns WHERE workspace_id = ? AND id > ? "
-                                   "AND deleted_at IS NULL AND (?3 IS NULL OR status = ?3) "
-                                   "ORDER BY id LIMIT ?4"));
+      LT_ASSIGN_OR_RETURN(auto stmt,
+                          conn->Prepare(std::string("SELECT ") + kCampaignColumns +
+                                        " FROM campaigns WHERE workspace_id = ? AND id > ? "
+                                        "AND deleted_at IS NULL AND (?3 IS NULL OR status = ?3) "
+                                        "ORDER BY id LIMIT ?4"));
       stmt->Bind(1, workspace_id).Bind(2, page.after_id).Bind(4, page.limit + 1);
       if (status) {
         stmt->Bind(3, domain::ToString(*status));
@@ -224,10 +223,9 @@ class SqliteStore final : public Store {
       LT_ASSIGN_OR_RETURN(Campaign c, LoadCampaign(*conn, workspace_id, id));
       const std::vector<domain::Step> old_steps = c.steps;
       LT_RETURN_IF_ERROR(mutate(c));
-      LT_ASSIGN_OR_RETURN(auto update, conn->Prepare(
-                                           "UPDATE campaigns SET name = ?, status = ?, "
-                                           "updated_at = ?, started_at = ? "
-                                           "WHERE workspace_id = ? AND id = ?"));
+      LT_ASSIGN_OR_RETURN(auto update, conn->Prepare("UPDATE campaigns SET name = ?, status = ?, "
+                                                     "updated_at = ?, started_at = ? "
+                                                     "WHERE workspace_id = ? AND id = ?"));
       update->Bind(1, c.name)
           .Bind(2, domain::ToString(c.status))
           .Bind(3, c.updated_at)
@@ -260,21 +258,21 @@ class SqliteStore final : public Store {
   // --- idempotency ----------------------------------------------------------
 
   Result<Begin> BeginIdempotent(const std::string& workspace_id, const std::string& key,
-                                const std::string& request_hash, int64_t now,
-                                int64_t expire_before, int64_t stale_before) override {
+                                const std::string& request_hash, int64_t now, int64_t expire_before,
+                                int64_t stale_before) override {
     auto conn = pool_->Acquire();
     Begin begin;
     Status status = InTransaction(*conn, true, [&]() -> Status {
-      LT_ASSIGN_OR_RETURN(auto purge, conn->Prepare(
-                                          "DELETE FROM idempotency_keys WHERE workspace_id = ? "
-                                          "AND idem_key = ? AND (created_at < ? OR "
-                                          "(status IS NULL AND created_at < ?))"));
+      LT_ASSIGN_OR_RETURN(auto purge,
+                          conn->Prepare("DELETE FROM idempotency_keys WHERE workspace_id = ? "
+                                        "AND idem_key = ? AND (created_at < ? OR "
+                                        "(status IS NULL AND created_at < ?))"));
       purge->Bind(1, workspace_id).Bind(2, key).Bind(3, expire_before).Bind(4, stale_before);
       LT_RETURN_IF_ERROR(purge->Run());
       purge.reset();
-      LT_ASSIGN_OR_RETURN(auto select,
-                          conn->Prepare("SELECT request_hash, status, body FROM "
-                                        "idempotency_keys WHERE workspace_id = ? AND idem_key = ?"));
+      LT_ASSIGN_OR_RETURN(
+          auto select, conn->Prepare("SELECT request_hash, status, body FROM "
+                                     "idempotency_keys WHERE workspace_id = ? AND idem_key = ?"));
       select->Bind(1, workspace_id).Bind(2, key);
       LT_ASSIGN_OR_RETURN(bool found, select->Step());
       if (found) {
@@ -290,9 +288,9 @@ class SqliteStore final : public Store {
         return Status::Ok();
       }
       select.reset();
-      LT_ASSIGN_OR_RETURN(auto insert, conn->Prepare(
-                                           "INSERT INTO idempotency_keys(workspace_id, idem_key, "
-                                           "request_hash, created_at) VALUES (?, ?, ?, ?)"));
+      LT_ASSIGN_OR_RETURN(auto insert,
+                          conn->Prepare("INSERT INTO idempotency_keys(workspace_id, idem_key, "
+                                        "request_hash, created_at) VALUES (?, ?, ?, ?)"));
       insert->Bind(1, workspace_id).Bind(2, key).Bind(3, request_hash).Bind(4, now);
       begin.outcome = Outcome::kProceed;
       return insert->Run();
