@@ -136,10 +136,7 @@ Result<Principal> Accounts::Authenticate(std::string_view header) {
 Result<Response> Accounts::ListKeysEndpoint(const Request& request) {
   LT_ASSIGN_OR_RETURN(ListParams params, ParseListParams(request.query, id_prefix::kApiKey, {}));
   LT_ASSIGN_OR_RETURN(auto page, store_.ListApiKeys(request.workspace_id, params.page));
-  boost::json::array items;
-  for (const auto& key : page.items) items.push_back(KeyToJson(key));
-  std::string last = page.items.empty() ? "" : page.items.back().id;
-  return Response{200, ListBody(std::move(items), page.has_more, last)};
+  return ListResponse(page, KeyToJson, [](const domain::ApiKey& key) { return key.id; });
 }
 
 Result<Response> Accounts::CreateKeyEndpoint(const Request& request) {

@@ -48,10 +48,7 @@ Result<Response> CampaignsApi::List(const Request& request) {
     if (!status) return InvalidArgument("status must be draft, running or paused", "status");
   }
   LT_ASSIGN_OR_RETURN(auto page, store_.ListCampaigns(request.workspace_id, status, params.page));
-  boost::json::array items;
-  for (const domain::Campaign& c : page.items) items.push_back(CampaignToJson(c));
-  std::string last = page.items.empty() ? "" : page.items.back().id;
-  return Response{200, ListBody(std::move(items), page.has_more, last)};
+  return ListResponse(page, CampaignToJson, [](const domain::Campaign& c) { return c.id; });
 }
 
 Result<Response> CampaignsApi::Patch(const Request& request) {

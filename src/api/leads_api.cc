@@ -93,10 +93,8 @@ Result<Response> LeadsApi::List(const Request& request) {
   LT_ASSIGN_OR_RETURN(
       auto page,
       store_.ListEnrollments(request.workspace_id, request.PathParam("id"), status, params.page));
-  boost::json::array items;
-  for (const auto& e : page.items) items.push_back(EnrollmentToJson(e));
-  std::string last = page.items.empty() ? "" : page.items.back().lead.id;
-  return Response{200, ListBody(std::move(items), page.has_more, last)};
+  return ListResponse(page, EnrollmentToJson,
+                      [](const domain::Enrollment& e) { return e.lead.id; });
 }
 
 Result<Response> LeadsApi::Remove(const Request& request) {

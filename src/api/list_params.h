@@ -6,6 +6,7 @@
 // workspace just yields the caller's own rows.
 #pragma once
 
+#include <boost/json/array.hpp>
 #include <boost/json/value.hpp>
 #include <initializer_list>
 #include <map>
@@ -14,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/request.h"
 #include "store/store.h"
 #include "util/status.h"
 
@@ -37,5 +39,16 @@ std::string EncodeCursor(std::string_view last_id);
 
 // {"data": items, "nextCursor": cursor-or-null}.
 boost::json::value ListBody(boost::json::value items, bool has_more, std::string_view last_id);
+
+// The 200 list response for a page: `to_json(item)` renders one item and
+// `id_of(item)` gives the id the next cursor continues after.
+template <typename T, typename ToJson, typename IdOf>
+Response ListResponse(const store::Page<T>& page, ToJson&& to_json, IdOf&& id_of) {
+  boost::json::array items;
+  items.reserve(page.items.size());
+  for (const T& item : page.items) items.push_back(to_json(item));
+  std::string last = page.items.empty() ? std::string() : std::string(id_of(page.items.back()));
+  return Response{200, ListBody(std::move(items), page.has_more, last)};
+}
 
 }  // namespace leadterra::api

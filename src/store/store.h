@@ -34,6 +34,14 @@ template <typename T>
 struct Page {
   std::vector<T> items;
   bool has_more = false;
+
+  // After fetching limit + 1 rows: keeps `limit` and records whether more exist.
+  void TrimTo(int limit) {
+    if (static_cast<int>(items.size()) > limit) {
+      items.resize(limit);
+      has_more = true;
+    }
+  }
 };
 
 class WorkspaceStore {

@@ -206,10 +206,7 @@ Result<Page<domain::Enrollment>> ListEnrollments(Connection& conn, const std::st
     e.enrolled_at = stmt->ColumnInt(kLeadColumnCount + 4);
     out.items.push_back(std::move(e));
   }
-  if (static_cast<int>(out.items.size()) > page.limit) {
-    out.items.resize(page.limit);
-    out.has_more = true;
-  }
+  out.TrimTo(page.limit);
   return out;
 }
 

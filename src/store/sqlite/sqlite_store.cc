@@ -129,32 +129,28 @@ class SqliteStore final : public Store {
       if (!row) break;
       out.items.push_back(ReadApiKey(*stmt));
     }
-    TrimPage(out, page.limit);
+    out.TrimTo(page.limit);
     return out;
   }
 
   Result<ApiKey> RevokeApiKey(const std::string& workspace_id, const std::string& key_id,
                               int64_t now) override {
-    auto conn = pool_->Acquire();
-    ApiKey key;
-    Status status = InTransaction(*conn, true, [&]() -> Status {
+    return Transact<ApiKey>(true, [&](Connection& conn, ApiKey& key) -> Status {
       LT_ASSIGN_OR_RETURN(auto update,
-                          conn->Prepare("UPDATE api_keys SET revoked_at = ? WHERE "
-                                        "workspace_id = ? AND id = ? AND revoked_at IS NULL"));
+                          conn.Prepare("UPDATE api_keys SET revoked_at = ? WHERE "
+                                       "workspace_id = ? AND id = ? AND revoked_at IS NULL"));
       update->Bind(1, now).Bind(2, workspace_id).Bind(3, key_id);
       LT_RETURN_IF_ERROR(update->Run());
       update.reset();
       LT_ASSIGN_OR_RETURN(auto select,
-                          conn->Prepare(std::string("SELECT ") + kApiKeyColumns +
-                                        " FROM api_keys WHERE workspace_id = ? AND id = ?"));
+                          conn.Prepare(std::string("SELECT ") + kApiKeyColumns +
+                                       " FROM api_keys WHERE workspace_id = ? AND id = ?"));
       select->Bind(1, workspace_id).Bind(2, key_id);
       LT_ASSIGN_OR_RETURN(bool found, select->Step());
       if (!found) return NotFound("api key not found");
       key = ReadApiKey(*select);
       return Status::Ok();
     });
-    if (!status.ok()) return status;
-    return key;
   }
 
   // --- campaigns ------------------------------------------------------------
@@ -187,14 +183,12 @@ class SqliteStore final : public Store {
   Result<Page<Campaign>> ListCampaigns(const std::string& workspace_id,
                                        std::optional<domain::CampaignStatus> status,
                                        const PageRequest& page) override {
-    auto conn = pool_->Acquire();
-    Page<Campaign> out;
-    Status st = InTransaction(*conn, false, [&]() -> Status {
+    return Transact<Page<Campaign>>(false, [&](Connection& conn, Page<Campaign>& out) -> Status {
       LT_ASSIGN_OR_RETURN(auto stmt,
-                          conn->Prepare(std::string("SELECT ") + kCampaignColumns +
-                                        " FROM campaigns WHERE workspace_id = ? AND id > ? "
-                                        "AND deleted_at IS NULL AND (?3 IS NULL OR status = ?3) "
-                                        "ORDER BY id LIMIT ?4"));
+                          conn.Prepare(std::string("SELECT ") + kCampaignColumns +
+                                       " FROM campaigns WHERE workspace_id = ? AND id > ? "
+                                       "AND deleted_at IS NULL AND (?3 IS NULL OR status = ?3) "
+                                       "ORDER BY id LIMIT ?4"));
       stmt->Bind(1, workspace_id).Bind(2, page.after_id).Bind(4, page.limit + 1);
       if (status) {
         stmt->Bind(3, domain::ToString(*status));
@@ -207,25 +201,21 @@ class SqliteStore final : public Store {
         out.items.push_back(ReadCampaign(*stmt));
       }
       stmt.reset();
-      TrimPage(out, page.limit);
-      for (Campaign& c : out.items) LT_RETURN_IF_ERROR(LoadSteps(*conn, c));
+      out.TrimTo(page.limit);
+      for (Campaign& c : out.items) LT_RETURN_IF_ERROR(LoadSteps(conn, c));
       return Status::Ok();
     });
-    if (!st.ok()) return st;
-    return out;
   }
 
   Result<Campaign> UpdateCampaign(const std::string& workspace_id, const std::string& id,
                                   const Mutator& mutate) override {
-    auto conn = pool_->Acquire();
-    Campaign result;
-    Status status = InTransaction(*conn, true, [&]() -> Status {
-      LT_ASSIGN_OR_RETURN(Campaign c, LoadCampaign(*conn, workspace_id, id));
+    return Transact<Campaign>(true, [&](Connection& conn, Campaign& result) -> Status {
+      LT_ASSIGN_OR_RETURN(Campaign c, LoadCampaign(conn, workspace_id, id));
       const std::vector<domain::Step> old_steps = c.steps;
       LT_RETURN_IF_ERROR(mutate(c));
-      LT_ASSIGN_OR_RETURN(auto update, conn->Prepare("UPDATE campaigns SET name = ?, status = ?, "
-                                                     "updated_at = ?, started_at = ? "
-                                                     "WHERE workspace_id = ? AND id = ?"));
+      LT_ASSIGN_OR_RETURN(auto update, conn.Prepare("UPDATE campaigns SET name = ?, status = ?, "
+                                                    "updated_at = ?, started_at = ? "
+                                                    "WHERE workspace_id = ? AND id = ?"));
       update->Bind(1, c.name)
           .Bind(2, domain::ToString(c.status))
           .Bind(3, c.updated_at)
@@ -234,12 +224,10 @@ class SqliteStore final : public Store {
           .Bind(6, id);
       LT_RETURN_IF_ERROR(update->Run());
       update.reset();
-      if (!SameSteps(old_steps, c.steps)) LT_RETURN_IF_ERROR(WriteSteps(*conn, c));
+      if (!SameSteps(old_steps, c.steps)) LT_RETURN_IF_ERROR(WriteSteps(conn, c));
       result = std::move(c);
       return Status::Ok();
     });
-    if (!status.ok()) return status;
-    return result;
   }
 
   Status DeleteCampaign(const std::string& workspace_id, const std::string& id,
@@ -260,19 +248,17 @@ class SqliteStore final : public Store {
   Result<Begin> BeginIdempotent(const std::string& workspace_id, const std::string& key,
                                 const std::string& request_hash, int64_t now, int64_t expire_before,
                                 int64_t stale_before) override {
-    auto conn = pool_->Acquire();
-    Begin begin;
-    Status status = InTransaction(*conn, true, [&]() -> Status {
+    return Transact<Begin>(true, [&](Connection& conn, Begin& begin) -> Status {
       LT_ASSIGN_OR_RETURN(auto purge,
-                          conn->Prepare("DELETE FROM idempotency_keys WHERE workspace_id = ? "
-                                        "AND idem_key = ? AND (created_at < ? OR "
-                                        "(status IS NULL AND created_at < ?))"));
+                          conn.Prepare("DELETE FROM idempotency_keys WHERE workspace_id = ? "
+                                       "AND idem_key = ? AND (created_at < ? OR "
+                                       "(status IS NULL AND created_at < ?))"));
       purge->Bind(1, workspace_id).Bind(2, key).Bind(3, expire_before).Bind(4, stale_before);
       LT_RETURN_IF_ERROR(purge->Run());
       purge.reset();
-      LT_ASSIGN_OR_RETURN(
-          auto select, conn->Prepare("SELECT request_hash, status, body FROM "
-                                     "idempotency_keys WHERE workspace_id = ? AND idem_key = ?"));
+      LT_ASSIGN_OR_RETURN(auto select,
+                          conn.Prepare("SELECT request_hash, status, body FROM "
+                                       "idempotency_keys WHERE workspace_id = ? AND idem_key = ?"));
       select->Bind(1, workspace_id).Bind(2, key);
       LT_ASSIGN_OR_RETURN(bool found, select->Step());
       if (found) {
@@ -289,14 +275,12 @@ class SqliteStore final : public Store {
       }
       select.reset();
       LT_ASSIGN_OR_RETURN(auto insert,
-                          conn->Prepare("INSERT INTO idempotency_keys(workspace_id, idem_key, "
-                                        "request_hash, created_at) VALUES (?, ?, ?, ?)"));
+                          conn.Prepare("INSERT INTO idempotency_keys(workspace_id, idem_key, "
+                                       "request_hash, created_at) VALUES (?, ?, ?, ?)"));
       insert->Bind(1, workspace_id).Bind(2, key).Bind(3, request_hash).Bind(4, now);
       begin.outcome = Outcome::kProceed;
       return insert->Run();
     });
-    if (!status.ok()) return status;
-    return begin;
   }
 
   Status CompleteIdempotent(const std::string& workspace_id, const std::string& key, int status,
@@ -328,8 +312,10 @@ class SqliteStore final : public Store {
                                            const std::vector<LeadUpsert>& rows,
                                            const std::vector<std::string>& custom_keys,
                                            int64_t now) override {
-    return Write<BulkEnrollCounts>([&](Connection& conn) {
-      return sqlite::UpsertAndEnroll(conn, workspace_id, campaign_id, rows, custom_keys, now);
+    return Transact<BulkEnrollCounts>(true, [&](Connection& conn, BulkEnrollCounts& out) {
+      LT_ASSIGN_OR_RETURN(
+          out, sqlite::UpsertAndEnroll(conn, workspace_id, campaign_id, rows, custom_keys, now));
+      return Status::Ok();
     });
   }
 
@@ -343,14 +329,12 @@ class SqliteStore final : public Store {
                                                    const std::string& campaign_id,
                                                    std::optional<domain::EnrollmentStatus> status,
                                                    const PageRequest& page) override {
-    auto conn = pool_->Acquire();
-    Result<Page<domain::Enrollment>> result = Status(ErrorCode::kInternal, "not run");
-    Status st = InTransaction(*conn, false, [&]() -> Status {
-      result = sqlite::ListEnrollments(*conn, workspace_id, campaign_id, status, page);
-      return result.status();
-    });
-    if (!st.ok()) return st;
-    return result;
+    return Transact<Page<domain::Enrollment>>(
+        false, [&](Connection& conn, Page<domain::Enrollment>& out) -> Status {
+          LT_ASSIGN_OR_RETURN(
+              out, sqlite::ListEnrollments(conn, workspace_id, campaign_id, status, page));
+          return Status::Ok();
+        });
   }
 
   Status RemoveEnrollment(const std::string& workspace_id, const std::string& campaign_id,
@@ -381,19 +365,14 @@ class SqliteStore final : public Store {
   }
 
  private:
-  // Runs `body` in a write transaction and returns its value.
+  // Runs body(conn, out) in one transaction (BEGIN IMMEDIATE when `write`)
+  // and returns `out` if it committed.
   template <typename T, typename Fn>
-  Result<T> Write(Fn&& body) {
+  Result<T> Transact(bool write, Fn&& body) {
     auto conn = pool_->Acquire();
-    std::optional<T> value;
-    Status st = InTransaction(*conn, true, [&]() -> Status {
-      Result<T> r = body(*conn);
-      if (!r.ok()) return r.status();
-      value = std::move(r).value();
-      return Status::Ok();
-    });
-    if (!st.ok()) return st;
-    return std::move(*value);
+    T out{};
+    LT_RETURN_IF_ERROR(InTransaction(*conn, write, [&] { return body(*conn, out); }));
+    return out;
   }
 
   static Workspace ReadWorkspace(const Statement& row) {
@@ -403,14 +382,6 @@ class SqliteStore final : public Store {
     ws.created_at = row.ColumnInt(2);
     ws.deleted_at = row.ColumnOptionalInt(3);
     return ws;
-  }
-
-  template <typename T>
-  static void TrimPage(Page<T>& page, int limit) {
-    if (static_cast<int>(page.items.size()) > limit) {
-      page.items.resize(limit);
-      page.has_more = true;
-    }
   }
 
   static bool SameSteps(const std::vector<domain::Step>& a, const std::vector<domain::Step>& b) {
