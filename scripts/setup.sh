@@ -9,8 +9,9 @@ PACKAGES=(
   # libraries
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev libssl-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev libgumbo-dev
+  libcurl4-openssl-dev libgmime-3.0-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev python3 python3-pytest python3-requests sqlite3 wrk curl
+  libgtest-dev libgmock-dev python3 python3-pytest python3-requests python3-aiosmtpd sqlite3 wrk curl
 )
 
 missing=()

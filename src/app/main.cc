@@ -44,7 +44,8 @@ struct Runtime {
 lt::Result<std::unique_ptr<Runtime>> OpenRuntime(const lt::app::Config& config) {
   LT_ASSIGN_OR_RETURN(std::string path, lt::app::SqlitePathFromUrl(config.database));
   auto runtime = std::make_unique<Runtime>();
-  LT_ASSIGN_OR_RETURN(runtime->store, lt::store::OpenSqliteStore(path, config.threads + 1));
+  LT_ASSIGN_OR_RETURN(runtime->store,
+                      lt::store::OpenSqliteStore(path, {config.threads + 2, config.day_seconds * 1000}));
   runtime->accounts = std::make_unique<lt::api::Accounts>(
       *runtime->store, lt::SystemClock::Instance(), runtime->ids);
   return runtime;

@@ -19,6 +19,7 @@
 
 #include "domain/campaign.h"
 #include "domain/lead.h"
+#include "domain/mailbox.h"
 #include "domain/workspace.h"
 #include "util/status.h"
 
@@ -146,6 +147,8 @@ struct CampaignCounters {
   int64_t replied = 0;
   int64_t unsubscribed = 0;
   int64_t updated_at = 0;
+  int64_t unknown = 0;  // messages interrupted by a crash mid-send (not resent)
+  int64_t completed = 0;  // leads that received every step
 };
 
 // How many enrolled leads lack a personalization field.
@@ -188,12 +191,96 @@ class LeadStore {
                                                            int samples) = 0;
 };
 
+class MailboxStore {
+ public:
+  virtual ~MailboxStore() = default;
+  virtual Status CreateMailbox(const domain::Mailbox& mailbox) = 0;
+  // Deleted mailboxes answer kNotFound.
+  virtual Result<domain::Mailbox> GetMailbox(const std::string& workspace_id,
+                                             const std::string& id) = 0;
+  virtual Result<Page<domain::Mailbox>> ListMailboxes(const std::string& workspace_id,
+                                                      const PageRequest& page) = 0;
+  using MailboxMutator = std::function<Status(domain::Mailbox&)>;
+  virtual Result<domain::Mailbox> UpdateMailbox(const std::string& workspace_id,
+                                                const std::string& id,
+                                                const MailboxMutator& mutate) = 0;
+  virtual Status DeleteMailbox(const std::string& workspace_id, const std::string& id,
+                               int64_t now) = 0;
+  virtual Result<int64_t> CountActiveMailboxes(const std::string& workspace_id) = 0;
+};
+
+// One (lead, step) the engine may now send: the message row already exists in
+// state `sending`, so it is never sent again without an outcome.
+struct SendClaim {
+  std::string message_row_id;  // msg_…
+  std::string message_id_header;  // "<msg_…@domain>", stable across retries
+  std::string workspace_id;
+  std::string campaign_id;
+  domain::Lead lead;
+  int step_index = 0;
+  int attempt = 1;  // 1 on the first try
+  std::string mailbox_id;
+  // Message-ID headers of the lead's earlier steps in this campaign, oldest first.
+  std::vector<std::string> thread;
+};
+
+struct SendOutcome {
+  enum class Kind { kDelivered, kBounced, kRetry };
+  Kind kind = Kind::kDelivered;
+  std::string workspace_id;
+  std::string campaign_id;
+  std::string lead_id;
+  std::string message_row_id;
+  int step_index = 0;
+  std::string mailbox_id;
+  std::string subject;
+  int smtp_code = 0;
+  std::string smtp_reply;
+  // kDelivered: when the next step is due (nullopt: that was the last step).
+  std::optional<int64_t> next_send_at;
+  // kRetry: when to try again.
+  int64_t retry_at = 0;
+};
+
+// Where capacity is counted: mailbox sends per day.
+struct ClaimLimits {
+  std::string day_key;           // e.g. "2026-11-23" (the day whose limits apply)
+  int64_t next_day_start = 0;    // when a mailbox at its limit may send again
+};
+
+class DeliveryStore {
+ public:
+  virtual ~DeliveryStore() = default;
+  // Running campaigns of every workspace, with their steps.
+  virtual Result<std::vector<domain::Campaign>> ListRunningCampaigns() = 0;
+  // Claims up to `limit` due enrollments of a running campaign: assigns each
+  // lead a mailbox (kept for the whole sequence, spread across active
+  // mailboxes with capacity left today), writes the message row as `sending`,
+  // marks the enrollment active and counts the send against the mailbox's
+  // daily limit, in one transaction. Leads whose mailbox is at its limit are
+  // moved to `next_day_start`. `new_id` makes message row ids.
+  virtual Result<std::vector<SendClaim>> ClaimDueSends(
+      const std::string& workspace_id, const std::string& campaign_id, int64_t now, int limit,
+      const ClaimLimits& limits, const std::function<std::string()>& new_id) = 0;
+  // Applies outcomes: message status, enrollment progress, counters, in one
+  // transaction.
+  virtual Status RecordOutcomes(const std::vector<SendOutcome>& outcomes, int64_t now) = 0;
+  // After a crash: every message still `sending` becomes `unknown` (never
+  // resent) and its lead moves on to the next step as if it had been sent.
+  // Returns how many were resolved.
+  virtual Result<int64_t> ResolveInterrupted(int64_t now) = 0;
+  // The earliest next_send_at of a queued lead in a running campaign.
+  virtual Result<std::optional<int64_t>> NextDueTime() = 0;
+};
+
 // Everything a server process needs, implemented by one backend.
 class Store : public WorkspaceStore,
               public ApiKeyStore,
               public CampaignStore,
               public IdempotencyStore,
-              public LeadStore {
+              public LeadStore,
+              public MailboxStore,
+              public DeliveryStore {
  public:
   // Human-readable backend name for logs ("sqlite").
   virtual std::string Backend() const = 0;

@@ -307,7 +307,7 @@ TEST_F(StoreContract, CountMissingFields) {
 TEST(SqliteStore, MigrationsAreIdempotentAcrossReopen) {
   testing::TempStore first;
   auto path = (first.dir() / "test.db").string();
-  auto reopened = OpenSqliteStore(path, 1);
+  auto reopened = OpenSqliteStore(path, {1, 1000});
   ASSERT_TRUE(reopened.ok()) << reopened.status().message();
   EXPECT_EQ((*reopened)->Backend(), "sqlite");
 }

@@ -15,7 +15,7 @@ class TempStore {
     dir_ = std::filesystem::temp_directory_path() /
            ("leadterra-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
     std::filesystem::create_directories(dir_);
-    auto opened = store::OpenSqliteStore((dir_ / "test.db").string(), 2);
+    auto opened = store::OpenSqliteStore((dir_ / "test.db").string(), {2, 1000});
     if (!opened.ok()) throw std::runtime_error(opened.status().message());
     store_ = std::move(opened).value();
   }

@@ -5,15 +5,16 @@ namespace {
 
 using domain::EnrollmentStatus;
 
-constexpr char kLeadColumns[] =
-    "l.id, l.workspace_id, l.email, l.first_name, l.last_name, l.company, l.job_title, "
-    "l.custom_fields, l.created_at, l.updated_at";
-constexpr int kLeadColumnCount = 10;
-
 std::optional<std::string> OptionalText(const Statement& row, int col) {
   if (row.ColumnIsNull(col)) return std::nullopt;
   return row.ColumnText(col);
 }
+
+}  // namespace
+
+const char kLeadColumns[] =
+    "l.id, l.workspace_id, l.email, l.first_name, l.last_name, l.company, l.job_title, "
+    "l.custom_fields, l.created_at, l.updated_at";
 
 domain::Lead ReadLead(const Statement& row) {
   domain::Lead lead;
@@ -29,6 +30,8 @@ domain::Lead ReadLead(const Statement& row) {
   lead.updated_at = row.ColumnInt(9);
   return lead;
 }
+
+namespace {
 
 void BindOptional(Statement& stmt, int pos, const std::optional<std::string>& value) {
   if (value) {
@@ -88,11 +91,30 @@ Status CheckCampaignExists(Connection& conn, const std::string& workspace_id,
   return found ? Status::Ok() : NotFound("campaign not found");
 }
 
+Result<std::optional<int64_t>> FirstSendAtIfRunning(Connection& conn,
+                                                    const std::string& workspace_id,
+                                                    const std::string& campaign_id, int64_t from,
+                                                    int64_t day_millis) {
+  LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("SELECT c.status, coalesce(s.delay_days, 0) FROM "
+                                              "campaigns c LEFT JOIN campaign_steps s ON "
+                                              "s.workspace_id = c.workspace_id AND "
+                                              "s.campaign_id = c.id AND s.step_index = 0 "
+                                              "WHERE c.workspace_id = ? AND c.id = ?"));
+  stmt->Bind(1, workspace_id).Bind(2, campaign_id);
+  LT_ASSIGN_OR_RETURN(bool found, stmt->Step());
+  if (!found || stmt->ColumnText(0) != "running") return std::optional<int64_t>();
+  return std::optional<int64_t>(from + DelayMillis(stmt->ColumnDouble(1), day_millis));
+}
+
 Result<BulkEnrollCounts> UpsertAndEnroll(Connection& conn, const std::string& workspace_id,
                                          const std::string& campaign_id,
                                          const std::vector<LeadUpsert>& rows,
-                                         const std::vector<std::string>& custom_keys, int64_t now) {
+                                         const std::vector<std::string>& custom_keys, int64_t now,
+                                         int64_t day_millis) {
   LT_RETURN_IF_ERROR(CheckCampaignExists(conn, workspace_id, campaign_id));
+  // In a running campaign a new lead's first step is due after step 1's delay.
+  LT_ASSIGN_OR_RETURN(std::optional<int64_t> first_send_at,
+                      FirstSendAtIfRunning(conn, workspace_id, campaign_id, now, day_millis));
   // New leads are inserted as given. For existing ones, given fields
   // overwrite and absent ones (NULL) keep the stored value; custom fields merge
   // as an RFC 7396 patch.
@@ -113,7 +135,8 @@ Result<BulkEnrollCounts> UpsertAndEnroll(Connection& conn, const std::string& wo
   LT_ASSIGN_OR_RETURN(
       auto enroll,
       conn.Prepare("INSERT INTO enrollments(workspace_id, campaign_id, lead_id, status, "
-                   "enrolled_at) VALUES (?, ?, ?, 'queued', ?) ON CONFLICT DO NOTHING"));
+                   "enrolled_at, next_send_at) VALUES (?, ?, ?, 'queued', ?, ?) "
+                   "ON CONFLICT DO NOTHING"));
   auto bind_row = [&](Statement& stmt, const LeadUpsert& row) {
     stmt.Bind(1, workspace_id).Bind(2, row.email_normalized).Bind(4, row.email);
     BindOptional(stmt, 5, row.first_name);
@@ -140,7 +163,11 @@ Result<BulkEnrollCounts> UpsertAndEnroll(Connection& conn, const std::string& wo
       lead_id = &existing_id;
       ++counts.updated;
     }
-    enroll->Bind(1, workspace_id).Bind(2, campaign_id).Bind(3, *lead_id).Bind(4, now);
+    enroll->Bind(1, workspace_id)
+        .Bind(2, campaign_id)
+        .Bind(3, *lead_id)
+        .Bind(4, now)
+        .Bind(5, first_send_at);
     LT_RETURN_IF_ERROR(enroll->Run());
     ++(conn.Changes() > 0 ? counts.enrolled : counts.already_enrolled);
   }
@@ -234,15 +261,15 @@ Status RemoveEnrollment(Connection& conn, const std::string& workspace_id,
 Result<CampaignCounters> GetCampaignCounters(Connection& conn, const std::string& workspace_id,
                                              const std::string& campaign_id) {
   LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("SELECT enrolled, queued, delivered, bounced, "
-                                              "replied, unsubscribed, updated_at FROM "
-                                              "campaign_stats WHERE workspace_id = ? AND "
-                                              "campaign_id = ?"));
+                                              "replied, unsubscribed, updated_at, unknown, "
+                                              "completed FROM campaign_stats WHERE "
+                                              "workspace_id = ? AND campaign_id = ?"));
   stmt->Bind(1, workspace_id).Bind(2, campaign_id);
   LT_ASSIGN_OR_RETURN(bool found, stmt->Step());
   if (!found) return NotFound("campaign not found");
   return CampaignCounters{stmt->ColumnInt(0), stmt->ColumnInt(1), stmt->ColumnInt(2),
                           stmt->ColumnInt(3), stmt->ColumnInt(4), stmt->ColumnInt(5),
-                          stmt->ColumnInt(6)};
+                          stmt->ColumnInt(6), stmt->ColumnInt(7), stmt->ColumnInt(8)};
 }
 
 Result<std::vector<std::string>> ListCustomFieldKeys(Connection& conn,

@@ -10,6 +10,11 @@
 
 namespace leadterra::store::sqlite {
 
+// Columns of `leads l` in the order ReadLead expects.
+extern const char kLeadColumns[];
+inline constexpr int kLeadColumnCount = 10;
+domain::Lead ReadLead(const Statement& row);
+
 Status InsertCampaignStats(Connection& conn, const std::string& workspace_id,
                            const std::string& campaign_id, int64_t now);
 Status CheckCampaignExists(Connection& conn, const std::string& workspace_id,
@@ -17,7 +22,18 @@ Status CheckCampaignExists(Connection& conn, const std::string& workspace_id,
 Result<BulkEnrollCounts> UpsertAndEnroll(Connection& conn, const std::string& workspace_id,
                                          const std::string& campaign_id,
                                          const std::vector<LeadUpsert>& rows,
-                                         const std::vector<std::string>& custom_keys, int64_t now);
+                                         const std::vector<std::string>& custom_keys, int64_t now,
+                                         int64_t day_millis);
+// When a lead enrolled now into the campaign would get its first step:
+// `from` + step 1's delay if the campaign is running, else nullopt.
+Result<std::optional<int64_t>> FirstSendAtIfRunning(Connection& conn,
+                                                    const std::string& workspace_id,
+                                                    const std::string& campaign_id, int64_t from,
+                                                    int64_t day_millis);
+// delay_days * day_millis, rounded to a millisecond.
+inline int64_t DelayMillis(double delay_days, int64_t day_millis) {
+  return static_cast<int64_t>(delay_days * static_cast<double>(day_millis) + 0.5);
+}
 Result<domain::Lead> GetLead(Connection& conn, const std::string& workspace_id,
                              const std::string& lead_id);
 Result<Page<domain::Enrollment>> ListEnrollments(Connection& conn, const std::string& workspace_id,

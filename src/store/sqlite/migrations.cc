@@ -114,6 +114,67 @@ CREATE TABLE custom_field_keys (
   PRIMARY KEY (workspace_id, field_key)
 ) WITHOUT ROWID;
 )sql"},
+      {3, R"sql(
+CREATE TABLE mailboxes (
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+  id TEXT NOT NULL,
+  email TEXT NOT NULL,
+  from_name TEXT NOT NULL,
+  smtp_host TEXT NOT NULL,
+  smtp_port INTEGER NOT NULL,
+  smtp_username TEXT NOT NULL,
+  smtp_password TEXT NOT NULL,
+  smtp_security TEXT NOT NULL,
+  imap_host TEXT,
+  imap_port INTEGER,
+  imap_username TEXT,
+  imap_password TEXT,
+  imap_security TEXT,
+  imap_poll_seconds INTEGER NOT NULL DEFAULT 60,
+  daily_limit INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  last_error TEXT NOT NULL DEFAULT '',
+  verified_at INTEGER,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  deleted_at INTEGER,
+  PRIMARY KEY (workspace_id, id)
+);
+CREATE TABLE mailbox_usage (
+  workspace_id TEXT NOT NULL,
+  mailbox_id TEXT NOT NULL,
+  day TEXT NOT NULL,
+  sent INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (workspace_id, mailbox_id, day)
+) WITHOUT ROWID;
+-- One row per (lead, step): the unique key is what makes a second send of a
+-- step impossible, whatever the engine does.
+CREATE TABLE messages (
+  workspace_id TEXT NOT NULL,
+  id TEXT NOT NULL,
+  campaign_id TEXT NOT NULL,
+  lead_id TEXT NOT NULL,
+  step_index INTEGER NOT NULL,
+  mailbox_id TEXT NOT NULL,
+  message_id_header TEXT NOT NULL,
+  subject TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  smtp_code INTEGER,
+  smtp_reply TEXT,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  sent_at INTEGER,
+  PRIMARY KEY (workspace_id, id),
+  UNIQUE (workspace_id, campaign_id, lead_id, step_index)
+);
+CREATE INDEX messages_sending ON messages(status) WHERE status = 'sending';
+ALTER TABLE enrollments ADD COLUMN mailbox_id TEXT;
+CREATE INDEX enrollments_due ON enrollments(workspace_id, campaign_id, next_send_at)
+  WHERE status = 'queued' AND next_send_at IS NOT NULL;
+ALTER TABLE campaign_stats ADD COLUMN unknown INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE campaign_stats ADD COLUMN completed INTEGER NOT NULL DEFAULT 0;
+)sql"},
   };
   return kMigrations;
 }

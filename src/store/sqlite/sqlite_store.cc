@@ -1,6 +1,8 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include "store/sqlite/delivery_queries.h"
 #include "store/sqlite/lead_queries.h"
+#include "store/sqlite/mailbox_queries.h"
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/sqlite_db.h"
 
@@ -47,7 +49,8 @@ Campaign ReadCampaign(const Statement& row) {
 
 class SqliteStore final : public Store {
  public:
-  explicit SqliteStore(std::unique_ptr<ConnectionPool> pool) : pool_(std::move(pool)) {}
+  SqliteStore(std::unique_ptr<ConnectionPool> pool, int64_t day_millis)
+      : pool_(std::move(pool)), day_millis_(day_millis) {}
 
   std::string Backend() const override { return "sqlite"; }
 
@@ -212,6 +215,7 @@ class SqliteStore final : public Store {
     return Transact<Campaign>(true, [&](Connection& conn, Campaign& result) -> Status {
       LT_ASSIGN_OR_RETURN(Campaign c, LoadCampaign(conn, workspace_id, id));
       const std::vector<domain::Step> old_steps = c.steps;
+      const domain::CampaignStatus old_status = c.status;
       LT_RETURN_IF_ERROR(mutate(c));
       LT_ASSIGN_OR_RETURN(auto update, conn.Prepare("UPDATE campaigns SET name = ?, status = ?, "
                                                     "updated_at = ?, started_at = ? "
@@ -225,6 +229,11 @@ class SqliteStore final : public Store {
       LT_RETURN_IF_ERROR(update->Run());
       update.reset();
       if (!SameSteps(old_steps, c.steps)) LT_RETURN_IF_ERROR(WriteSteps(conn, c));
+      if (c.status == domain::CampaignStatus::kRunning &&
+          old_status != domain::CampaignStatus::kRunning) {
+        LT_RETURN_IF_ERROR(sqlite::ScheduleStartedCampaign(conn, workspace_id, id,
+                                                           c.started_at.value_or(0), day_millis_));
+      }
       result = std::move(c);
       return Status::Ok();
     });
@@ -314,7 +323,8 @@ class SqliteStore final : public Store {
                                            int64_t now) override {
     return Transact<BulkEnrollCounts>(true, [&](Connection& conn, BulkEnrollCounts& out) {
       LT_ASSIGN_OR_RETURN(
-          out, sqlite::UpsertAndEnroll(conn, workspace_id, campaign_id, rows, custom_keys, now));
+          out, sqlite::UpsertAndEnroll(conn, workspace_id, campaign_id, rows, custom_keys, now,
+                                       day_millis_));
       return Status::Ok();
     });
   }
@@ -362,6 +372,95 @@ class SqliteStore final : public Store {
                                                    int samples) override {
     auto conn = pool_->Acquire();
     return sqlite::CountMissingFields(*conn, workspace_id, campaign_id, fields, samples);
+  }
+
+  // --- mailboxes ------------------------------------------------------------
+
+  Status CreateMailbox(const domain::Mailbox& mailbox) override {
+    auto conn = pool_->Acquire();
+    return InTransaction(*conn, true, [&] { return sqlite::InsertMailbox(*conn, mailbox); });
+  }
+
+  Result<domain::Mailbox> GetMailbox(const std::string& workspace_id,
+                                     const std::string& id) override {
+    auto conn = pool_->Acquire();
+    return sqlite::LoadMailbox(*conn, workspace_id, id);
+  }
+
+  Result<Page<domain::Mailbox>> ListMailboxes(const std::string& workspace_id,
+                                              const PageRequest& page) override {
+    auto conn = pool_->Acquire();
+    return sqlite::ListMailboxes(*conn, workspace_id, page);
+  }
+
+  Result<domain::Mailbox> UpdateMailbox(const std::string& workspace_id, const std::string& id,
+                                        const MailboxMutator& mutate) override {
+    return Transact<domain::Mailbox>(true, [&](Connection& conn, domain::Mailbox& out) -> Status {
+      LT_ASSIGN_OR_RETURN(out, sqlite::LoadMailbox(conn, workspace_id, id));
+      LT_RETURN_IF_ERROR(mutate(out));
+      return sqlite::WriteMailbox(conn, out);
+    });
+  }
+
+  Status DeleteMailbox(const std::string& workspace_id, const std::string& id,
+                       int64_t now) override {
+    auto conn = pool_->Acquire();
+    return InTransaction(*conn, true,
+                         [&] { return sqlite::SoftDeleteMailbox(*conn, workspace_id, id, now); });
+  }
+
+  Result<int64_t> CountActiveMailboxes(const std::string& workspace_id) override {
+    auto conn = pool_->Acquire();
+    return sqlite::CountActiveMailboxes(*conn, workspace_id);
+  }
+
+  // --- delivery -------------------------------------------------------------
+
+  Result<std::vector<Campaign>> ListRunningCampaigns() override {
+    return Transact<std::vector<Campaign>>(
+        false, [&](Connection& conn, std::vector<Campaign>& out) -> Status {
+          LT_ASSIGN_OR_RETURN(auto stmt,
+                              conn.Prepare(std::string("SELECT ") + kCampaignColumns +
+                                           " FROM campaigns WHERE status = 'running' AND "
+                                           "deleted_at IS NULL ORDER BY workspace_id, id"));
+          while (true) {
+            LT_ASSIGN_OR_RETURN(bool row, stmt->Step());
+            if (!row) break;
+            out.push_back(ReadCampaign(*stmt));
+          }
+          stmt.reset();
+          for (Campaign& c : out) LT_RETURN_IF_ERROR(LoadSteps(conn, c));
+          return Status::Ok();
+        });
+  }
+
+  Result<std::vector<SendClaim>> ClaimDueSends(const std::string& workspace_id,
+                                               const std::string& campaign_id, int64_t now,
+                                               int limit, const ClaimLimits& limits,
+                                               const std::function<std::string()>& new_id) override {
+    return Transact<std::vector<SendClaim>>(
+        true, [&](Connection& conn, std::vector<SendClaim>& out) -> Status {
+          LT_ASSIGN_OR_RETURN(out, sqlite::ClaimDueSends(conn, workspace_id, campaign_id, now,
+                                                         limit, limits, new_id));
+          return Status::Ok();
+        });
+  }
+
+  Status RecordOutcomes(const std::vector<SendOutcome>& outcomes, int64_t now) override {
+    auto conn = pool_->Acquire();
+    return InTransaction(*conn, true, [&] { return sqlite::RecordOutcomes(*conn, outcomes, now); });
+  }
+
+  Result<int64_t> ResolveInterrupted(int64_t now) override {
+    return Transact<int64_t>(true, [&](Connection& conn, int64_t& out) -> Status {
+      LT_ASSIGN_OR_RETURN(out, sqlite::ResolveInterrupted(conn, now, day_millis_));
+      return Status::Ok();
+    });
+  }
+
+  Result<std::optional<int64_t>> NextDueTime() override {
+    auto conn = pool_->Acquire();
+    return sqlite::NextDueTime(*conn);
   }
 
  private:
@@ -459,17 +558,19 @@ class SqliteStore final : public Store {
   }
 
   std::unique_ptr<ConnectionPool> pool_;
+  const int64_t day_millis_;
 };
 
 }  // namespace
 
-Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, int connections) {
-  LT_ASSIGN_OR_RETURN(auto pool, sqlite::ConnectionPool::Open(path, connections));
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
+                                               const SqliteOptions& options) {
+  LT_ASSIGN_OR_RETURN(auto pool, sqlite::ConnectionPool::Open(path, options.connections));
   {
     auto conn = pool->Acquire();
     LT_RETURN_IF_ERROR(sqlite::ApplyMigrations(*conn));
   }
-  return std::unique_ptr<Store>(new SqliteStore(std::move(pool)));
+  return std::unique_ptr<Store>(new SqliteStore(std::move(pool), options.day_millis));
 }
 
 }  // namespace leadterra::store

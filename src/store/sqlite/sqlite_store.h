@@ -11,7 +11,14 @@
 
 namespace leadterra::store {
 
+struct SqliteOptions {
+  int connections = 3;
+  // Length of one `delayDays` day (--day-seconds), for scheduling sends.
+  int64_t day_millis = 86400LL * 1000;
+};
+
 // Opens (creating if needed) the database at `path` and migrates it.
-Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, int connections);
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
+                                               const SqliteOptions& options);
 
 }  // namespace leadterra::store

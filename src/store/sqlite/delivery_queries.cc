@@ -1,0 +1,370 @@
+#include "store/sqlite/delivery_queries.h"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+#include "store/sqlite/lead_queries.h"
+
+namespace leadterra::store::sqlite {
+namespace {
+
+// A workspace mailbox as the claim sees it.
+struct MailboxSlot {
+  std::string email;
+  bool active = false;
+  int64_t remaining = 0;
+};
+
+// How long a lead waits when no mailbox can take it (all paused).
+constexpr int64_t kNoMailboxRetryMillis = 5 * 60 * 1000;
+
+struct CounterDelta {
+  int64_t queued = 0, delivered = 0, bounced = 0, unknown = 0, completed = 0;
+};
+using CounterKey = std::pair<std::string, std::string>;  // workspace, campaign
+
+Status ApplyCounterDeltas(Connection& conn, const std::map<CounterKey, CounterDelta>& deltas,
+                          int64_t now) {
+  LT_ASSIGN_OR_RETURN(auto stmt,
+                      conn.Prepare("UPDATE campaign_stats SET queued = queued + ?, delivered = "
+                                   "delivered + ?, bounced = bounced + ?, unknown = unknown + ?, "
+                                   "completed = completed + ?, updated_at = ? WHERE "
+                                   "workspace_id = ? AND campaign_id = ?"));
+  for (const auto& [key, d] : deltas) {
+    stmt->Bind(1, d.queued)
+        .Bind(2, d.delivered)
+        .Bind(3, d.bounced)
+        .Bind(4, d.unknown)
+        .Bind(5, d.completed)
+        .Bind(6, now)
+        .Bind(7, key.first)
+        .Bind(8, key.second);
+    LT_RETURN_IF_ERROR(stmt->Run());
+  }
+  return Status::Ok();
+}
+
+Result<std::map<std::string, MailboxSlot>> LoadMailboxSlots(Connection& conn,
+                                                            const std::string& workspace_id,
+                                                            const std::string& day_key) {
+  LT_ASSIGN_OR_RETURN(auto stmt,
+                      conn.Prepare("SELECT m.id, m.email, m.status, m.daily_limit, "
+                                   "coalesce(u.sent, 0) FROM mailboxes m LEFT JOIN mailbox_usage u "
+                                   "ON u.workspace_id = m.workspace_id AND u.mailbox_id = m.id AND "
+                                   "u.day = ? WHERE m.workspace_id = ? AND m.deleted_at IS NULL"));
+  stmt->Bind(1, day_key).Bind(2, workspace_id);
+  std::map<std::string, MailboxSlot> slots;
+  while (true) {
+    LT_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    MailboxSlot slot;
+    slot.email = stmt->ColumnText(1);
+    slot.active = stmt->ColumnText(2) == "active";
+    slot.remaining = std::max<int64_t>(0, stmt->ColumnInt(3) - stmt->ColumnInt(4));
+    slots.emplace(stmt->ColumnText(0), std::move(slot));
+  }
+  return slots;
+}
+
+// The active mailbox with the most capacity left today (ties: lowest id).
+std::map<std::string, MailboxSlot>::iterator PickMailbox(std::map<std::string, MailboxSlot>& slots) {
+  auto best = slots.end();
+  for (auto it = slots.begin(); it != slots.end(); ++it) {
+    if (!it->second.active || it->second.remaining <= 0) continue;
+    if (best == slots.end() || it->second.remaining > best->second.remaining) best = it;
+  }
+  return best;
+}
+
+std::string DomainOf(const std::string& email) {
+  size_t at = email.rfind('@');
+  return at == std::string::npos ? "localhost" : email.substr(at + 1);
+}
+
+}  // namespace
+
+Result<std::vector<SendClaim>> ClaimDueSends(Connection& conn, const std::string& workspace_id,
+                                             const std::string& campaign_id, int64_t now,
+                                             int limit, const ClaimLimits& limits,
+                                             const std::function<std::string()>& new_id) {
+  LT_ASSIGN_OR_RETURN(auto slots, LoadMailboxSlots(conn, workspace_id, limits.day_key));
+  struct Due {
+    domain::Lead lead;
+    int step = 0;
+    std::string mailbox_id;
+  };
+  std::vector<Due> due;
+  {
+    LT_ASSIGN_OR_RETURN(
+        auto stmt,
+        conn.Prepare(std::string("SELECT ") + kLeadColumns +
+                     ", e.current_step, coalesce(e.mailbox_id, '') FROM enrollments e JOIN leads l "
+                     "ON l.workspace_id = e.workspace_id AND l.id = e.lead_id WHERE "
+                     "e.workspace_id = ? AND e.campaign_id = ? AND e.status = 'queued' AND "
+                     "e.next_send_at IS NOT NULL AND e.next_send_at <= ? "
+                     "ORDER BY e.next_send_at LIMIT ?"));
+    stmt->Bind(1, workspace_id).Bind(2, campaign_id).Bind(3, now).Bind(4, limit);
+    while (true) {
+      LT_ASSIGN_OR_RETURN(bool row, stmt->Step());
+      if (!row) break;
+      due.push_back({ReadLead(*stmt), static_cast<int>(stmt->ColumnInt(kLeadColumnCount)),
+                     stmt->ColumnText(kLeadColumnCount + 1)});
+    }
+  }
+  if (due.empty()) return std::vector<SendClaim>{};
+
+  LT_ASSIGN_OR_RETURN(auto defer, conn.Prepare("UPDATE enrollments SET next_send_at = ? WHERE "
+                                               "workspace_id = ? AND campaign_id = ? AND "
+                                               "lead_id = ?"));
+  LT_ASSIGN_OR_RETURN(auto existing,
+                      conn.Prepare("SELECT id, status, message_id_header, attempts FROM messages "
+                                   "WHERE workspace_id = ? AND campaign_id = ? AND lead_id = ? AND "
+                                   "step_index = ?"));
+  LT_ASSIGN_OR_RETURN(auto insert,
+                      conn.Prepare("INSERT INTO messages(workspace_id, id, campaign_id, lead_id, "
+                                   "step_index, mailbox_id, message_id_header, status, attempts, "
+                                   "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
+                                   "'sending', 1, ?, ?)"));
+  LT_ASSIGN_OR_RETURN(auto resend,
+                      conn.Prepare("UPDATE messages SET status = 'sending', attempts = attempts + "
+                                   "1, mailbox_id = ?, updated_at = ? WHERE workspace_id = ? AND "
+                                   "id = ?"));
+  LT_ASSIGN_OR_RETURN(auto activate,
+                      conn.Prepare("UPDATE enrollments SET status = 'active', mailbox_id = ?, "
+                                   "next_send_at = NULL WHERE workspace_id = ? AND campaign_id = ? "
+                                   "AND lead_id = ?"));
+  LT_ASSIGN_OR_RETURN(auto skip_sent,
+                      conn.Prepare("UPDATE enrollments SET current_step = ?, next_send_at = ? "
+                                   "WHERE workspace_id = ? AND campaign_id = ? AND lead_id = ?"));
+  LT_ASSIGN_OR_RETURN(auto usage,
+                      conn.Prepare("INSERT INTO mailbox_usage(workspace_id, mailbox_id, day, sent) "
+                                   "VALUES (?, ?, ?, 1) ON CONFLICT DO UPDATE SET sent = sent + 1"));
+  LT_ASSIGN_OR_RETURN(auto thread,
+                      conn.Prepare("SELECT message_id_header FROM messages WHERE workspace_id = ? "
+                                   "AND campaign_id = ? AND lead_id = ? AND step_index < ? AND "
+                                   "status IN ('delivered', 'unknown') ORDER BY step_index"));
+
+  std::vector<SendClaim> claims;
+  for (Due& d : due) {
+    // The lead keeps its mailbox; a new (or deleted) assignment picks the
+    // active mailbox with the most room today.
+    auto slot = slots.find(d.mailbox_id);
+    if (slot == slots.end()) slot = PickMailbox(slots);
+    if (slot == slots.end() || !slot->second.active || slot->second.remaining <= 0) {
+      const bool any_active = std::any_of(slots.begin(), slots.end(),
+                                          [](const auto& s) { return s.second.active; });
+      const bool paused_own = slot != slots.end() && !slot->second.active;
+      int64_t later = (any_active && !paused_own) ? limits.next_day_start
+                                                  : now + kNoMailboxRetryMillis;
+      defer->Bind(1, later).Bind(2, workspace_id).Bind(3, campaign_id).Bind(4, d.lead.id);
+      LT_RETURN_IF_ERROR(defer->Run());
+      continue;
+    }
+    const std::string& mailbox_id = slot->first;
+
+    SendClaim claim;
+    claim.workspace_id = workspace_id;
+    claim.campaign_id = campaign_id;
+    claim.step_index = d.step;
+    claim.mailbox_id = mailbox_id;
+    existing->Bind(1, workspace_id).Bind(2, campaign_id).Bind(3, d.lead.id).Bind(4, d.step);
+    LT_ASSIGN_OR_RETURN(bool found, existing->Step());
+    if (found) {
+      const std::string status = existing->ColumnText(1);
+      claim.message_row_id = existing->ColumnText(0);
+      claim.message_id_header = existing->ColumnText(2);
+      claim.attempt = static_cast<int>(existing->ColumnInt(3)) + 1;
+      existing->Reset();
+      if (status != "retry") {
+        // This step already went out (or may have): never again. Move on.
+        skip_sent->Bind(1, d.step + 1)
+            .Bind(2, now)
+            .Bind(3, workspace_id)
+            .Bind(4, campaign_id)
+            .Bind(5, d.lead.id);
+        LT_RETURN_IF_ERROR(skip_sent->Run());
+        continue;
+      }
+      resend->Bind(1, mailbox_id).Bind(2, now).Bind(3, workspace_id).Bind(4, claim.message_row_id);
+      LT_RETURN_IF_ERROR(resend->Run());
+    } else {
+      existing->Reset();
+      claim.message_row_id = new_id();
+      claim.message_id_header = "<" + claim.message_row_id + "@" + DomainOf(slot->second.email) + ">";
+      insert->Bind(1, workspace_id)
+          .Bind(2, claim.message_row_id)
+          .Bind(3, campaign_id)
+          .Bind(4, d.lead.id)
+          .Bind(5, d.step)
+          .Bind(6, mailbox_id)
+          .Bind(7, claim.message_id_header)
+          .Bind(8, now)
+          .Bind(9, now);
+      LT_RETURN_IF_ERROR(insert->Run());
+    }
+    activate->Bind(1, mailbox_id).Bind(2, workspace_id).Bind(3, campaign_id).Bind(4, d.lead.id);
+    LT_RETURN_IF_ERROR(activate->Run());
+    usage->Bind(1, workspace_id).Bind(2, mailbox_id).Bind(3, limits.day_key);
+    LT_RETURN_IF_ERROR(usage->Run());
+    --slot->second.remaining;
+
+    thread->Bind(1, workspace_id).Bind(2, campaign_id).Bind(3, d.lead.id).Bind(4, d.step);
+    while (true) {
+      LT_ASSIGN_OR_RETURN(bool row, thread->Step());
+      if (!row) break;
+      claim.thread.push_back(thread->ColumnText(0));
+    }
+    thread->Reset();
+    claim.lead = std::move(d.lead);
+    claims.push_back(std::move(claim));
+  }
+  std::map<CounterKey, CounterDelta> deltas;
+  deltas[{workspace_id, campaign_id}].queued = -static_cast<int64_t>(claims.size());
+  LT_RETURN_IF_ERROR(ApplyCounterDeltas(conn, deltas, now));
+  return claims;
+}
+
+Status RecordOutcomes(Connection& conn, const std::vector<SendOutcome>& outcomes, int64_t now) {
+  LT_ASSIGN_OR_RETURN(auto message,
+                      conn.Prepare("UPDATE messages SET status = ?, subject = ?, smtp_code = ?, "
+                                   "smtp_reply = ?, updated_at = ?, sent_at = ? WHERE "
+                                   "workspace_id = ? AND id = ? AND status = 'sending'"));
+  LT_ASSIGN_OR_RETURN(auto enrollment,
+                      conn.Prepare("UPDATE enrollments SET status = ?, current_step = ?, "
+                                   "next_send_at = ?, last_sent_at = coalesce(?, last_sent_at) "
+                                   "WHERE workspace_id = ? AND campaign_id = ? AND lead_id = ? AND "
+                                   "status = 'active'"));
+  std::map<CounterKey, CounterDelta> deltas;
+  using Kind = SendOutcome::Kind;
+  for (const SendOutcome& o : outcomes) {
+    const char* message_status = o.kind == Kind::kDelivered ? "delivered"
+                                 : o.kind == Kind::kBounced ? "bounced"
+                                                            : "retry";
+    message->Bind(1, message_status)
+        .Bind(2, o.subject)
+        .Bind(3, o.smtp_code)
+        .Bind(4, o.smtp_reply)
+        .Bind(5, now)
+        .Bind(6, o.kind == Kind::kDelivered ? std::optional<int64_t>(now) : std::nullopt)
+        .Bind(7, o.workspace_id)
+        .Bind(8, o.message_row_id);
+    LT_RETURN_IF_ERROR(message->Run());
+    if (conn.Changes() == 0) continue;  // already resolved (e.g. after a restart)
+
+    CounterDelta& d = deltas[{o.workspace_id, o.campaign_id}];
+    std::string status;
+    int step = o.step_index;
+    std::optional<int64_t> next_send_at;
+    std::optional<int64_t> sent_at;
+    switch (o.kind) {
+      case Kind::kDelivered:
+        ++d.delivered;
+        step = o.step_index + 1;
+        sent_at = now;
+        next_send_at = o.next_send_at;
+        status = next_send_at ? "queued" : "completed";
+        break;
+      case Kind::kBounced:
+        ++d.bounced;
+        status = "bounced";
+        break;
+      case Kind::kRetry:
+        status = "queued";
+        next_send_at = o.retry_at;
+        break;
+    }
+    enrollment->Bind(1, status)
+        .Bind(2, step)
+        .Bind(3, next_send_at)
+        .Bind(4, sent_at)
+        .Bind(5, o.workspace_id)
+        .Bind(6, o.campaign_id)
+        .Bind(7, o.lead_id);
+    LT_RETURN_IF_ERROR(enrollment->Run());
+    if (conn.Changes() == 0) continue;  // removed or stopped meanwhile
+    if (status == "queued") ++d.queued;
+    if (status == "completed") ++d.completed;
+  }
+  return ApplyCounterDeltas(conn, deltas, now);
+}
+
+Result<int64_t> ResolveInterrupted(Connection& conn, int64_t now, int64_t day_millis) {
+  struct Interrupted {
+    std::string workspace_id, id, campaign_id, lead_id;
+    int step = 0;
+  };
+  std::vector<Interrupted> rows;
+  {
+    LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("SELECT workspace_id, id, campaign_id, lead_id, "
+                                                "step_index FROM messages WHERE status = "
+                                                "'sending'"));
+    while (true) {
+      LT_ASSIGN_OR_RETURN(bool row, stmt->Step());
+      if (!row) break;
+      rows.push_back({stmt->ColumnText(0), stmt->ColumnText(1), stmt->ColumnText(2),
+                      stmt->ColumnText(3), static_cast<int>(stmt->ColumnInt(4))});
+    }
+  }
+  LT_ASSIGN_OR_RETURN(auto mark, conn.Prepare("UPDATE messages SET status = 'unknown', "
+                                              "updated_at = ? WHERE workspace_id = ? AND id = ?"));
+  LT_ASSIGN_OR_RETURN(auto next_step,
+                      conn.Prepare("SELECT delay_days FROM campaign_steps WHERE workspace_id = ? "
+                                   "AND campaign_id = ? AND step_index = ?"));
+  LT_ASSIGN_OR_RETURN(auto advance,
+                      conn.Prepare("UPDATE enrollments SET status = ?, current_step = ?, "
+                                   "next_send_at = ?, last_sent_at = ? WHERE workspace_id = ? AND "
+                                   "campaign_id = ? AND lead_id = ? AND status = 'active'"));
+  std::map<CounterKey, CounterDelta> deltas;
+  for (const Interrupted& r : rows) {
+    mark->Bind(1, now).Bind(2, r.workspace_id).Bind(3, r.id);
+    LT_RETURN_IF_ERROR(mark->Run());
+    CounterDelta& d = deltas[{r.workspace_id, r.campaign_id}];
+    ++d.unknown;
+    next_step->Bind(1, r.workspace_id).Bind(2, r.campaign_id).Bind(3, r.step + 1);
+    LT_ASSIGN_OR_RETURN(bool more, next_step->Step());
+    std::optional<int64_t> next_send_at;
+    if (more) next_send_at = now + DelayMillis(next_step->ColumnDouble(0), day_millis);
+    next_step->Reset();
+    advance->Bind(1, more ? "queued" : "completed")
+        .Bind(2, r.step + 1)
+        .Bind(3, next_send_at)
+        .Bind(4, now)
+        .Bind(5, r.workspace_id)
+        .Bind(6, r.campaign_id)
+        .Bind(7, r.lead_id);
+    LT_RETURN_IF_ERROR(advance->Run());
+    if (conn.Changes() > 0) ++(more ? d.queued : d.completed);
+  }
+  LT_RETURN_IF_ERROR(ApplyCounterDeltas(conn, deltas, now));
+  return static_cast<int64_t>(rows.size());
+}
+
+Result<std::optional<int64_t>> NextDueTime(Connection& conn) {
+  LT_ASSIGN_OR_RETURN(
+      auto stmt,
+      conn.Prepare("SELECT min((SELECT min(e.next_send_at) FROM enrollments e WHERE "
+                   "e.workspace_id = c.workspace_id AND e.campaign_id = c.id AND "
+                   "e.status = 'queued' AND e.next_send_at IS NOT NULL)) FROM campaigns c "
+                   "WHERE c.status = 'running' AND c.deleted_at IS NULL"));
+  LT_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (!row) return std::optional<int64_t>();
+  return stmt->ColumnOptionalInt(0);
+}
+
+Status ScheduleStartedCampaign(Connection& conn, const std::string& workspace_id,
+                               const std::string& campaign_id, int64_t started_at,
+                               int64_t day_millis) {
+  LT_ASSIGN_OR_RETURN(auto first,
+                      FirstSendAtIfRunning(conn, workspace_id, campaign_id, 0, day_millis));
+  if (!first) return Status::Ok();
+  const int64_t delay = *first;  // FirstSendAtIfRunning from 0 is the delay itself
+  LT_ASSIGN_OR_RETURN(auto stmt,
+                      conn.Prepare("UPDATE enrollments SET next_send_at = max(enrolled_at, ?) + ? "
+                                   "WHERE workspace_id = ? AND campaign_id = ? AND status = "
+                                   "'queued' AND next_send_at IS NULL"));
+  stmt->Bind(1, started_at).Bind(2, delay).Bind(3, workspace_id).Bind(4, campaign_id);
+  return stmt->Run();
+}
+
+}  // namespace leadterra::store::sqlite

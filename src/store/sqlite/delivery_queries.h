@@ -1,0 +1,26 @@
+// SQLite queries behind DeliveryStore, run inside the caller's transaction.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "store/sqlite/sqlite_db.h"
+#include "store/store.h"
+
+namespace leadterra::store::sqlite {
+
+Result<std::vector<SendClaim>> ClaimDueSends(Connection& conn, const std::string& workspace_id,
+                                             const std::string& campaign_id, int64_t now,
+                                             int limit, const ClaimLimits& limits,
+                                             const std::function<std::string()>& new_id);
+Status RecordOutcomes(Connection& conn, const std::vector<SendOutcome>& outcomes, int64_t now);
+Result<int64_t> ResolveInterrupted(Connection& conn, int64_t now, int64_t day_millis);
+Result<std::optional<int64_t>> NextDueTime(Connection& conn);
+// Gives every queued, unscheduled lead of a campaign that just started its
+// first send time: max(enrolled_at, started_at) + step 1's delay.
+Status ScheduleStartedCampaign(Connection& conn, const std::string& workspace_id,
+                               const std::string& campaign_id, int64_t started_at,
+                               int64_t day_millis);
+
+}  // namespace leadterra::store::sqlite

@@ -1,0 +1,155 @@
+#include "util/secret_box.h"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
+#include "util/crypto.h"
+
+namespace leadterra {
+namespace {
+
+constexpr size_t kNonceSize = 12;
+constexpr size_t kTagSize = 16;
+constexpr std::string_view kVersion = "v1:";
+
+using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)>;
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::string Base64Encode(std::string_view data) {
+  std::string out(4 * ((data.size() + 2) / 3), '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(data.data()),
+                          static_cast<int>(data.size()));
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+bool Base64Decode(std::string_view text, std::string* out) {
+  if (text.size() % 4 != 0) return false;
+  std::string buf(3 * text.size() / 4, '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(buf.data()),
+                          reinterpret_cast<const unsigned char*>(text.data()),
+                          static_cast<int>(text.size()));
+  if (n < 0) return false;
+  size_t pad = 0;
+  if (!text.empty() && text.back() == '=') ++pad;
+  if (text.size() > 1 && text[text.size() - 2] == '=') ++pad;
+  buf.resize(static_cast<size_t>(n) - pad);
+  *out = std::move(buf);
+  return true;
+}
+
+Result<std::array<uint8_t, SecretBox::kKeySize>> SecretBox::ParseKey(std::string_view text) {
+  std::array<uint8_t, kKeySize> key{};
+  if (text.size() == 2 * kKeySize) {
+    for (size_t i = 0; i < kKeySize; ++i) {
+      int hi = HexValue(text[2 * i]), lo = HexValue(text[2 * i + 1]);
+      if (hi < 0 || lo < 0) return InvalidArgument("master key: invalid hex");
+      key[i] = static_cast<uint8_t>(hi * 16 + lo);
+    }
+    return key;
+  }
+  std::string raw;
+  if (!Base64Decode(text, &raw) || raw.size() != kKeySize) {
+    return InvalidArgument("master key must be 64 hex characters or base64 of 32 bytes");
+  }
+  std::memcpy(key.data(), raw.data(), kKeySize);
+  return key;
+}
+
+Result<std::array<uint8_t, SecretBox::kKeySize>> SecretBox::LoadOrCreateKeyFile(
+    const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) {
+    std::array<uint8_t, kKeySize> key{};
+    FillRandom(key.data(), key.size());
+    std::string hex;
+    static constexpr char kHex[] = "0123456789abcdef";
+    for (uint8_t b : key) {
+      hex.push_back(kHex[b >> 4]);
+      hex.push_back(kHex[b & 15]);
+    }
+    hex.push_back('\n');
+    int out = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (out >= 0) {
+      bool ok = ::write(out, hex.data(), hex.size()) == static_cast<ssize_t>(hex.size()) &&
+                ::fsync(out) == 0;
+      ::close(out);
+      if (!ok) return Internal("cannot write master key file " + path);
+      return key;
+    }
+    if (errno != EEXIST) {
+      return Internal("cannot create master key file " + path + ": " + std::strerror(errno));
+    }
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);  // another process won the race
+  }
+  if (fd < 0) return Internal("cannot read master key file " + path + ": " + std::strerror(errno));
+  char buf[256];
+  ssize_t n = ::read(fd, buf, sizeof(buf));
+  ::close(fd);
+  if (n <= 0) return Internal("master key file " + path + " is empty");
+  std::string_view text(buf, static_cast<size_t>(n));
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
+  return ParseKey(text);
+}
+
+std::string SecretBox::Seal(std::string_view plaintext, std::string_view purpose) const {
+  uint8_t nonce[kNonceSize];
+  FillRandom(nonce, sizeof(nonce));
+  std::string out(kNonceSize + plaintext.size() + kTagSize, '\0');
+  std::memcpy(out.data(), nonce, kNonceSize);
+  CipherCtx ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
+  int len = 0;
+  auto* cipher = reinterpret_cast<unsigned char*>(out.data() + kNonceSize);
+  EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key_.data(), nonce);
+  EVP_EncryptUpdate(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(purpose.data()),
+                    static_cast<int>(purpose.size()));
+  EVP_EncryptUpdate(ctx.get(), cipher, &len,
+                    reinterpret_cast<const unsigned char*>(plaintext.data()),
+                    static_cast<int>(plaintext.size()));
+  EVP_EncryptFinal_ex(ctx.get(), cipher + len, &len);
+  EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagSize,
+                      out.data() + kNonceSize + plaintext.size());
+  return std::string(kVersion) + Base64Encode(out);
+}
+
+Result<std::string> SecretBox::Open(std::string_view sealed, std::string_view purpose) const {
+  std::string raw;
+  if (sealed.substr(0, kVersion.size()) != kVersion ||
+      !Base64Decode(sealed.substr(kVersion.size()), &raw) || raw.size() < kNonceSize + kTagSize) {
+    return InvalidArgument("sealed value is malformed");
+  }
+  const size_t text_size = raw.size() - kNonceSize - kTagSize;
+  std::string plain(text_size, '\0');
+  CipherCtx ctx(EVP_CIPHER_CTX_new(), EVP_CIPHER_CTX_free);
+  int len = 0;
+  const auto* bytes = reinterpret_cast<const unsigned char*>(raw.data());
+  EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key_.data(), bytes);
+  EVP_DecryptUpdate(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(purpose.data()),
+                    static_cast<int>(purpose.size()));
+  EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(plain.data()), &len,
+                    bytes + kNonceSize, static_cast<int>(text_size));
+  EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagSize,
+                      const_cast<unsigned char*>(bytes + kNonceSize + text_size));
+  if (EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(plain.data()) + len, &len) !=
+      1) {
+    return InvalidArgument("sealed value failed authentication (wrong key or tampered)");
+  }
+  return plain;
+}
+
+}  // namespace leadterra
