@@ -78,11 +78,12 @@ Result<Response> CampaignsApi::Delete(const Request& request) {
 
 Result<Response> CampaignsApi::Start(const Request& request) {
   const int64_t now = clock_.NowMillis();
-  LT_ASSIGN_OR_RETURN(domain::Campaign campaign,
-                      store_.UpdateCampaign(request.workspace_id, request.PathParam("id"),
-                                            [&](domain::Campaign& c) {
-                                              return domain::Start(c, domain::StartContext{}, now);
-                                            }));
+  LT_ASSIGN_OR_RETURN(int64_t mailboxes, store_.CountActiveMailboxes(request.workspace_id));
+  const domain::StartContext context{/*require_mailbox=*/true, static_cast<int>(mailboxes)};
+  LT_ASSIGN_OR_RETURN(
+      domain::Campaign campaign,
+      store_.UpdateCampaign(request.workspace_id, request.PathParam("id"),
+                            [&](domain::Campaign& c) { return domain::Start(c, context, now); }));
   return DataResponse(CampaignToJson(campaign));
 }
 

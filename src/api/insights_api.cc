@@ -9,8 +9,9 @@
 #include "api/json_input.h"
 #include "api/lead_codec.h"
 #include "api/list_params.h"
-#include "api/personalization.h"
 #include "delivery/html_to_text.h"
+#include "delivery/lead_fields.h"
+#include "domain/sequence.h"
 #include "util/time_format.h"
 
 namespace leadterra::api {
@@ -44,7 +45,7 @@ Result<Response> InsightsApi::Preview(const Request& request) {
   if (lead_id && inline_lead) return InvalidArgument("give leadId or lead, not both", "lead");
   if (!lead_id && !inline_lead) return InvalidArgument("leadId or lead is required", "leadId");
 
-  std::optional<LeadFields> fields;
+  std::optional<delivery::LeadFields> fields;
   if (lead_id) {
     auto lead = store_.GetLead(request.workspace_id, *lead_id);
     if (!lead.ok()) {
@@ -61,8 +62,8 @@ Result<Response> InsightsApi::Preview(const Request& request) {
     }
     fields.emplace(row.upsert);
   }
-  CompiledSequence sequence(campaign.steps);
-  RenderedStep rendered = sequence.Render(static_cast<size_t>(step - 1), fields->Lookup());
+  domain::CompiledSequence sequence(campaign.steps);
+  domain::RenderedStep rendered = sequence.Render(static_cast<size_t>(step - 1), fields->Lookup());
   return DataResponse(boost::json::object{
       {"stepNumber", step},
       {"subject", rendered.subject},
@@ -80,7 +81,7 @@ Result<Response> InsightsApi::Lint(const Request& request) {
                       store_.ListCustomFieldKeys(request.workspace_id));
   LT_ASSIGN_OR_RETURN(store::CampaignCounters counters,
                       store_.GetCampaignCounters(request.workspace_id, campaign.id));
-  CompiledSequence sequence(campaign.steps);
+  domain::CompiledSequence sequence(campaign.steps);
   auto uses = sequence.TokenUses();
   std::vector<std::string> names;
   for (const auto& use : uses) names.push_back(use.name);

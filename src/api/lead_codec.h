@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "domain/lead.h"
-#include "domain/template.h"
 #include "store/store.h"
 #include "util/status.h"
 
@@ -35,20 +34,5 @@ Result<ParsedLeadRow> ParseLeadRow(const boost::json::value& value, const std::s
 // The lead fields of the API: id, email, firstName, …, customFields, createdAt, updatedAt.
 boost::json::object LeadToJson(const domain::Lead& lead);
 boost::json::object EnrollmentToJson(const domain::Enrollment& enrollment);
-
-// Field values for rendering: standard fields and custom fields (numbers and
-// booleans as their JSON text; null or absent = missing). Owns its strings.
-class LeadFields {
- public:
-  explicit LeadFields(const domain::Lead& lead);
-  explicit LeadFields(const store::LeadUpsert& row);
-  std::optional<std::string_view> Get(std::string_view name) const;
-  domain::FieldLookup Lookup() const;
-
- private:
-  void AddCustom(std::string_view custom_fields_json);
-  std::optional<std::string> email_, first_name_, last_name_, company_, job_title_;
-  std::vector<std::pair<std::string, std::string>> custom_;
-};
 
 }  // namespace leadterra::api

@@ -53,6 +53,15 @@ Status ApplyFile(const std::string& path, Config& config) {
     } else if (k == "max_leads_per_request") {
       ok = node.is_integer();
       if (ok) config.max_leads_per_request = *node.value<int64_t>();
+    } else if (k == "smtp_connections") {
+      ok = node.is_integer();
+      if (ok) config.smtp_connections = static_cast<int>(*node.value<int64_t>());
+    } else if (k == "retry_base_seconds") {
+      ok = node.is_integer();
+      if (ok) config.retry_base_seconds = *node.value<int64_t>();
+    } else if (k == "max_attempts") {
+      ok = node.is_integer();
+      if (ok) config.max_attempts = static_cast<int>(*node.value<int64_t>());
     } else if (k == "threads") {
       ok = node.is_integer();
       if (ok) config.threads = static_cast<int>(*node.value<int64_t>());
@@ -89,6 +98,16 @@ Status ApplyEnv(Config& config) {
   if (auto v = Env("LEADTERRA_MAX_LEADS_PER_REQUEST")) {
     LT_RETURN_IF_ERROR(
         ParseNumber(*v, "LEADTERRA_MAX_LEADS_PER_REQUEST", &config.max_leads_per_request));
+  }
+  if (auto v = Env("LEADTERRA_MASTER_KEY")) config.master_key = *v;
+  if (auto v = Env("LEADTERRA_SMTP_CONNECTIONS")) {
+    LT_RETURN_IF_ERROR(ParseNumber(*v, "LEADTERRA_SMTP_CONNECTIONS", &config.smtp_connections));
+  }
+  if (auto v = Env("LEADTERRA_RETRY_BASE_SECONDS")) {
+    LT_RETURN_IF_ERROR(ParseNumber(*v, "LEADTERRA_RETRY_BASE_SECONDS", &config.retry_base_seconds));
+  }
+  if (auto v = Env("LEADTERRA_MAX_ATTEMPTS")) {
+    LT_RETURN_IF_ERROR(ParseNumber(*v, "LEADTERRA_MAX_ATTEMPTS", &config.max_attempts));
   }
   if (auto v = Env("LEADTERRA_RATE_LIMIT")) {
     LT_RETURN_IF_ERROR(ParseNumber(*v, "LEADTERRA_RATE_LIMIT", &config.rate_limit));
@@ -151,6 +170,9 @@ Result<Config> LoadConfig(const ConfigOverrides& flags) {
   Override(flags.max_body_bytes, config.max_body_bytes);
   Override(flags.threads, config.threads);
   Override(flags.max_leads_per_request, config.max_leads_per_request);
+  Override(flags.smtp_connections, config.smtp_connections);
+  Override(flags.retry_base_seconds, config.retry_base_seconds);
+  Override(flags.max_attempts, config.max_attempts);
   Override(flags.rate_limit, config.rate_limit);
   Override(flags.rate_burst, config.rate_burst);
 
@@ -161,6 +183,13 @@ Result<Config> LoadConfig(const ConfigOverrides& flags) {
   if (config.max_body_bytes < 1024) return InvalidArgument("--max-body-bytes must be >= 1024");
   if (config.max_leads_per_request < 1 || config.max_leads_per_request > 1000000) {
     return InvalidArgument("--max-leads-per-request must be from 1 to 1000000");
+  }
+  if (config.smtp_connections < 1 || config.smtp_connections > 256) {
+    return InvalidArgument("--smtp-connections must be from 1 to 256");
+  }
+  if (config.retry_base_seconds < 1) return InvalidArgument("--retry-base-seconds must be >= 1");
+  if (config.max_attempts < 1 || config.max_attempts > 20) {
+    return InvalidArgument("--max-attempts must be from 1 to 20");
   }
   if (config.rate_limit < 0) return InvalidArgument("--rate-limit must be >= 0");
   if (config.rate_burst < 1) return InvalidArgument("--rate-burst must be >= 1");

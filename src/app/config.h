@@ -21,13 +21,18 @@ struct Config {
   double rate_burst = 200;  // bucket size
   std::string log_level = "info";
   int64_t max_leads_per_request = 10000;
+  int smtp_connections = 8;         // mailboxes sending in parallel
+  int64_t retry_base_seconds = 60;  // first retry after a 4xx or lost connection
+  int max_attempts = 5;             // tries before a deferred message counts as bounced
+  std::string master_key;           // LEADTERRA_MASTER_KEY; else a key file beside the database
 };
 
 // Values given explicitly on the command line (unset = not given).
 struct ConfigOverrides {
   std::optional<std::string> listen, database, log_level;
   std::optional<int64_t> day_seconds, max_body_bytes, max_leads_per_request;
-  std::optional<int> threads;
+  std::optional<int> threads, smtp_connections, max_attempts;
+  std::optional<int64_t> retry_base_seconds;
   std::optional<double> rate_limit, rate_burst;
   std::optional<std::string> config_file;
 };

@@ -4,7 +4,9 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <curl/curl.h>
 #include <malloc.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
@@ -15,8 +17,11 @@
 #include "api/idempotency.h"
 #include "api/insights_api.h"
 #include "api/leads_api.h"
+#include "api/mailboxes_api.h"
 #include "api/rate_limiter.h"
 #include "app/config.h"
+#include "delivery/engine.h"
+#include "delivery/smtp_client.h"
 #include "http/dispatcher.h"
 #include "http/routes.h"
 #include "http/server.h"
@@ -39,13 +44,28 @@ struct Runtime {
   std::unique_ptr<lt::store::Store> store;
   lt::IdGenerator ids{lt::SystemClock::Instance()};
   std::unique_ptr<lt::api::Accounts> accounts;
+  std::string database_path;
 };
+
+// The master key for secrets at rest: LEADTERRA_MASTER_KEY, or a key file
+// created beside the database (mode 0600).
+lt::Result<std::unique_ptr<lt::SecretBox>> OpenSecrets(const lt::app::Config& config,
+                                                       const std::string& database_path) {
+  std::array<uint8_t, lt::SecretBox::kKeySize> key{};
+  if (!config.master_key.empty()) {
+    LT_ASSIGN_OR_RETURN(key, lt::SecretBox::ParseKey(config.master_key));
+  } else {
+    LT_ASSIGN_OR_RETURN(key, lt::SecretBox::LoadOrCreateKeyFile(database_path + ".key"));
+  }
+  return std::make_unique<lt::SecretBox>(key);
+}
 
 lt::Result<std::unique_ptr<Runtime>> OpenRuntime(const lt::app::Config& config) {
   LT_ASSIGN_OR_RETURN(std::string path, lt::app::SqlitePathFromUrl(config.database));
   auto runtime = std::make_unique<Runtime>();
-  LT_ASSIGN_OR_RETURN(runtime->store,
-                      lt::store::OpenSqliteStore(path, {config.threads + 2, config.day_seconds * 1000}));
+  runtime->database_path = path;
+  LT_ASSIGN_OR_RETURN(runtime->store, lt::store::OpenSqliteStore(
+                                          path, {config.threads + 2, config.day_seconds * 1000}));
   runtime->accounts = std::make_unique<lt::api::Accounts>(
       *runtime->store, lt::SystemClock::Instance(), runtime->ids);
   return runtime;
@@ -72,13 +92,25 @@ int Serve(const lt::app::Config& config) {
     bootstrap = std::move(created).value();
   }
 
+  auto secrets = OpenSecrets(config, rt.database_path);
+  if (!secrets.ok()) return Fail(secrets.status());
+  lt::delivery::CurlSmtpConnector smtp;
+  lt::delivery::EngineOptions engine_options;
+  engine_options.day_millis = config.day_seconds * 1000;
+  engine_options.max_connections = config.smtp_connections;
+  engine_options.max_attempts = config.max_attempts;
+  engine_options.retry_base_millis = config.retry_base_seconds * 1000;
+  lt::delivery::DeliveryEngine engine(*rt.store, clock, rt.ids, **secrets, smtp, engine_options);
+
   lt::api::CampaignsApi campaigns(*rt.store, clock, rt.ids);
+  lt::api::MailboxesApi mailboxes(*rt.store, clock, rt.ids, **secrets, smtp);
   lt::api::RateLimiter limiter(clock, config.rate_limit, config.rate_burst);
   lt::api::Idempotency idempotency(*rt.store, clock);
   lt::api::LeadsApi leads(*rt.store, clock, rt.ids,
                           {static_cast<size_t>(config.max_leads_per_request)});
   lt::api::InsightsApi insights(*rt.store);
-  lt::http::Router router = lt::http::BuildRouter({*rt.accounts, campaigns, leads, insights});
+  lt::http::Router router =
+      lt::http::BuildRouter({*rt.accounts, campaigns, leads, insights, mailboxes});
   lt::http::Dispatcher dispatcher(router, *rt.accounts, limiter, idempotency, rt.ids);
 
   auto listen = lt::app::ParseListen(config.listen);
@@ -103,7 +135,9 @@ int Serve(const lt::app::Config& config) {
   std::fflush(stdout);
   spdlog::info("serving backend={} listen={}:{} threads={} day_seconds={}", rt.store->Backend(),
                listen->host, *port, config.threads, config.day_seconds);
+  engine.Start();
   server.Run();
+  engine.Stop();
   spdlog::info("stopped");
   return 0;
 }
@@ -175,7 +209,15 @@ int main(int argc, char** argv) {
   key_revoke->add_option("KEY_ID", key_id, "Key id (key_…)")->required();
   add_database(key_revoke);
 
+  serve->add_option("--smtp-connections", flags.smtp_connections,
+                    "Mailboxes sending in parallel (default 8)");
+  serve->add_option("--retry-base-seconds", flags.retry_base_seconds,
+                    "First retry delay after a 4xx reply or lost connection (default 60)");
+  serve->add_option("--max-attempts", flags.max_attempts,
+                    "Tries before a deferred message counts as bounced (default 5)");
+
   CLI11_PARSE(app, argc, argv);
+  curl_global_init(CURL_GLOBAL_DEFAULT);
 
   auto config = lt::app::LoadConfig(flags);
   if (!config.ok()) return Fail(config.status());

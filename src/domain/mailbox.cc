@@ -48,8 +48,7 @@ Status ValidateServer(const ServerSettings& server, std::string_view prefix) {
     return InvalidArgument("port must be from 1 to 65535", p + ".port");
   }
   if (server.username.size() > 320 || HasControlCharacters(server.username, false)) {
-    return InvalidArgument("username must be at most 320 printable characters",
-                           p + ".username");
+    return InvalidArgument("username must be at most 320 printable characters", p + ".username");
   }
   return Status::Ok();
 }

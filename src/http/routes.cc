@@ -23,6 +23,7 @@ Router BuildRouter(const Services& s) {
   using api::CampaignsApi;
   using api::InsightsApi;
   using api::LeadsApi;
+  using api::MailboxesApi;
   Router router;
   router.Add(Public("GET", "/healthz", [](const HttpRequest&) {
     return HttpResponse{200, "application/json", {}, R"({"status":"ok"})"};
@@ -50,6 +51,13 @@ Router BuildRouter(const Services& s) {
   router.Add(Authed("POST", "/v1/campaigns/:id/preview", Bind(s.insights, &InsightsApi::Preview)));
   router.Add(Authed("GET", "/v1/campaigns/:id/lint", Bind(s.insights, &InsightsApi::Lint)));
   router.Add(Authed("GET", "/v1/campaigns/:id/stats", Bind(s.insights, &InsightsApi::Stats)));
+
+  router.Add(Authed("GET", "/v1/mailboxes", Bind(s.mailboxes, &MailboxesApi::List)));
+  router.Add(Authed("POST", "/v1/mailboxes", Bind(s.mailboxes, &MailboxesApi::Create)));
+  router.Add(Authed("GET", "/v1/mailboxes/:id", Bind(s.mailboxes, &MailboxesApi::Get)));
+  router.Add(Authed("PATCH", "/v1/mailboxes/:id", Bind(s.mailboxes, &MailboxesApi::Patch)));
+  router.Add(Authed("DELETE", "/v1/mailboxes/:id", Bind(s.mailboxes, &MailboxesApi::Delete)));
+  router.Add(Authed("POST", "/v1/mailboxes/:id/verify", Bind(s.mailboxes, &MailboxesApi::Verify)));
   return router;
 }
 

@@ -8,6 +8,7 @@
 #include "api/campaigns_api.h"
 #include "api/insights_api.h"
 #include "api/leads_api.h"
+#include "api/mailboxes_api.h"
 #include "http/router.h"
 
 namespace leadterra::http {
@@ -17,6 +18,7 @@ struct Services {
   api::CampaignsApi& campaigns;
   api::LeadsApi& leads;
   api::InsightsApi& insights;
+  api::MailboxesApi& mailboxes;
 };
 
 Router BuildRouter(const Services& services);

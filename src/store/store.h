@@ -147,7 +147,7 @@ struct CampaignCounters {
   int64_t replied = 0;
   int64_t unsubscribed = 0;
   int64_t updated_at = 0;
-  int64_t unknown = 0;  // messages interrupted by a crash mid-send (not resent)
+  int64_t unknown = 0;    // messages interrupted by a crash mid-send (not resent)
   int64_t completed = 0;  // leads that received every step
 };
 
@@ -212,7 +212,7 @@ class MailboxStore {
 // One (lead, step) the engine may now send: the message row already exists in
 // state `sending`, so it is never sent again without an outcome.
 struct SendClaim {
-  std::string message_row_id;  // msg_…
+  std::string message_row_id;     // msg_…
   std::string message_id_header;  // "<msg_…@domain>", stable across retries
   std::string workspace_id;
   std::string campaign_id;
@@ -244,8 +244,8 @@ struct SendOutcome {
 
 // Where capacity is counted: mailbox sends per day.
 struct ClaimLimits {
-  std::string day_key;           // e.g. "2026-11-23" (the day whose limits apply)
-  int64_t next_day_start = 0;    // when a mailbox at its limit may send again
+  std::string day_key;         // e.g. "2026-11-23" (the day whose limits apply)
+  int64_t next_day_start = 0;  // when a mailbox at its limit may send again
 };
 
 class DeliveryStore {

@@ -116,7 +116,8 @@ std::string SecretBox::Seal(std::string_view plaintext, std::string_view purpose
   int len = 0;
   auto* cipher = reinterpret_cast<unsigned char*>(out.data() + kNonceSize);
   EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key_.data(), nonce);
-  EVP_EncryptUpdate(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(purpose.data()),
+  EVP_EncryptUpdate(ctx.get(), nullptr, &len,
+                    reinterpret_cast<const unsigned char*>(purpose.data()),
                     static_cast<int>(purpose.size()));
   EVP_EncryptUpdate(ctx.get(), cipher, &len,
                     reinterpret_cast<const unsigned char*>(plaintext.data()),
@@ -139,7 +140,8 @@ Result<std::string> SecretBox::Open(std::string_view sealed, std::string_view pu
   int len = 0;
   const auto* bytes = reinterpret_cast<const unsigned char*>(raw.data());
   EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key_.data(), bytes);
-  EVP_DecryptUpdate(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(purpose.data()),
+  EVP_DecryptUpdate(ctx.get(), nullptr, &len,
+                    reinterpret_cast<const unsigned char*>(purpose.data()),
                     static_cast<int>(purpose.size()));
   EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(plain.data()), &len,
                     bytes + kNonceSize, static_cast<int>(text_size));

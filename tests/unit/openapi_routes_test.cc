@@ -4,6 +4,7 @@
 #include <boost/json/parse.hpp>
 #include <set>
 
+#include "delivery/smtp_client.h"
 #include "http/routes.h"
 #include "temp_store.h"
 
@@ -34,7 +35,10 @@ TEST(OpenApi, DocumentMatchesRouter) {
   api::CampaignsApi campaigns(*store, clock, ids);
   api::LeadsApi leads(*store, clock, ids, {});
   api::InsightsApi insights(*store);
-  Router router = BuildRouter({accounts, campaigns, leads, insights});
+  SecretBox secrets(std::array<uint8_t, SecretBox::kKeySize>{});
+  delivery::CurlSmtpConnector smtp;
+  api::MailboxesApi mailboxes(*store, clock, ids, secrets, smtp);
+  Router router = BuildRouter({accounts, campaigns, leads, insights, mailboxes});
 
   std::set<std::string> routed;
   for (const Route& r : router.routes()) routed.insert(r.method + " " + ToOpenApiPath(r.pattern));

@@ -5,9 +5,15 @@
 #include <boost/json/parse.hpp>
 
 #include "api/lead_codec.h"
+#include "delivery/lead_fields.h"
+#include "domain/sequence.h"
 
 namespace leadterra::api {
 namespace {
+
+using delivery::LeadFields;
+using domain::CompiledSequence;
+using domain::RenderedStep;
 
 domain::Lead MakeLead() {
   domain::Lead lead;

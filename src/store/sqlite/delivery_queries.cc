@@ -68,7 +68,8 @@ Result<std::map<std::string, MailboxSlot>> LoadMailboxSlots(Connection& conn,
 }
 
 // The active mailbox with the most capacity left today (ties: lowest id).
-std::map<std::string, MailboxSlot>::iterator PickMailbox(std::map<std::string, MailboxSlot>& slots) {
+std::map<std::string, MailboxSlot>::iterator PickMailbox(
+    std::map<std::string, MailboxSlot>& slots) {
   auto best = slots.end();
   for (auto it = slots.begin(); it != slots.end(); ++it) {
     if (!it->second.active || it->second.remaining <= 0) continue;
@@ -85,9 +86,19 @@ std::string DomainOf(const std::string& email) {
 }  // namespace
 
 Result<std::vector<SendClaim>> ClaimDueSends(Connection& conn, const std::string& workspace_id,
-                                             const std::string& campaign_id, int64_t now,
-                                             int limit, const ClaimLimits& limits,
+                                             const std::string& campaign_id, int64_t now, int limit,
+                                             const ClaimLimits& limits,
                                              const std::function<std::string()>& new_id) {
+  {
+    // Pausing stops new sends at once: a campaign paused since the engine
+    // listed it gets nothing claimed.
+    LT_ASSIGN_OR_RETURN(auto running, conn.Prepare("SELECT 1 FROM campaigns WHERE workspace_id = ? "
+                                                   "AND id = ? AND status = 'running' AND "
+                                                   "deleted_at IS NULL"));
+    running->Bind(1, workspace_id).Bind(2, campaign_id);
+    LT_ASSIGN_OR_RETURN(bool is_running, running->Step());
+    if (!is_running) return std::vector<SendClaim>{};
+  }
   LT_ASSIGN_OR_RETURN(auto slots, LoadMailboxSlots(conn, workspace_id, limits.day_key));
   struct Due {
     domain::Lead lead;
@@ -137,9 +148,9 @@ Result<std::vector<SendClaim>> ClaimDueSends(Connection& conn, const std::string
   LT_ASSIGN_OR_RETURN(auto skip_sent,
                       conn.Prepare("UPDATE enrollments SET current_step = ?, next_send_at = ? "
                                    "WHERE workspace_id = ? AND campaign_id = ? AND lead_id = ?"));
-  LT_ASSIGN_OR_RETURN(auto usage,
-                      conn.Prepare("INSERT INTO mailbox_usage(workspace_id, mailbox_id, day, sent) "
-                                   "VALUES (?, ?, ?, 1) ON CONFLICT DO UPDATE SET sent = sent + 1"));
+  LT_ASSIGN_OR_RETURN(
+      auto usage, conn.Prepare("INSERT INTO mailbox_usage(workspace_id, mailbox_id, day, sent) "
+                               "VALUES (?, ?, ?, 1) ON CONFLICT DO UPDATE SET sent = sent + 1"));
   LT_ASSIGN_OR_RETURN(auto thread,
                       conn.Prepare("SELECT message_id_header FROM messages WHERE workspace_id = ? "
                                    "AND campaign_id = ? AND lead_id = ? AND step_index < ? AND "
@@ -152,11 +163,11 @@ Result<std::vector<SendClaim>> ClaimDueSends(Connection& conn, const std::string
     auto slot = slots.find(d.mailbox_id);
     if (slot == slots.end()) slot = PickMailbox(slots);
     if (slot == slots.end() || !slot->second.active || slot->second.remaining <= 0) {
-      const bool any_active = std::any_of(slots.begin(), slots.end(),
-                                          [](const auto& s) { return s.second.active; });
+      const bool any_active =
+          std::any_of(slots.begin(), slots.end(), [](const auto& s) { return s.second.active; });
       const bool paused_own = slot != slots.end() && !slot->second.active;
-      int64_t later = (any_active && !paused_own) ? limits.next_day_start
-                                                  : now + kNoMailboxRetryMillis;
+      int64_t later =
+          (any_active && !paused_own) ? limits.next_day_start : now + kNoMailboxRetryMillis;
       defer->Bind(1, later).Bind(2, workspace_id).Bind(3, campaign_id).Bind(4, d.lead.id);
       LT_RETURN_IF_ERROR(defer->Run());
       continue;
@@ -191,7 +202,8 @@ Result<std::vector<SendClaim>> ClaimDueSends(Connection& conn, const std::string
     } else {
       existing->Reset();
       claim.message_row_id = new_id();
-      claim.message_id_header = "<" + claim.message_row_id + "@" + DomainOf(slot->second.email) + ">";
+      claim.message_id_header =
+          "<" + claim.message_row_id + "@" + DomainOf(slot->second.email) + ">";
       insert->Bind(1, workspace_id)
           .Bind(2, claim.message_row_id)
           .Bind(3, campaign_id)

@@ -11,8 +11,8 @@
 namespace leadterra::store::sqlite {
 
 Result<std::vector<SendClaim>> ClaimDueSends(Connection& conn, const std::string& workspace_id,
-                                             const std::string& campaign_id, int64_t now,
-                                             int limit, const ClaimLimits& limits,
+                                             const std::string& campaign_id, int64_t now, int limit,
+                                             const ClaimLimits& limits,
                                              const std::function<std::string()>& new_id);
 Status RecordOutcomes(Connection& conn, const std::vector<SendOutcome>& outcomes, int64_t now);
 Result<int64_t> ResolveInterrupted(Connection& conn, int64_t now, int64_t day_millis);

@@ -32,7 +32,8 @@ Mailbox ReadMailbox(const Statement& row) {
   }
   m.imap_poll_seconds = static_cast<int>(row.ColumnInt(14));
   m.daily_limit = static_cast<int>(row.ColumnInt(15));
-  m.status = domain::ParseMailboxStatus(row.ColumnText(16)).value_or(domain::MailboxStatus::kPaused);
+  m.status =
+      domain::ParseMailboxStatus(row.ColumnText(16)).value_or(domain::MailboxStatus::kPaused);
   m.last_error = row.ColumnText(17);
   m.verified_at = row.ColumnOptionalInt(18);
   m.created_at = row.ColumnInt(19);

@@ -322,9 +322,8 @@ class SqliteStore final : public Store {
                                            const std::vector<std::string>& custom_keys,
                                            int64_t now) override {
     return Transact<BulkEnrollCounts>(true, [&](Connection& conn, BulkEnrollCounts& out) {
-      LT_ASSIGN_OR_RETURN(
-          out, sqlite::UpsertAndEnroll(conn, workspace_id, campaign_id, rows, custom_keys, now,
-                                       day_millis_));
+      LT_ASSIGN_OR_RETURN(out, sqlite::UpsertAndEnroll(conn, workspace_id, campaign_id, rows,
+                                                       custom_keys, now, day_millis_));
       return Status::Ok();
     });
   }
@@ -434,10 +433,9 @@ class SqliteStore final : public Store {
         });
   }
 
-  Result<std::vector<SendClaim>> ClaimDueSends(const std::string& workspace_id,
-                                               const std::string& campaign_id, int64_t now,
-                                               int limit, const ClaimLimits& limits,
-                                               const std::function<std::string()>& new_id) override {
+  Result<std::vector<SendClaim>> ClaimDueSends(
+      const std::string& workspace_id, const std::string& campaign_id, int64_t now, int limit,
+      const ClaimLimits& limits, const std::function<std::string()>& new_id) override {
     return Transact<std::vector<SendClaim>>(
         true, [&](Connection& conn, std::vector<SendClaim>& out) -> Status {
           LT_ASSIGN_OR_RETURN(out, sqlite::ClaimDueSends(conn, workspace_id, campaign_id, now,

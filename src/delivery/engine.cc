@@ -1,0 +1,330 @@
+#include "delivery/engine.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <ctime>
+#include <future>
+
+#include "delivery/lead_fields.h"
+#include "delivery/mime_builder.h"
+#include "domain/sequence.h"
+#include "util/crypto.h"
+
+namespace leadterra::delivery {
+
+std::string UtcDayKey(int64_t unix_millis) {
+  std::time_t t = static_cast<std::time_t>(unix_millis / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%d", &tm);
+  return buf;
+}
+
+namespace {
+
+constexpr int64_t kDayMillis = 86400LL * 1000;
+
+std::string FullName(const domain::Lead& lead) {
+  std::string name = lead.first_name.value_or("");
+  if (lead.last_name && !lead.last_name->empty()) {
+    name += (name.empty() ? "" : " ") + *lead.last_name;
+  }
+  return domain::SanitizeHeaderText(name);
+}
+
+}  // namespace
+
+// One open SMTP connection of one mailbox, plus what it needs to send.
+struct DeliveryEngine::MailboxSession {
+  domain::Mailbox mailbox;
+  std::unique_ptr<SmtpSession> smtp;
+};
+
+// The claims of one batch that go out through one mailbox.
+struct DeliveryEngine::Job {
+  std::string workspace_id;
+  std::string mailbox_id;
+  std::vector<store::SendClaim> claims;
+  std::vector<store::SendOutcome> outcomes;
+};
+
+DeliveryEngine::DeliveryEngine(store::Store& store, const Clock& clock, IdGenerator& ids,
+                               const SecretBox& secrets, SmtpConnector& connector,
+                               EngineOptions options)
+    : store_(store),
+      clock_(clock),
+      ids_(ids),
+      secrets_(secrets),
+      connector_(connector),
+      options_(options) {
+  InitMime();
+}
+
+DeliveryEngine::~DeliveryEngine() { Stop(); }
+
+Result<int64_t> DeliveryEngine::Recover() {
+  LT_ASSIGN_OR_RETURN(int64_t resolved, store_.ResolveInterrupted(clock_.NowMillis()));
+  if (resolved > 0) {
+    spdlog::warn(
+        "delivery: {} message(s) were mid-send at the last stop; marked unknown and not "
+        "resent",
+        resolved);
+  }
+  return resolved;
+}
+
+Result<TickReport> DeliveryEngine::RunOnce() {
+  LT_ASSIGN_OR_RETURN(std::vector<domain::Campaign> campaigns, store_.ListRunningCampaigns());
+  TickReport total;
+  for (const domain::Campaign& campaign : campaigns) {
+    if (campaign.steps.empty()) continue;
+    auto report = RunCampaign(campaign);
+    if (!report.ok()) {
+      spdlog::error("delivery: campaign {} tick failed: {}", campaign.id,
+                    report.status().message());
+      continue;
+    }
+    total.claimed += report->claimed;
+    total.delivered += report->delivered;
+    total.bounced += report->bounced;
+    total.retried += report->retried;
+  }
+  return total;
+}
+
+Result<TickReport> DeliveryEngine::RunCampaign(const domain::Campaign& campaign) {
+  TickReport report;
+  while (true) {
+    {
+      std::lock_guard<std::mutex> lock(loop_mu_);
+      if (stopping_) break;
+    }
+    const int64_t now = clock_.NowMillis();
+    store::ClaimLimits limits;
+    limits.day_key = UtcDayKey(now);
+    limits.next_day_start = (now / kDayMillis + 1) * kDayMillis;
+    LT_ASSIGN_OR_RETURN(
+        std::vector<store::SendClaim> claims,
+        store_.ClaimDueSends(campaign.workspace_id, campaign.id, now, options_.batch_size, limits,
+                             [this] { return ids_.Next(id_prefix::kMessage); }));
+    if (claims.empty()) break;
+    report.claimed += static_cast<int>(claims.size());
+
+    std::map<std::string, Job> jobs;
+    for (auto& claim : claims) {
+      Job& job = jobs[claim.mailbox_id];
+      job.workspace_id = claim.workspace_id;
+      job.mailbox_id = claim.mailbox_id;
+      job.claims.push_back(std::move(claim));
+    }
+    // One task per mailbox, at most max_connections at once.
+    std::vector<Job*> pending;
+    for (auto& [id, job] : jobs) pending.push_back(&job);
+    for (size_t start = 0; start < pending.size();
+         start += static_cast<size_t>(options_.max_connections)) {
+      std::vector<std::future<void>> running;
+      size_t end = std::min(pending.size(), start + static_cast<size_t>(options_.max_connections));
+      for (size_t i = start; i < end; ++i) {
+        running.push_back(std::async(
+            std::launch::async, [this, job = pending[i], &campaign] { SendJob(*job, campaign); }));
+      }
+      for (auto& f : running) f.get();
+    }
+    std::vector<store::SendOutcome> outcomes;
+    for (auto& [id, job] : jobs) {
+      for (auto& o : job.outcomes) {
+        switch (o.kind) {
+          case store::SendOutcome::Kind::kDelivered:
+            ++report.delivered;
+            break;
+          case store::SendOutcome::Kind::kBounced:
+            ++report.bounced;
+            break;
+          case store::SendOutcome::Kind::kRetry:
+            ++report.retried;
+            break;
+        }
+        outcomes.push_back(std::move(o));
+      }
+    }
+    LT_RETURN_IF_ERROR(store_.RecordOutcomes(outcomes, clock_.NowMillis()));
+    if (static_cast<int>(claims.size()) < options_.batch_size) break;
+  }
+  return report;
+}
+
+std::unique_ptr<DeliveryEngine::MailboxSession> DeliveryEngine::TakeSession(
+    const domain::Mailbox& mailbox, Status* error) {
+  {
+    std::lock_guard<std::mutex> lock(sessions_mu_);
+    auto it = idle_sessions_.find(mailbox.id);
+    if (it != idle_sessions_.end() && it->second->mailbox.updated_at == mailbox.updated_at) {
+      auto session = std::move(it->second);
+      idle_sessions_.erase(it);
+      return session;
+    }
+  }
+  SmtpServer server;
+  server.host = mailbox.smtp.host;
+  server.port = mailbox.smtp.port;
+  server.security = mailbox.smtp.security;
+  server.username = mailbox.smtp.username;
+  if (!mailbox.smtp.password_sealed.empty()) {
+    auto password = secrets_.Open(mailbox.smtp.password_sealed, "mailbox-smtp:" + mailbox.id);
+    if (!password.ok()) {
+      *error = Internal("cannot decrypt the mailbox password: " + password.status().message());
+      return nullptr;
+    }
+    server.password = std::move(password).value();
+  }
+  server.helo_domain = std::string(domain::MailboxDomain(mailbox));
+  auto session = std::make_unique<MailboxSession>();
+  session->mailbox = mailbox;
+  session->smtp = connector_.Open(server);
+  return session;
+}
+
+void DeliveryEngine::ReturnSession(std::unique_ptr<MailboxSession> session) {
+  std::lock_guard<std::mutex> lock(sessions_mu_);
+  idle_sessions_[session->mailbox.id] = std::move(session);
+}
+
+store::SendOutcome DeliveryEngine::Failure(const store::SendClaim& claim, const SmtpReply& reply,
+                                           int64_t now) const {
+  store::SendOutcome o;
+  o.workspace_id = claim.workspace_id;
+  o.campaign_id = claim.campaign_id;
+  o.lead_id = claim.lead.id;
+  o.message_row_id = claim.message_row_id;
+  o.step_index = claim.step_index;
+  o.mailbox_id = claim.mailbox_id;
+  o.smtp_code = reply.code;
+  o.smtp_reply = reply.text;
+  if (reply.Permanent() || claim.attempt >= options_.max_attempts) {
+    o.kind = store::SendOutcome::Kind::kBounced;
+    return o;
+  }
+  o.kind = store::SendOutcome::Kind::kRetry;
+  int64_t delay = options_.retry_base_millis << std::min(claim.attempt - 1, 20);
+  uint8_t jitter = 0;
+  FillRandom(&jitter, 1);
+  o.retry_at = now + delay + delay * jitter / 2550;  // up to +10%
+  return o;
+}
+
+void DeliveryEngine::SendJob(Job& job, const domain::Campaign& campaign) {
+  auto mailbox = store_.GetMailbox(job.workspace_id, job.mailbox_id);
+  Status error;
+  std::unique_ptr<MailboxSession> session;
+  if (mailbox.ok()) session = TakeSession(*mailbox, &error);
+  if (!session) {
+    SmtpReply reply{0, mailbox.ok() ? error.message() : mailbox.status().message()};
+    for (const auto& claim : job.claims) {
+      job.outcomes.push_back(Failure(claim, reply, clock_.NowMillis()));
+    }
+    return;
+  }
+  const domain::CompiledSequence sequence(campaign.steps);
+  bool connection_lost = false;
+  for (const store::SendClaim& claim : job.claims) {
+    const int64_t now = clock_.NowMillis();
+    if (connection_lost || static_cast<size_t>(claim.step_index) >= sequence.size()) {
+      job.outcomes.push_back(Failure(claim, SmtpReply{0, "not attempted: connection lost"}, now));
+      continue;
+    }
+    LeadFields fields(claim.lead);
+    domain::RenderedStep rendered = sequence.Render(claim.step_index, fields.Lookup());
+    OutgoingMessage message;
+    message.from_name = session->mailbox.from_name;
+    message.from_email = session->mailbox.email;
+    message.to_name = FullName(claim.lead);
+    message.to_email = claim.lead.email;
+    message.subject = rendered.subject;
+    message.body_html = std::move(rendered.body_html);
+    message.message_id = claim.message_id_header;
+    message.references = claim.thread;
+    message.date_millis = now;
+    std::string data = BuildMessage(message);
+
+    SmtpReply reply = session->smtp->Send(session->mailbox.email, claim.lead.email, data);
+    if (reply.Accepted()) {
+      store::SendOutcome o;
+      o.kind = store::SendOutcome::Kind::kDelivered;
+      o.workspace_id = claim.workspace_id;
+      o.campaign_id = claim.campaign_id;
+      o.lead_id = claim.lead.id;
+      o.message_row_id = claim.message_row_id;
+      o.step_index = claim.step_index;
+      o.mailbox_id = claim.mailbox_id;
+      o.subject = message.subject;
+      o.smtp_code = reply.code;
+      o.smtp_reply = reply.text;
+      const size_t next = static_cast<size_t>(claim.step_index) + 1;
+      if (next < campaign.steps.size()) {
+        o.next_send_at = now + static_cast<int64_t>(campaign.steps[next].delay_days *
+                                                        static_cast<double>(options_.day_millis) +
+                                                    0.5);
+      }
+      job.outcomes.push_back(std::move(o));
+      continue;
+    }
+    store::SendOutcome failure = Failure(claim, reply, now);
+    failure.subject = message.subject;
+    job.outcomes.push_back(std::move(failure));
+    if (reply.code == 0) {
+      connection_lost = true;
+      spdlog::warn("delivery: mailbox {} cannot reach {}:{}: {}", session->mailbox.id,
+                   session->mailbox.smtp.host, session->mailbox.smtp.port, reply.text);
+    }
+  }
+  if (!connection_lost) ReturnSession(std::move(session));
+}
+
+void DeliveryEngine::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void DeliveryEngine::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(loop_mu_);
+    stopping_ = true;
+  }
+  loop_cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void DeliveryEngine::Wake() {
+  {
+    std::lock_guard<std::mutex> lock(loop_mu_);
+    woken_ = true;
+  }
+  loop_cv_.notify_all();
+}
+
+void DeliveryEngine::Loop() {
+  auto recovered = Recover();
+  if (!recovered.ok()) spdlog::error("delivery: recovery failed: {}", recovered.status().message());
+  while (true) {
+    auto report = RunOnce();
+    if (!report.ok()) spdlog::error("delivery: tick failed: {}", report.status().message());
+    int64_t sleep = options_.max_idle_millis;
+    if (report.ok() && report->claimed > 0) sleep = 0;
+    if (sleep > 0) {
+      auto next = store_.NextDueTime();
+      if (next.ok() && *next) {
+        sleep = std::clamp<int64_t>(**next - clock_.NowMillis(), 0, options_.max_idle_millis);
+      }
+    }
+    std::unique_lock<std::mutex> lock(loop_mu_);
+    loop_cv_.wait_for(lock, std::chrono::milliseconds(sleep),
+                      [this] { return stopping_ || woken_; });
+    woken_ = false;
+    if (stopping_) break;
+  }
+  std::lock_guard<std::mutex> lock(sessions_mu_);
+  idle_sessions_.clear();
+}
+
+}  // namespace leadterra::delivery

@@ -1,0 +1,96 @@
+// The sending engine. Each tick it claims due enrollments of running
+// campaigns in batches (the store writes every message row as `sending`
+// before any SMTP traffic), renders and sends them over one reused SMTP
+// connection per mailbox, several mailboxes in parallel, and records every
+// outcome — delivered, bounced (5xx, or 4xx after the retry budget) or retry
+// (4xx or connection failure, with exponential backoff) — in one transaction
+// per batch. On start it resolves messages a crash left in `sending` as
+// `unknown` rather than sending them again.
+//
+// Time comes from the injected Clock; RunOnce() does one tick synchronously
+// (tests drive it with a fake clock), Start() runs ticks on a background
+// thread that sleeps until the next lead is due (at most `max_idle`), and
+// Wake() cuts that sleep short. Thread-safe.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "delivery/smtp_client.h"
+#include "store/store.h"
+#include "util/clock.h"
+#include "util/ids.h"
+#include "util/secret_box.h"
+
+namespace leadterra::delivery {
+
+struct EngineOptions {
+  int64_t day_millis = 86400LL * 1000;  // one delayDays day
+  int batch_size = 200;                 // claims per transaction
+  int max_connections = 8;              // SMTP connections (mailboxes) in parallel
+  int max_attempts = 5;                 // tries per message before it counts as bounced
+  int64_t retry_base_millis = 60'000;   // first retry delay; doubles per attempt
+  int64_t max_idle_millis = 1'000;      // longest sleep between ticks
+};
+
+struct TickReport {
+  int claimed = 0;
+  int delivered = 0;
+  int bounced = 0;
+  int retried = 0;
+};
+
+class DeliveryEngine {
+ public:
+  DeliveryEngine(store::Store& store, const Clock& clock, IdGenerator& ids,
+                 const SecretBox& secrets, SmtpConnector& connector, EngineOptions options);
+  ~DeliveryEngine();
+
+  // Resolves messages interrupted by a crash (call once before sending).
+  Result<int64_t> Recover();
+  // Sends everything due now; returns what happened.
+  Result<TickReport> RunOnce();
+
+  void Start();
+  // Stops claiming, lets in-flight sends finish and record, joins the thread.
+  void Stop();
+  void Wake();
+
+ private:
+  struct MailboxSession;
+  struct Job;
+  Result<TickReport> RunCampaign(const domain::Campaign& campaign);
+  void SendJob(Job& job, const domain::Campaign& campaign);
+  std::unique_ptr<MailboxSession> TakeSession(const domain::Mailbox& mailbox, Status* error);
+  void ReturnSession(std::unique_ptr<MailboxSession> session);
+  store::SendOutcome Failure(const store::SendClaim& claim, const SmtpReply& reply,
+                             int64_t now) const;
+  void Loop();
+
+  store::Store& store_;
+  const Clock& clock_;
+  IdGenerator& ids_;
+  const SecretBox& secrets_;
+  SmtpConnector& connector_;
+  const EngineOptions options_;
+
+  std::mutex sessions_mu_;
+  std::map<std::string, std::unique_ptr<MailboxSession>> idle_sessions_;  // by mailbox id
+
+  std::mutex loop_mu_;
+  std::condition_variable loop_cv_;
+  bool stopping_ = false;
+  bool woken_ = false;
+  std::thread thread_;
+};
+
+// "YYYY-MM-DD" of a UTC instant, the key daily limits are counted under.
+std::string UtcDayKey(int64_t unix_millis);
+
+}  // namespace leadterra::delivery

@@ -1,0 +1,82 @@
+#include "delivery/mime_builder.h"
+
+#include <gmime/gmime.h>
+
+#include <mutex>
+
+#include "delivery/html_to_text.h"
+
+namespace leadterra::delivery {
+namespace {
+
+// g_object_unref on scope exit.
+template <typename T>
+struct GRef {
+  T* ptr;
+  explicit GRef(T* p) : ptr(p) {}
+  ~GRef() {
+    if (ptr) g_object_unref(ptr);
+  }
+  GRef(const GRef&) = delete;
+  GRef& operator=(const GRef&) = delete;
+};
+
+std::string StripAngles(const std::string& id) {
+  if (id.size() >= 2 && id.front() == '<' && id.back() == '>') return id.substr(1, id.size() - 2);
+  return id;
+}
+
+GMimeTextPart* TextPart(const char* subtype, const std::string& content) {
+  GMimeTextPart* part = g_mime_text_part_new_with_subtype(subtype);
+  g_mime_text_part_set_text(part, content.c_str());
+  g_mime_text_part_set_charset(part, "utf-8");
+  return part;
+}
+
+}  // namespace
+
+void InitMime() {
+  static std::once_flag once;
+  std::call_once(once, [] { g_mime_init(); });
+}
+
+std::string BuildMessage(const OutgoingMessage& m) {
+  GRef<GMimeMessage> message(g_mime_message_new(TRUE));
+  GMimeObject* root = GMIME_OBJECT(message.ptr);
+  g_mime_message_add_mailbox(message.ptr, GMIME_ADDRESS_TYPE_FROM, m.from_name.c_str(),
+                             m.from_email.c_str());
+  g_mime_message_add_mailbox(message.ptr, GMIME_ADDRESS_TYPE_TO, m.to_name.c_str(),
+                             m.to_email.c_str());
+  g_mime_message_set_subject(message.ptr, m.subject.c_str(), "utf-8");
+  GDateTime* date = g_date_time_new_from_unix_utc(m.date_millis / 1000);
+  g_mime_message_set_date(message.ptr, date);
+  g_date_time_unref(date);
+  g_mime_message_set_message_id(message.ptr, StripAngles(m.message_id).c_str());
+  if (!m.references.empty()) {
+    g_mime_object_set_header(root, "In-Reply-To", m.references.back().c_str(), nullptr);
+    std::string refs;
+    for (const auto& r : m.references) refs += (refs.empty() ? "" : " ") + r;
+    g_mime_object_set_header(root, "References", refs.c_str(), nullptr);
+  }
+  for (const auto& [name, value] : m.extra_headers) {
+    g_mime_object_set_header(root, name.c_str(), value.c_str(), nullptr);
+  }
+
+  GRef<GMimeMultipart> alternative(g_mime_multipart_new_with_subtype("alternative"));
+  GRef<GMimeTextPart> text(TextPart("plain", HtmlToText(m.body_html) + "\n"));
+  GRef<GMimeTextPart> html(TextPart("html", m.body_html));
+  g_mime_multipart_add(alternative.ptr, GMIME_OBJECT(text.ptr));
+  g_mime_multipart_add(alternative.ptr, GMIME_OBJECT(html.ptr));
+  g_mime_message_set_mime_part(message.ptr, GMIME_OBJECT(alternative.ptr));
+  g_mime_object_encode(root, GMIME_ENCODING_CONSTRAINT_7BIT);
+
+  GMimeFormatOptions* options = g_mime_format_options_new();
+  g_mime_format_options_set_newline_format(options, GMIME_NEWLINE_FORMAT_DOS);
+  char* raw = g_mime_object_to_string(root, options);
+  g_mime_format_options_free(options);
+  std::string out(raw);
+  g_free(raw);
+  return out;
+}
+
+}  // namespace leadterra::delivery
