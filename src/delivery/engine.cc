@@ -47,7 +47,23 @@ struct DeliveryEngine::Job {
   std::string workspace_id;
   std::string mailbox_id;
   std::vector<store::SendClaim> claims;
-  std::vector<store::SendOutcome> outcomes;
+  std::vector<store::SendOutcome> outcomes;  // not yet committed
+  TickReport report;
+  Status error;
+
+  void Count(const store::SendOutcome& o) {
+    switch (o.kind) {
+      case store::SendOutcome::Kind::kDelivered:
+        ++report.delivered;
+        break;
+      case store::SendOutcome::Kind::kBounced:
+        ++report.bounced;
+        break;
+      case store::SendOutcome::Kind::kRetry:
+        ++report.retried;
+        break;
+    }
+  }
 };
 
 DeliveryEngine::DeliveryEngine(store::Store& store, const Clock& clock, IdGenerator& ids,
@@ -132,24 +148,12 @@ Result<TickReport> DeliveryEngine::RunCampaign(const domain::Campaign& campaign)
       }
       for (auto& f : running) f.get();
     }
-    std::vector<store::SendOutcome> outcomes;
     for (auto& [id, job] : jobs) {
-      for (auto& o : job.outcomes) {
-        switch (o.kind) {
-          case store::SendOutcome::Kind::kDelivered:
-            ++report.delivered;
-            break;
-          case store::SendOutcome::Kind::kBounced:
-            ++report.bounced;
-            break;
-          case store::SendOutcome::Kind::kRetry:
-            ++report.retried;
-            break;
-        }
-        outcomes.push_back(std::move(o));
-      }
+      if (!job.error.ok()) return job.error;
+      report.delivered += job.report.delivered;
+      report.bounced += job.report.bounced;
+      report.retried += job.report.retried;
     }
-    LT_RETURN_IF_ERROR(store_.RecordOutcomes(outcomes, clock_.NowMillis()));
     if (static_cast<int>(claims.size()) < options_.batch_size) break;
   }
   return report;
@@ -214,6 +218,18 @@ store::SendOutcome DeliveryEngine::Failure(const store::SendClaim& claim, const 
   return o;
 }
 
+bool DeliveryEngine::Commit(Job& job, const store::SendClaim* next) {
+  if (!job.error.ok()) return false;
+  auto may_send = store_.CommitProgress(job.outcomes, next, clock_.NowMillis());
+  if (!may_send.ok()) {
+    job.error = may_send.status();
+    return false;
+  }
+  for (const auto& o : job.outcomes) job.Count(o);
+  job.outcomes.clear();
+  return *may_send;
+}
+
 void DeliveryEngine::SendJob(Job& job, const domain::Campaign& campaign) {
   auto mailbox = store_.GetMailbox(job.workspace_id, job.mailbox_id);
   Status error;
@@ -224,16 +240,24 @@ void DeliveryEngine::SendJob(Job& job, const domain::Campaign& campaign) {
     for (const auto& claim : job.claims) {
       job.outcomes.push_back(Failure(claim, reply, clock_.NowMillis()));
     }
+    Commit(job, nullptr);
     return;
   }
   const domain::CompiledSequence sequence(campaign.steps);
   bool connection_lost = false;
   for (const store::SendClaim& claim : job.claims) {
-    const int64_t now = clock_.NowMillis();
     if (connection_lost || static_cast<size_t>(claim.step_index) >= sequence.size()) {
-      job.outcomes.push_back(Failure(claim, SmtpReply{0, "not attempted: connection lost"}, now));
+      job.outcomes.push_back(
+          Failure(claim, SmtpReply{0, "not attempted: connection lost"}, clock_.NowMillis()));
       continue;
     }
+    // The previous outcome and "this one is on the wire" land together, so a
+    // crash leaves at most this message in doubt.
+    if (!Commit(job, &claim)) {
+      if (!job.error.ok()) return;
+      continue;  // released meanwhile: not ours to send
+    }
+    const int64_t now = clock_.NowMillis();
     LeadFields fields(claim.lead);
     domain::RenderedStep rendered = sequence.Render(claim.step_index, fields.Lookup());
     OutgoingMessage message;
@@ -279,6 +303,7 @@ void DeliveryEngine::SendJob(Job& job, const domain::Campaign& campaign) {
                    session->mailbox.smtp.host, session->mailbox.smtp.port, reply.text);
     }
   }
+  Commit(job, nullptr);
   if (!connection_lost) ReturnSession(std::move(session));
 }
 

@@ -67,6 +67,8 @@ class DeliveryEngine {
   struct Job;
   Result<TickReport> RunCampaign(const domain::Campaign& campaign);
   void SendJob(Job& job, const domain::Campaign& campaign);
+  // Records `job.outcomes` and marks `next` as sending in one transaction.
+  bool Commit(Job& job, const store::SendClaim* next);
   std::unique_ptr<MailboxSession> TakeSession(const domain::Mailbox& mailbox, Status* error);
   void ReturnSession(std::unique_ptr<MailboxSession> session);
   store::SendOutcome Failure(const store::SendClaim& claim, const SmtpReply& reply,

@@ -209,8 +209,10 @@ class MailboxStore {
   virtual Result<int64_t> CountActiveMailboxes(const std::string& workspace_id) = 0;
 };
 
-// One (lead, step) the engine may now send: the message row already exists in
-// state `sending`, so it is never sent again without an outcome.
+// One (lead, step) claimed for sending: the message row exists in state
+// `claimed`; the engine moves it to `sending` (CommitProgress) right before
+// the SMTP transaction, so a crash leaves at most the messages then on the
+// wire in doubt.
 struct SendClaim {
   std::string message_row_id;     // msg_…
   std::string message_id_header;  // "<msg_…@domain>", stable across retries
@@ -262,12 +264,16 @@ class DeliveryStore {
   virtual Result<std::vector<SendClaim>> ClaimDueSends(
       const std::string& workspace_id, const std::string& campaign_id, int64_t now, int limit,
       const ClaimLimits& limits, const std::function<std::string()>& new_id) = 0;
-  // Applies outcomes: message status, enrollment progress, counters, in one
-  // transaction.
-  virtual Status RecordOutcomes(const std::vector<SendOutcome>& outcomes, int64_t now) = 0;
-  // After a crash: every message still `sending` becomes `unknown` (never
-  // resent) and its lead moves on to the next step as if it had been sent.
-  // Returns how many were resolved.
+  // In one transaction: applies `outcomes` (message status, enrollment
+  // progress, counters) and, if `next` is set, moves that claim from
+  // `claimed` to `sending`. Returns false when `next` may not be sent (its
+  // claim was released meanwhile).
+  virtual Result<bool> CommitProgress(const std::vector<SendOutcome>& outcomes,
+                                      const SendClaim* next, int64_t now) = 0;
+  // After a crash: a message still `sending` becomes `unknown` (never resent)
+  // and its lead moves on to the next step as if it had been sent; a message
+  // only `claimed` was never attempted and goes back to the queue. Returns
+  // how many were marked unknown.
   virtual Result<int64_t> ResolveInterrupted(int64_t now) = 0;
   // The earliest next_send_at of a queued lead in a running campaign.
   virtual Result<std::optional<int64_t>> NextDueTime() = 0;

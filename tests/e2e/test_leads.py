@@ -202,7 +202,8 @@ def test_remove_lead_and_stats(server):
     assert s["campaignId"] == camp["id"] and s["status"] == "draft"
     assert s["enrolledLeads"] == 3
     assert s["metrics"] == {"delivered": 0, "queued": 3, "bounced": 0, "replied": 0,
-                            "unsubscribed": 0, "replyRate": 0}
+                            "unsubscribed": 0, "replyRate": 0, "completed": 0,
+                            "unknown": 0}
     assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", s["updatedAt"])
 
     lead_id = all_leads(server, camp["id"])[0]["id"]

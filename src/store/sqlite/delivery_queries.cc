@@ -136,9 +136,9 @@ Result<std::vector<SendClaim>> ClaimDueSends(Connection& conn, const std::string
                       conn.Prepare("INSERT INTO messages(workspace_id, id, campaign_id, lead_id, "
                                    "step_index, mailbox_id, message_id_header, status, attempts, "
                                    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
-                                   "'sending', 1, ?, ?)"));
+                                   "'claimed', 1, ?, ?)"));
   LT_ASSIGN_OR_RETURN(auto resend,
-                      conn.Prepare("UPDATE messages SET status = 'sending', attempts = attempts + "
+                      conn.Prepare("UPDATE messages SET status = 'claimed', attempts = attempts + "
                                    "1, mailbox_id = ?, updated_at = ? WHERE workspace_id = ? AND "
                                    "id = ?"));
   LT_ASSIGN_OR_RETURN(auto activate,
@@ -241,7 +241,8 @@ Status RecordOutcomes(Connection& conn, const std::vector<SendOutcome>& outcomes
   LT_ASSIGN_OR_RETURN(auto message,
                       conn.Prepare("UPDATE messages SET status = ?, subject = ?, smtp_code = ?, "
                                    "smtp_reply = ?, updated_at = ?, sent_at = ? WHERE "
-                                   "workspace_id = ? AND id = ? AND status = 'sending'"));
+                                   "workspace_id = ? AND id = ? AND status IN ('claimed', "
+                                   "'sending')"));
   LT_ASSIGN_OR_RETURN(auto enrollment,
                       conn.Prepare("UPDATE enrollments SET status = ?, current_step = ?, "
                                    "next_send_at = ?, last_sent_at = coalesce(?, last_sent_at) "
@@ -301,7 +302,58 @@ Status RecordOutcomes(Connection& conn, const std::vector<SendOutcome>& outcomes
   return ApplyCounterDeltas(conn, deltas, now);
 }
 
+Result<bool> MarkSending(Connection& conn, const SendClaim& claim, int64_t now) {
+  LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("UPDATE messages SET status = 'sending', "
+                                              "updated_at = ? WHERE workspace_id = ? AND id = ? "
+                                              "AND status = 'claimed'"));
+  stmt->Bind(1, now).Bind(2, claim.workspace_id).Bind(3, claim.message_row_id);
+  LT_RETURN_IF_ERROR(stmt->Run());
+  return conn.Changes() > 0;
+}
+
+// Claimed but never attempted (the process stopped first): back to the queue.
+Status ReleaseUnattemptedClaims(Connection& conn, int64_t now) {
+  struct Claimed {
+    std::string workspace_id, id, campaign_id, lead_id;
+    int64_t attempts = 0;
+  };
+  std::vector<Claimed> rows;
+  {
+    LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("SELECT workspace_id, id, campaign_id, lead_id, "
+                                                "attempts FROM messages WHERE status = "
+                                                "'claimed'"));
+    while (true) {
+      LT_ASSIGN_OR_RETURN(bool row, stmt->Step());
+      if (!row) break;
+      rows.push_back({stmt->ColumnText(0), stmt->ColumnText(1), stmt->ColumnText(2),
+                      stmt->ColumnText(3), stmt->ColumnInt(4)});
+    }
+  }
+  LT_ASSIGN_OR_RETURN(auto drop, conn.Prepare("DELETE FROM messages WHERE workspace_id = ? AND "
+                                              "id = ? AND attempts <= 1"));
+  LT_ASSIGN_OR_RETURN(auto back_to_retry,
+                      conn.Prepare("UPDATE messages SET status = 'retry', attempts = attempts - "
+                                   "1, updated_at = ? WHERE workspace_id = ? AND id = ? AND "
+                                   "attempts > 1"));
+  LT_ASSIGN_OR_RETURN(auto requeue,
+                      conn.Prepare("UPDATE enrollments SET status = 'queued', next_send_at = ? "
+                                   "WHERE workspace_id = ? AND campaign_id = ? AND lead_id = ? "
+                                   "AND status = 'active'"));
+  std::map<CounterKey, CounterDelta> deltas;
+  for (const Claimed& r : rows) {
+    drop->Bind(1, r.workspace_id).Bind(2, r.id);
+    LT_RETURN_IF_ERROR(drop->Run());
+    back_to_retry->Bind(1, now).Bind(2, r.workspace_id).Bind(3, r.id);
+    LT_RETURN_IF_ERROR(back_to_retry->Run());
+    requeue->Bind(1, now).Bind(2, r.workspace_id).Bind(3, r.campaign_id).Bind(4, r.lead_id);
+    LT_RETURN_IF_ERROR(requeue->Run());
+    if (conn.Changes() > 0) ++deltas[{r.workspace_id, r.campaign_id}].queued;
+  }
+  return ApplyCounterDeltas(conn, deltas, now);
+}
+
 Result<int64_t> ResolveInterrupted(Connection& conn, int64_t now, int64_t day_millis) {
+  LT_RETURN_IF_ERROR(ReleaseUnattemptedClaims(conn, now));
   struct Interrupted {
     std::string workspace_id, id, campaign_id, lead_id;
     int step = 0;

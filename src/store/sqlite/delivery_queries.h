@@ -15,6 +15,8 @@ Result<std::vector<SendClaim>> ClaimDueSends(Connection& conn, const std::string
                                              const ClaimLimits& limits,
                                              const std::function<std::string()>& new_id);
 Status RecordOutcomes(Connection& conn, const std::vector<SendOutcome>& outcomes, int64_t now);
+// `claimed` -> `sending`; false if the row is no longer claimed.
+Result<bool> MarkSending(Connection& conn, const SendClaim& claim, int64_t now);
 Result<int64_t> ResolveInterrupted(Connection& conn, int64_t now, int64_t day_millis);
 Result<std::optional<int64_t>> NextDueTime(Connection& conn);
 // Gives every queued, unscheduled lead of a campaign that just started its

@@ -168,7 +168,7 @@ CREATE TABLE messages (
   PRIMARY KEY (workspace_id, id),
   UNIQUE (workspace_id, campaign_id, lead_id, step_index)
 );
-CREATE INDEX messages_sending ON messages(status) WHERE status = 'sending';
+CREATE INDEX messages_in_flight ON messages(status) WHERE status IN ('claimed', 'sending');
 ALTER TABLE enrollments ADD COLUMN mailbox_id TEXT;
 CREATE INDEX enrollments_due ON enrollments(workspace_id, campaign_id, next_send_at)
   WHERE status = 'queued' AND next_send_at IS NOT NULL;

@@ -444,9 +444,16 @@ class SqliteStore final : public Store {
         });
   }
 
-  Status RecordOutcomes(const std::vector<SendOutcome>& outcomes, int64_t now) override {
-    auto conn = pool_->Acquire();
-    return InTransaction(*conn, true, [&] { return sqlite::RecordOutcomes(*conn, outcomes, now); });
+  Result<bool> CommitProgress(const std::vector<SendOutcome>& outcomes, const SendClaim* next,
+                              int64_t now) override {
+    return Transact<bool>(true, [&](Connection& conn, bool& may_send) -> Status {
+      if (!outcomes.empty()) LT_RETURN_IF_ERROR(sqlite::RecordOutcomes(conn, outcomes, now));
+      may_send = false;
+      if (next) {
+        LT_ASSIGN_OR_RETURN(may_send, sqlite::MarkSending(conn, *next, now));
+      }
+      return Status::Ok();
+    });
   }
 
   Result<int64_t> ResolveInterrupted(int64_t now) override {
