@@ -127,8 +127,8 @@ Result<Response> InsightsApi::Stats(const Request& request) {
   boost::json::object metrics{
       {"delivered", c.delivered},       {"queued", c.queued},
       {"bounced", c.bounced},           {"replied", c.replied},
-      {"unsubscribed", c.unsubscribed},
-      {"completed", c.completed},       {"unknown", c.unknown},
+      {"unsubscribed", c.unsubscribed}, {"completed", c.completed},
+      {"unknown", c.unknown},
   };
   if (reply_rate == 0) {
     metrics["replyRate"] = 0;

@@ -233,7 +233,12 @@ Result<Response> MailboxesApi::Verify(const Request& request) {
   LT_ASSIGN_OR_RETURN(Mailbox m, store_.GetMailbox(request.workspace_id, request.PathParam("id")));
   auto open = [&](const ServerSettings& s, std::string_view which) -> Result<std::string> {
     if (s.password_sealed.empty()) return std::string();
-    return secrets_.Open(s.password_sealed, Purpose(m.id, which));
+    auto password = secrets_.Open(s.password_sealed, Purpose(m.id, which));
+    // A stored secret that will not open means the master key changed: a
+    // server-side problem, not the caller's.
+    if (!password.ok())
+      return Internal("cannot decrypt the mailbox password; was the master key changed?");
+    return password;
   };
   LT_ASSIGN_OR_RETURN(std::string smtp_password, open(m.smtp, "smtp"));
   delivery::SmtpReply smtp = connector_.Open(ServerFor(m.smtp, smtp_password, m))->Verify();

@@ -11,11 +11,11 @@ namespace leadterra::testing {
 
 class TempStore {
  public:
-  TempStore() {
+  explicit TempStore(int64_t day_millis = 1000) {
     dir_ = std::filesystem::temp_directory_path() /
            ("leadterra-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
     std::filesystem::create_directories(dir_);
-    auto opened = store::OpenSqliteStore((dir_ / "test.db").string(), {2, 1000});
+    auto opened = store::OpenSqliteStore((dir_ / "test.db").string(), {2, day_millis});
     if (!opened.ok()) throw std::runtime_error(opened.status().message());
     store_ = std::move(opened).value();
   }

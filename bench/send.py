@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""Send benchmark: prints figures, asserts nothing.
+
+Leadterra sends N leads x 1 step to Postfix's smtp-sink on loopback through M
+mailboxes; the script prints messages/s, the server's CPU time and peak RSS.
+Against the same sink, in the same run, it measures the raw ceiling
+(smtp-source: one message per connection, 20 in parallel) and a pooled
+nodemailer script (what a user would write instead), and prints both ratios.
+
+Usage: bench/send.py [--leads 100000] [--mailboxes 8] [--bin build/leadterra]
+Needs: postfix (smtp-sink, smtp-source), node + `npm install` in bench/.
+"""
+import argparse
+import http.client
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_sink(port):
+    proc = subprocess.Popen(["smtp-sink", "-u", "nobody", "-c", f"127.0.0.1:{port}", "1000"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return proc
+        except OSError:
+            time.sleep(0.05)
+    sys.exit("smtp-sink did not start")
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def peak_rss_mib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+class Api:
+    def __init__(self, port, key):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+        self.h = {"Authorization": "Bearer " + key, "Content-Type": "application/json"}
+
+    def call(self, method, path, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        self.conn.request(method, path, body=data, headers=self.h)
+        r = self.conn.getresponse()
+        payload = r.read()
+        if r.status >= 300:
+            sys.exit(f"{method} {path}: {r.status} {payload[:200]!r}")
+        return json.loads(payload)
+
+
+def leadterra_run(args, sink_port, workdir):
+    out = open(os.path.join(workdir, "out"), "w+")
+    proc = subprocess.Popen([args.bin, "serve", "--listen", "127.0.0.1:0", "--database",
+                             "sqlite:" + os.path.join(workdir, "send.db"), "--rate-limit", "0",
+                             "--smtp-connections", str(args.mailboxes), "--log-level", "warn"],
+                            stdout=out, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            out.seek(0)
+            text = out.read()
+            if "API key" in text:
+                break
+            time.sleep(0.05)
+        port = int(re.search(r"127\.0\.0\.1:(\d+)", text).group(1))
+        api = Api(port, re.search(r"(sk_live_\w+)", text).group(1))
+        for m in range(args.mailboxes):
+            api.call("POST", "/v1/mailboxes", {
+                "email": f"sender{m}@sender.test", "fromName": "Sam Sender", "dailyLimit": 100000,
+                "smtp": {"host": "127.0.0.1", "port": sink_port, "security": "none"}})
+        camp = api.call("POST", "/v1/campaigns", {"name": "send bench", "sequenceSteps": [
+            {"subject": "Quick question, {{firstName}}",
+             "bodyHtml": "<p>Hi {{firstName}},</p><p>How is {{company}} doing?</p>"}]})["data"]["id"]
+        for s in range(0, args.leads, 10000):
+            api.call("POST", f"/v1/campaigns/{camp}/leads/bulk", {"leads": [
+                {"email": f"lead{i}@company{i % 5000}.example", "firstName": f"First{i}",
+                 "company": f"Company {i % 5000}"} for i in range(s, min(s + 10000, args.leads))]})
+        cpu0 = cpu_seconds(proc.pid)
+        t0 = time.perf_counter()
+        api.call("POST", f"/v1/campaigns/{camp}/start")
+        while True:
+            m = api.call("GET", f"/v1/campaigns/{camp}/stats")["data"]["metrics"]
+            if m["delivered"] + m["bounced"] >= args.leads:
+                break
+            time.sleep(0.1)
+        seconds = time.perf_counter() - t0
+        cpu = cpu_seconds(proc.pid) - cpu0
+        return seconds, cpu, peak_rss_mib(proc.pid), m
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+def smtp_source_seconds(port, count):
+    t0 = time.perf_counter()
+    subprocess.run(["smtp-source", "-s", "20", "-m", str(count), "-f", "sales@sender.test",
+                    "-t", "lead@company.example", f"127.0.0.1:{port}"], check=True)
+    return time.perf_counter() - t0
+
+
+def nodemailer_seconds(port, count, connections):
+    if not os.path.isdir(os.path.join(HERE, "node_modules", "nodemailer")):
+        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--silent"], cwd=HERE,
+                       check=True)
+    out = subprocess.run(["node", os.path.join(HERE, "nodemailer_send.mjs"), str(port), str(count),
+                          str(connections)], check=True, capture_output=True, text=True)
+    return float(out.stdout.strip())
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--leads", type=int, default=100_000)
+    ap.add_argument("--mailboxes", type=int, default=8)
+    ap.add_argument("--bin", default=os.environ.get("LEADTERRA_BIN", "build/leadterra"))
+    args = ap.parse_args()
+    port = free_port()
+    sink = start_sink(port)
+    try:
+        with tempfile.TemporaryDirectory() as workdir:
+            seconds, cpu, rss, metrics = leadterra_run(args, port, workdir)
+        rate = args.leads / seconds
+        print(f"leadterra: {args.leads:,} messages via {args.mailboxes} mailboxes in {seconds:.2f} s "
+              f"= {rate:,.0f} msg/s; server CPU {cpu:.1f} s ({cpu / seconds * 100:.0f}% of one core); "
+              f"peak RSS {rss:.0f} MiB; delivered {metrics['delivered']:,}, bounced {metrics['bounced']}")
+        src = smtp_source_seconds(port, args.leads)
+        print(f"smtp-source (raw ceiling, 20 parallel): {args.leads / src:,.0f} msg/s")
+        node = nodemailer_seconds(port, args.leads, args.mailboxes)
+        print(f"nodemailer pooled ({args.mailboxes} connections): {args.leads / node:,.0f} msg/s")
+        print(f"ratio leadterra / smtp-source: {rate / (args.leads / src):.2f}; "
+              f"leadterra / nodemailer: {rate / (args.leads / node):.2f}x")
+    finally:
+        sink.terminate()
+        sink.wait()
+
+
+if __name__ == "__main__":
+    main()

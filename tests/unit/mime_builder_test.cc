@@ -1,0 +1,57 @@
+#include "delivery/mime_builder.h"
+
+#include <gtest/gtest.h>
+
+namespace leadterra::delivery {
+namespace {
+
+OutgoingMessage Sample() {
+  OutgoingMessage m;
+  m.from_name = "Sam Sender";
+  m.from_email = "sam@sender.test";
+  m.to_name = "Zoë Lee";
+  m.to_email = "zoe@lead.test";
+  m.subject = "Quick question, Zoë";
+  m.body_html = "<p>Hi Zoë,</p><p>Tom &amp; Co</p>";
+  m.message_id = "<msg_1@sender.test>";
+  m.date_millis = 1736931600000;
+  return m;
+}
+
+TEST(MimeBuilder, HeadersAndParts) {
+  InitMime();
+  OutgoingMessage m = Sample();
+  m.references = {"<msg_0@sender.test>", "<msg_00@sender.test>"};
+  m.extra_headers = {{"List-Unsubscribe", "<mailto:u@sender.test>"}};
+  std::string raw = BuildMessage(m);
+  EXPECT_NE(raw.find("From: Sam Sender <sam@sender.test>\r\n"), std::string::npos) << raw;
+  EXPECT_NE(raw.find("Message-Id: <msg_1@sender.test>\r\n"), std::string::npos) << raw;
+  EXPECT_NE(raw.find("In-Reply-To: <msg_00@sender.test>\r\n"), std::string::npos) << raw;
+  EXPECT_NE(raw.find("References: <msg_0@sender.test> <msg_00@sender.test>"), std::string::npos);
+  EXPECT_NE(raw.find("Date: Wed, 15 Jan 2025 09:00:00 +0000"), std::string::npos) << raw;
+  EXPECT_NE(raw.find("List-Unsubscribe: <mailto:u@sender.test>"), std::string::npos);
+  // Non-ASCII headers are RFC 2047 encoded; nothing 8-bit goes on the wire.
+  EXPECT_NE(raw.find("Subject: Quick question, =?UTF-8?B?"), std::string::npos) << raw;
+  for (unsigned char c : raw) ASSERT_LT(c, 0x80) << raw;
+  EXPECT_NE(raw.find("multipart/alternative"), std::string::npos);
+  size_t plain = raw.find("text/plain");
+  size_t html = raw.find("text/html");
+  ASSERT_NE(plain, std::string::npos);
+  ASSERT_NE(html, std::string::npos);
+  EXPECT_LT(plain, html);  // the richest part comes last
+  // Every line ends in CRLF.
+  for (size_t i = raw.find('\n'); i != std::string::npos; i = raw.find('\n', i + 1)) {
+    ASSERT_GT(i, 0u);
+    ASSERT_EQ(raw[i - 1], '\r');
+  }
+}
+
+TEST(MimeBuilder, FirstStepHasNoThreadHeaders) {
+  InitMime();
+  std::string raw = BuildMessage(Sample());
+  EXPECT_EQ(raw.find("In-Reply-To"), std::string::npos);
+  EXPECT_EQ(raw.find("References"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace leadterra::delivery
