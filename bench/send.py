@@ -134,6 +134,8 @@ def main():
     ap.add_argument("--leads", type=int, default=100_000)
     ap.add_argument("--mailboxes", type=int, default=8)
     ap.add_argument("--bin", default=os.environ.get("LEADTERRA_BIN", "build/leadterra"))
+    ap.add_argument("--reference-messages", type=int, default=20_000,
+                    help="messages for the smtp-source and nodemailer runs (rates are compared)")
     args = ap.parse_args()
     port = free_port()
     sink = start_sink(port)
@@ -144,12 +146,14 @@ def main():
         print(f"leadterra: {args.leads:,} messages via {args.mailboxes} mailboxes in {seconds:.2f} s "
               f"= {rate:,.0f} msg/s; server CPU {cpu:.1f} s ({cpu / seconds * 100:.0f}% of one core); "
               f"peak RSS {rss:.0f} MiB; delivered {metrics['delivered']:,}, bounced {metrics['bounced']}")
-        src = smtp_source_seconds(port, args.leads)
-        print(f"smtp-source (raw ceiling, 20 parallel): {args.leads / src:,.0f} msg/s")
-        node = nodemailer_seconds(port, args.leads, args.mailboxes)
-        print(f"nodemailer pooled ({args.mailboxes} connections): {args.leads / node:,.0f} msg/s")
-        print(f"ratio leadterra / smtp-source: {rate / (args.leads / src):.2f}; "
-              f"leadterra / nodemailer: {rate / (args.leads / node):.2f}x")
+        n = args.reference_messages
+        src_rate = n / smtp_source_seconds(port, n)
+        print(f"smtp-source (raw ceiling, 20 parallel, {n:,} messages): {src_rate:,.0f} msg/s")
+        node_rate = n / nodemailer_seconds(port, n, args.mailboxes)
+        print(f"nodemailer pooled ({args.mailboxes} connections, {n:,} messages): "
+              f"{node_rate:,.0f} msg/s")
+        print(f"ratio leadterra / smtp-source: {rate / src_rate:.2f}; "
+              f"leadterra / nodemailer: {rate / node_rate:.2f}x")
     finally:
         sink.terminate()
         sink.wait()

@@ -26,9 +26,16 @@ std::string StripAngles(const std::string& id) {
   return id;
 }
 
+// A text part holding `content` as UTF-8. (g_mime_text_part_set_text would
+// convert to the smallest charset that fits, e.g. ISO-8859-1.)
 GMimeTextPart* TextPart(const char* subtype, const std::string& content) {
   GMimeTextPart* part = g_mime_text_part_new_with_subtype(subtype);
-  g_mime_text_part_set_text(part, content.c_str());
+  GMimeStream* stream = g_mime_stream_mem_new_with_buffer(content.data(), content.size());
+  GMimeDataWrapper* wrapper =
+      g_mime_data_wrapper_new_with_stream(stream, GMIME_CONTENT_ENCODING_DEFAULT);
+  g_mime_part_set_content(GMIME_PART(part), wrapper);
+  g_object_unref(wrapper);
+  g_object_unref(stream);
   g_mime_text_part_set_charset(part, "utf-8");
   return part;
 }

@@ -264,6 +264,16 @@ class Server:
         assert r.status_code == 201, (r.status_code, r.text)
         return r.json()["data"]
 
+    def add_mailbox(self, key="default", email="parked@sender.test"):
+        """An active mailbox whose SMTP server refuses connections (port 1).
+
+        Enough for a campaign to start in tests that are not about sending;
+        anything it tries to send is retried, never delivered."""
+        r = self.post("/v1/mailboxes", {"email": email, "smtp": {
+            "host": "127.0.0.1", "port": 1, "security": "none"}}, key=key)
+        assert r.status_code == 201, r.text
+        return r.json()["data"]
+
     # -- CLI against the same database -------------------------------------
     def cli(self, *args, env=None):
         return run_cli(list(args) + ["--database", self.database], env=env, cwd=self.workdir)
@@ -337,6 +347,7 @@ def server(tmp_path_factory):
     exercised on dedicated servers in test_limits.py.
     """
     srv = Server(tmp_path_factory.mktemp("srv"), args=["--rate-limit", "0"])
+    srv.add_mailbox()
     yield srv
     rc = srv.stop()
     assert rc == 0, "server exit status %r; stderr tail:\n%s" % (rc, srv.stderr_text()[-3000:])

@@ -9,6 +9,7 @@ from conftest import assert_error, step
 def ws(server):
     """A fresh workspace (secret) so list contents are fully known."""
     _, secret = server.new_workspace("Lists")
+    server.add_mailbox(key=secret)  # campaigns here get started
     return secret
 
 

@@ -262,6 +262,7 @@ def test_sigterm_drains_in_flight_request(make_server, tmp_path):
 
 def test_data_survives_restart(make_server):
     srv = make_server()
+    srv.add_mailbox()
     c = srv.create_campaign("Persist", [step("A"), step("", delayDays=2.5)])
     srv.post("/v1/campaigns/%s/start" % c["id"])
     k = srv.post("/v1/api-keys", {"name": "persist"}).json()["data"]

@@ -302,54 +302,73 @@ Status RecordOutcomes(Connection& conn, const std::vector<SendOutcome>& outcomes
   return ApplyCounterDeltas(conn, deltas, now);
 }
 
-Result<bool> MarkSending(Connection& conn, const SendClaim& claim, int64_t now) {
-  LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("UPDATE messages SET status = 'sending', "
-                                              "updated_at = ? WHERE workspace_id = ? AND id = ? "
-                                              "AND status = 'claimed'"));
-  stmt->Bind(1, now).Bind(2, claim.workspace_id).Bind(3, claim.message_row_id);
-  LT_RETURN_IF_ERROR(stmt->Run());
-  return conn.Changes() > 0;
-}
-
-// Claimed but never attempted (the process stopped first): back to the queue.
-Status ReleaseUnattemptedClaims(Connection& conn, int64_t now) {
-  struct Claimed {
-    std::string workspace_id, id, campaign_id, lead_id;
-    int64_t attempts = 0;
-  };
-  std::vector<Claimed> rows;
-  {
-    LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("SELECT workspace_id, id, campaign_id, lead_id, "
-                                                "attempts FROM messages WHERE status = "
-                                                "'claimed'"));
-    while (true) {
-      LT_ASSIGN_OR_RETURN(bool row, stmt->Step());
-      if (!row) break;
-      rows.push_back({stmt->ColumnText(0), stmt->ColumnText(1), stmt->ColumnText(2),
-                      stmt->ColumnText(3), stmt->ColumnInt(4)});
-    }
-  }
-  LT_ASSIGN_OR_RETURN(auto drop, conn.Prepare("DELETE FROM messages WHERE workspace_id = ? AND "
-                                              "id = ? AND attempts <= 1"));
-  LT_ASSIGN_OR_RETURN(auto back_to_retry,
-                      conn.Prepare("UPDATE messages SET status = 'retry', attempts = attempts - "
-                                   "1, updated_at = ? WHERE workspace_id = ? AND id = ? AND "
-                                   "attempts > 1"));
+Status ReleaseClaim(Connection& conn, const std::string& workspace_id,
+                    const std::string& message_row_id, int64_t now) {
+  LT_ASSIGN_OR_RETURN(auto select, conn.Prepare("SELECT campaign_id, lead_id, attempts FROM "
+                                                "messages WHERE workspace_id = ? AND id = ? AND "
+                                                "status = 'claimed'"));
+  select->Bind(1, workspace_id).Bind(2, message_row_id);
+  LT_ASSIGN_OR_RETURN(bool found, select->Step());
+  if (!found) return Status::Ok();
+  const std::string campaign_id = select->ColumnText(0);
+  const std::string lead_id = select->ColumnText(1);
+  const int64_t attempts = select->ColumnInt(2);
+  select.reset();
+  // A first attempt leaves no trace; a retry goes back to waiting as a retry.
+  LT_ASSIGN_OR_RETURN(auto undo,
+                      conn.Prepare(attempts <= 1 ? "DELETE FROM messages WHERE workspace_id = ? "
+                                                   "AND id = ?"
+                                                 : "UPDATE messages SET status = 'retry', "
+                                                   "attempts = attempts - 1 WHERE "
+                                                   "workspace_id = ? AND id = ?"));
+  undo->Bind(1, workspace_id).Bind(2, message_row_id);
+  LT_RETURN_IF_ERROR(undo->Run());
   LT_ASSIGN_OR_RETURN(auto requeue,
                       conn.Prepare("UPDATE enrollments SET status = 'queued', next_send_at = ? "
                                    "WHERE workspace_id = ? AND campaign_id = ? AND lead_id = ? "
                                    "AND status = 'active'"));
+  requeue->Bind(1, now).Bind(2, workspace_id).Bind(3, campaign_id).Bind(4, lead_id);
+  LT_RETURN_IF_ERROR(requeue->Run());
+  if (conn.Changes() == 0) return Status::Ok();
   std::map<CounterKey, CounterDelta> deltas;
-  for (const Claimed& r : rows) {
-    drop->Bind(1, r.workspace_id).Bind(2, r.id);
-    LT_RETURN_IF_ERROR(drop->Run());
-    back_to_retry->Bind(1, now).Bind(2, r.workspace_id).Bind(3, r.id);
-    LT_RETURN_IF_ERROR(back_to_retry->Run());
-    requeue->Bind(1, now).Bind(2, r.workspace_id).Bind(3, r.campaign_id).Bind(4, r.lead_id);
-    LT_RETURN_IF_ERROR(requeue->Run());
-    if (conn.Changes() > 0) ++deltas[{r.workspace_id, r.campaign_id}].queued;
-  }
+  deltas[{workspace_id, campaign_id}].queued = 1;
   return ApplyCounterDeltas(conn, deltas, now);
+}
+
+Result<bool> MarkSending(Connection& conn, const SendClaim& claim, int64_t now) {
+  // Only while the campaign still runs and the mailbox is still active:
+  // pausing stops sends that were claimed but not yet on the wire.
+  LT_ASSIGN_OR_RETURN(
+      auto stmt,
+      conn.Prepare("UPDATE messages SET status = 'sending', updated_at = ? WHERE "
+                   "workspace_id = ?2 AND id = ? AND status = 'claimed' AND EXISTS (SELECT 1 "
+                   "FROM campaigns c WHERE c.workspace_id = ?2 AND c.id = messages.campaign_id "
+                   "AND c.status = 'running' AND c.deleted_at IS NULL) AND EXISTS (SELECT 1 "
+                   "FROM mailboxes m WHERE m.workspace_id = ?2 AND m.id = messages.mailbox_id AND "
+                   "m.status = 'active' AND m.deleted_at IS NULL)"));
+  stmt->Bind(1, now).Bind(2, claim.workspace_id).Bind(3, claim.message_row_id);
+  LT_RETURN_IF_ERROR(stmt->Run());
+  if (conn.Changes() > 0) return true;
+  LT_RETURN_IF_ERROR(ReleaseClaim(conn, claim.workspace_id, claim.message_row_id, now));
+  return false;
+}
+
+// Claimed but never attempted (the process stopped first): back to the queue.
+Status ReleaseUnattemptedClaims(Connection& conn, int64_t now) {
+  std::vector<std::pair<std::string, std::string>> rows;  // workspace, message id
+  {
+    LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("SELECT workspace_id, id FROM messages WHERE "
+                                                "status = 'claimed'"));
+    while (true) {
+      LT_ASSIGN_OR_RETURN(bool row, stmt->Step());
+      if (!row) break;
+      rows.emplace_back(stmt->ColumnText(0), stmt->ColumnText(1));
+    }
+  }
+  for (const auto& [workspace_id, id] : rows) {
+    LT_RETURN_IF_ERROR(ReleaseClaim(conn, workspace_id, id, now));
+  }
+  return Status::Ok();
 }
 
 Result<int64_t> ResolveInterrupted(Connection& conn, int64_t now, int64_t day_millis) {
