@@ -195,8 +195,9 @@ void DeliveryEngine::ReturnSession(std::unique_ptr<MailboxSession> session) {
   idle_sessions_[session->mailbox.id] = std::move(session);
 }
 
-store::SendOutcome DeliveryEngine::Failure(const store::SendClaim& claim, const SmtpReply& reply,
-                                           int64_t now) const {
+store::SendOutcome DeliveryEngine::Classify(const store::SendClaim& claim, const SmtpReply& reply,
+                                            const domain::Campaign& campaign, std::string subject,
+                                            int64_t now) const {
   store::SendOutcome o;
   o.workspace_id = claim.workspace_id;
   o.campaign_id = claim.campaign_id;
@@ -204,17 +205,26 @@ store::SendOutcome DeliveryEngine::Failure(const store::SendClaim& claim, const 
   o.message_row_id = claim.message_row_id;
   o.step_index = claim.step_index;
   o.mailbox_id = claim.mailbox_id;
+  o.subject = std::move(subject);
   o.smtp_code = reply.code;
   o.smtp_reply = reply.text;
-  if (reply.Permanent() || claim.attempt >= options_.max_attempts) {
+  if (reply.Accepted()) {
+    o.kind = store::SendOutcome::Kind::kDelivered;
+    const size_t next = static_cast<size_t>(claim.step_index) + 1;
+    if (next < campaign.steps.size()) {
+      o.next_send_at = now + static_cast<int64_t>(campaign.steps[next].delay_days *
+                                                      static_cast<double>(options_.day_millis) +
+                                                  0.5);
+    }
+  } else if (reply.Permanent() || claim.attempt >= options_.max_attempts) {
     o.kind = store::SendOutcome::Kind::kBounced;
-    return o;
+  } else {
+    o.kind = store::SendOutcome::Kind::kRetry;
+    int64_t delay = options_.retry_base_millis << std::min(claim.attempt - 1, 20);
+    uint8_t jitter = 0;
+    FillRandom(&jitter, 1);
+    o.retry_at = now + delay + delay * jitter / 2550;  // up to +10%
   }
-  o.kind = store::SendOutcome::Kind::kRetry;
-  int64_t delay = options_.retry_base_millis << std::min(claim.attempt - 1, 20);
-  uint8_t jitter = 0;
-  FillRandom(&jitter, 1);
-  o.retry_at = now + delay + delay * jitter / 2550;  // up to +10%
   return o;
 }
 
@@ -238,7 +248,7 @@ void DeliveryEngine::SendJob(Job& job, const domain::Campaign& campaign) {
   if (!session) {
     SmtpReply reply{0, mailbox.ok() ? error.message() : mailbox.status().message()};
     for (const auto& claim : job.claims) {
-      job.outcomes.push_back(Failure(claim, reply, clock_.NowMillis()));
+      job.outcomes.push_back(Classify(claim, reply, campaign, "", clock_.NowMillis()));
     }
     Commit(job, nullptr);
     return;
@@ -247,8 +257,8 @@ void DeliveryEngine::SendJob(Job& job, const domain::Campaign& campaign) {
   bool connection_lost = false;
   for (const store::SendClaim& claim : job.claims) {
     if (connection_lost || static_cast<size_t>(claim.step_index) >= sequence.size()) {
-      job.outcomes.push_back(
-          Failure(claim, SmtpReply{0, "not attempted: connection lost"}, clock_.NowMillis()));
+      job.outcomes.push_back(Classify(claim, SmtpReply{0, "not attempted: connection lost"},
+                                      campaign, "", clock_.NowMillis()));
       continue;
     }
     // The previous outcome and "this one is on the wire" land together, so a
@@ -273,30 +283,7 @@ void DeliveryEngine::SendJob(Job& job, const domain::Campaign& campaign) {
     std::string data = BuildMessage(message);
 
     SmtpReply reply = session->smtp->Send(session->mailbox.email, claim.lead.email, data);
-    if (reply.Accepted()) {
-      store::SendOutcome o;
-      o.kind = store::SendOutcome::Kind::kDelivered;
-      o.workspace_id = claim.workspace_id;
-      o.campaign_id = claim.campaign_id;
-      o.lead_id = claim.lead.id;
-      o.message_row_id = claim.message_row_id;
-      o.step_index = claim.step_index;
-      o.mailbox_id = claim.mailbox_id;
-      o.subject = message.subject;
-      o.smtp_code = reply.code;
-      o.smtp_reply = reply.text;
-      const size_t next = static_cast<size_t>(claim.step_index) + 1;
-      if (next < campaign.steps.size()) {
-        o.next_send_at = now + static_cast<int64_t>(campaign.steps[next].delay_days *
-                                                        static_cast<double>(options_.day_millis) +
-                                                    0.5);
-      }
-      job.outcomes.push_back(std::move(o));
-      continue;
-    }
-    store::SendOutcome failure = Failure(claim, reply, now);
-    failure.subject = message.subject;
-    job.outcomes.push_back(std::move(failure));
+    job.outcomes.push_back(Classify(claim, reply, campaign, std::move(message.subject), now));
     if (reply.code == 0) {
       connection_lost = true;
       spdlog::warn("delivery: mailbox {} cannot reach {}:{}: {}", session->mailbox.id,

@@ -71,8 +71,11 @@ class DeliveryEngine {
   bool Commit(Job& job, const store::SendClaim* next);
   std::unique_ptr<MailboxSession> TakeSession(const domain::Mailbox& mailbox, Status* error);
   void ReturnSession(std::unique_ptr<MailboxSession> session);
-  store::SendOutcome Failure(const store::SendClaim& claim, const SmtpReply& reply,
-                             int64_t now) const;
+  // Turns an SMTP reply into an outcome: delivered (with the next step's due
+  // time), bounced (5xx or retry budget spent) or retry (with backoff).
+  store::SendOutcome Classify(const store::SendClaim& claim, const SmtpReply& reply,
+                              const domain::Campaign& campaign, std::string subject,
+                              int64_t now) const;
   void Loop();
 
   store::Store& store_;
