@@ -256,6 +256,12 @@ void DeliveryEngine::SendJob(Job& job, const domain::Campaign& campaign) {
   const domain::CompiledSequence sequence(campaign.steps);
   bool connection_lost = false;
   for (const store::SendClaim& claim : job.claims) {
+    {
+      // On shutdown, finish the message on the wire and leave the rest
+      // claimed: the next start puts them back in the queue.
+      std::lock_guard<std::mutex> lock(loop_mu_);
+      if (stopping_) break;
+    }
     if (connection_lost || static_cast<size_t>(claim.step_index) >= sequence.size()) {
       job.outcomes.push_back(Classify(claim, SmtpReply{0, "not attempted: connection lost"},
                                       campaign, "", clock_.NowMillis()));
