@@ -264,6 +264,21 @@ class Server:
         assert r.status_code == 201, (r.status_code, r.text)
         return r.json()["data"]
 
+    def list_all(self, path, key="default", limit=100, **params):
+        """Every item of a list endpoint, following nextCursor to the end."""
+        out, cursor = [], None
+        while True:
+            q = dict(params, limit=limit)
+            if cursor:
+                q["cursor"] = cursor
+            r = self.get(path, key=key, params=q)
+            assert r.status_code == 200, r.text
+            body = r.json()
+            out += body["data"]
+            cursor = body["nextCursor"]
+            if cursor is None:
+                return out
+
     def add_mailbox(self, key="default", email="parked@sender.test"):
         """An active mailbox whose SMTP server refuses connections (port 1).
 

@@ -80,18 +80,8 @@ def metrics(srv, campaign_id):
 
 
 def leads(srv, campaign_id):
-    out, cursor = [], None
-    while True:
-        q = {"limit": 1000}
-        if cursor:
-            q["cursor"] = cursor
-        r = srv.get("/v1/campaigns/%s/leads" % campaign_id, params=q)
-        assert r.status_code == 200, r.text
-        body = r.json()
-        out += body["data"]
-        cursor = body["nextCursor"]
-        if cursor is None:
-            return {l["email"].lower(): l for l in out}
+    out = srv.list_all("/v1/campaigns/%s/leads" % campaign_id, limit=1000)
+    return {l["email"].lower(): l for l in out}
 
 
 def by_recipient(peer):

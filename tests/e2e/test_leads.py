@@ -21,18 +21,7 @@ def bulk(server, campaign_id, leads, key="default"):
 
 
 def all_leads(server, campaign_id, limit=100, **params):
-    out, cursor = [], None
-    while True:
-        q = dict(params, limit=limit)
-        if cursor:
-            q["cursor"] = cursor
-        r = server.get("/v1/campaigns/%s/leads" % campaign_id, params=q)
-        assert r.status_code == 200, r.text
-        body = r.json()
-        out += body["data"]
-        cursor = body["nextCursor"]
-        if cursor is None:
-            return out
+    return server.list_all("/v1/campaigns/%s/leads" % campaign_id, limit=limit, **params)
 
 
 def stats(server, campaign_id):
