@@ -24,6 +24,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from procstat import peak_rss_mib  # noqa: E402
+
 
 def start_server(binary, workdir):
     out = open(os.path.join(workdir, "server.out"), "w+")
@@ -65,12 +68,6 @@ def lead(i):
             "jobTitle": "VP Sales", "customFields": {"industry": "SaaS", "rank": str(i)}}
 
 
-def peak_rss_mib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def make_campaign(client, name):

@@ -212,9 +212,8 @@ store::SendOutcome DeliveryEngine::Classify(const store::SendClaim& claim, const
     o.kind = store::SendOutcome::Kind::kDelivered;
     const size_t next = static_cast<size_t>(claim.step_index) + 1;
     if (next < campaign.steps.size()) {
-      o.next_send_at = now + static_cast<int64_t>(campaign.steps[next].delay_days *
-                                                      static_cast<double>(options_.day_millis) +
-                                                  0.5);
+      o.next_send_at =
+          now + domain::DelayMillis(campaign.steps[next].delay_days, options_.day_millis);
     }
   } else if (reply.Permanent() || claim.attempt >= options_.max_attempts) {
     o.kind = store::SendOutcome::Kind::kBounced;

@@ -35,6 +35,12 @@ struct Campaign {
   std::optional<int64_t> started_at;  // first transition to running
 };
 
+// A step's delay in milliseconds for a given day length (--day-seconds),
+// rounded to the nearest millisecond.
+inline int64_t DelayMillis(double delay_days, int64_t day_millis) {
+  return static_cast<int64_t>(delay_days * static_cast<double>(day_millis) + 0.5);
+}
+
 // Field limits, shared by validation and documentation.
 inline constexpr size_t kCampaignNameMaxChars = 200;
 inline constexpr size_t kStepSubjectMaxChars = 998;

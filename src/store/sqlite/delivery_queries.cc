@@ -45,6 +45,32 @@ Status ApplyCounterDeltas(Connection& conn, const std::map<CounterKey, CounterDe
   return Status::Ok();
 }
 
+// Moves an active enrollment to `status` (queued with its next due time,
+// completed, bounced) and counts it; leaves enrollments that stopped meanwhile
+// (removed, replied) alone.
+Status MoveActiveEnrollment(Connection& conn, const std::string& workspace_id,
+                            const std::string& campaign_id, const std::string& lead_id,
+                            std::string_view status, int step, std::optional<int64_t> next_send_at,
+                            std::optional<int64_t> sent_at, CounterDelta& delta) {
+  LT_ASSIGN_OR_RETURN(auto stmt,
+                      conn.Prepare("UPDATE enrollments SET status = ?, current_step = ?, "
+                                   "next_send_at = ?, last_sent_at = coalesce(?, last_sent_at) "
+                                   "WHERE workspace_id = ? AND campaign_id = ? AND lead_id = ? AND "
+                                   "status = 'active'"));
+  stmt->Bind(1, status)
+      .Bind(2, step)
+      .Bind(3, next_send_at)
+      .Bind(4, sent_at)
+      .Bind(5, workspace_id)
+      .Bind(6, campaign_id)
+      .Bind(7, lead_id);
+  LT_RETURN_IF_ERROR(stmt->Run());
+  if (conn.Changes() == 0) return Status::Ok();
+  if (status == "queued") ++delta.queued;
+  if (status == "completed") ++delta.completed;
+  return Status::Ok();
+}
+
 Result<std::map<std::string, MailboxSlot>> LoadMailboxSlots(Connection& conn,
                                                             const std::string& workspace_id,
                                                             const std::string& day_key) {
@@ -243,11 +269,6 @@ Status RecordOutcomes(Connection& conn, const std::vector<SendOutcome>& outcomes
                                    "smtp_reply = ?, updated_at = ?, sent_at = ? WHERE "
                                    "workspace_id = ? AND id = ? AND status IN ('claimed', "
                                    "'sending')"));
-  LT_ASSIGN_OR_RETURN(auto enrollment,
-                      conn.Prepare("UPDATE enrollments SET status = ?, current_step = ?, "
-                                   "next_send_at = ?, last_sent_at = coalesce(?, last_sent_at) "
-                                   "WHERE workspace_id = ? AND campaign_id = ? AND lead_id = ? AND "
-                                   "status = 'active'"));
   std::map<CounterKey, CounterDelta> deltas;
   using Kind = SendOutcome::Kind;
   for (const SendOutcome& o : outcomes) {
@@ -287,17 +308,8 @@ Status RecordOutcomes(Connection& conn, const std::vector<SendOutcome>& outcomes
         next_send_at = o.retry_at;
         break;
     }
-    enrollment->Bind(1, status)
-        .Bind(2, step)
-        .Bind(3, next_send_at)
-        .Bind(4, sent_at)
-        .Bind(5, o.workspace_id)
-        .Bind(6, o.campaign_id)
-        .Bind(7, o.lead_id);
-    LT_RETURN_IF_ERROR(enrollment->Run());
-    if (conn.Changes() == 0) continue;  // removed or stopped meanwhile
-    if (status == "queued") ++d.queued;
-    if (status == "completed") ++d.completed;
+    LT_RETURN_IF_ERROR(MoveActiveEnrollment(conn, o.workspace_id, o.campaign_id, o.lead_id, status,
+                                            step, next_send_at, sent_at, d));
   }
   return ApplyCounterDeltas(conn, deltas, now);
 }
@@ -394,10 +406,6 @@ Result<int64_t> ResolveInterrupted(Connection& conn, int64_t now, int64_t day_mi
   LT_ASSIGN_OR_RETURN(auto next_step,
                       conn.Prepare("SELECT delay_days FROM campaign_steps WHERE workspace_id = ? "
                                    "AND campaign_id = ? AND step_index = ?"));
-  LT_ASSIGN_OR_RETURN(auto advance,
-                      conn.Prepare("UPDATE enrollments SET status = ?, current_step = ?, "
-                                   "next_send_at = ?, last_sent_at = ? WHERE workspace_id = ? AND "
-                                   "campaign_id = ? AND lead_id = ? AND status = 'active'"));
   std::map<CounterKey, CounterDelta> deltas;
   for (const Interrupted& r : rows) {
     mark->Bind(1, now).Bind(2, r.workspace_id).Bind(3, r.id);
@@ -409,15 +417,9 @@ Result<int64_t> ResolveInterrupted(Connection& conn, int64_t now, int64_t day_mi
     std::optional<int64_t> next_send_at;
     if (more) next_send_at = now + DelayMillis(next_step->ColumnDouble(0), day_millis);
     next_step->Reset();
-    advance->Bind(1, more ? "queued" : "completed")
-        .Bind(2, r.step + 1)
-        .Bind(3, next_send_at)
-        .Bind(4, now)
-        .Bind(5, r.workspace_id)
-        .Bind(6, r.campaign_id)
-        .Bind(7, r.lead_id);
-    LT_RETURN_IF_ERROR(advance->Run());
-    if (conn.Changes() > 0) ++(more ? d.queued : d.completed);
+    LT_RETURN_IF_ERROR(MoveActiveEnrollment(conn, r.workspace_id, r.campaign_id, r.lead_id,
+                                            more ? "queued" : "completed", r.step + 1, next_send_at,
+                                            now, d));
   }
   LT_RETURN_IF_ERROR(ApplyCounterDeltas(conn, deltas, now));
   return static_cast<int64_t>(rows.size());

@@ -30,10 +30,7 @@ Result<std::optional<int64_t>> FirstSendAtIfRunning(Connection& conn,
                                                     const std::string& workspace_id,
                                                     const std::string& campaign_id, int64_t from,
                                                     int64_t day_millis);
-// delay_days * day_millis, rounded to a millisecond.
-inline int64_t DelayMillis(double delay_days, int64_t day_millis) {
-  return static_cast<int64_t>(delay_days * static_cast<double>(day_millis) + 0.5);
-}
+using domain::DelayMillis;
 Result<domain::Lead> GetLead(Connection& conn, const std::string& workspace_id,
                              const std::string& lead_id);
 Result<Page<domain::Enrollment>> ListEnrollments(Connection& conn, const std::string& workspace_id,
