@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdlib>
+#include <type_traits>
+#include <variant>
+#include <vector>
 
 namespace leadterra::app {
 namespace {
@@ -25,6 +28,76 @@ Status ParseNumber(const std::string& text, const char* what, T* out) {
   return Status::Ok();
 }
 
+// Every setting a config file or the environment may give, by TOML key and
+// environment variable.
+using Member =
+    std::variant<std::string Config::*, int64_t Config::*, int Config::*, double Config::*>;
+struct Setting {
+  std::string_view key;
+  const char* env;
+  Member member;
+};
+
+const std::vector<Setting>& Settings() {
+  static const std::vector<Setting> kSettings = {
+      {"listen", "LEADTERRA_LISTEN", &Config::listen},
+      {"database", "LEADTERRA_DATABASE_URL", &Config::database},
+      {"log_level", "LEADTERRA_LOG_LEVEL", &Config::log_level},
+      {"day_seconds", "LEADTERRA_DAY_SECONDS", &Config::day_seconds},
+      {"threads", "LEADTERRA_THREADS", &Config::threads},
+      {"max_body_bytes", "LEADTERRA_MAX_BODY_BYTES", &Config::max_body_bytes},
+      {"max_leads_per_request", "LEADTERRA_MAX_LEADS_PER_REQUEST", &Config::max_leads_per_request},
+      {"smtp_connections", "LEADTERRA_SMTP_CONNECTIONS", &Config::smtp_connections},
+      {"retry_base_seconds", "LEADTERRA_RETRY_BASE_SECONDS", &Config::retry_base_seconds},
+      {"max_attempts", "LEADTERRA_MAX_ATTEMPTS", &Config::max_attempts},
+      {"rate_limit", "LEADTERRA_RATE_LIMIT", &Config::rate_limit},
+      {"rate_burst", "LEADTERRA_RATE_BURST", &Config::rate_burst},
+      {"workers", "LEADTERRA_WORKERS", &Config::workers},
+      {"webhook_timeout_seconds", "LEADTERRA_WEBHOOK_TIMEOUT_SECONDS",
+       &Config::webhook_timeout_seconds},
+      {"webhook_retry_base_seconds", "LEADTERRA_WEBHOOK_RETRY_BASE_SECONDS",
+       &Config::webhook_retry_base_seconds},
+      {"webhook_retry_window_seconds", "LEADTERRA_WEBHOOK_RETRY_WINDOW_SECONDS",
+       &Config::webhook_retry_window_seconds},
+  };
+  return kSettings;
+}
+
+// Sets a field from environment text; `what` names the source in errors.
+Status AssignText(const Member& member, const std::string& text, const char* what, Config& config) {
+  return std::visit(
+      [&](auto field) -> Status {
+        using T = std::remove_reference_t<decltype(config.*field)>;
+        if constexpr (std::is_same_v<T, std::string>) {
+          config.*field = text;
+          return Status::Ok();
+        } else {
+          return ParseNumber(text, what, &(config.*field));
+        }
+      },
+      member);
+}
+
+// Sets a field from a TOML value; false when the value has the wrong type.
+bool AssignToml(const Member& member, const toml::node& node, Config& config) {
+  return std::visit(
+      [&](auto field) -> bool {
+        using T = std::remove_reference_t<decltype(config.*field)>;
+        if constexpr (std::is_same_v<T, std::string>) {
+          if (!node.is_string()) return false;
+          config.*field = *node.value<std::string>();
+        } else if constexpr (std::is_same_v<T, double>) {
+          if (!node.is_number()) return false;
+          config.*field = *node.value<double>();
+        } else {
+          if (!node.is_integer()) return false;
+          config.*field = static_cast<T>(*node.value<int64_t>());
+        }
+        return true;
+      },
+      member);
+}
+
 Status ApplyFile(const std::string& path, Config& config) {
   toml::table t;
   try {
@@ -34,47 +107,13 @@ Status ApplyFile(const std::string& path, Config& config) {
   }
   for (const auto& [key, node] : t) {
     const std::string_view k = key.str();
-    bool ok = true;
-    if (k == "listen") {
-      ok = node.is_string();
-      if (ok) config.listen = *node.value<std::string>();
-    } else if (k == "database") {
-      ok = node.is_string();
-      if (ok) config.database = *node.value<std::string>();
-    } else if (k == "log_level") {
-      ok = node.is_string();
-      if (ok) config.log_level = *node.value<std::string>();
-    } else if (k == "day_seconds") {
-      ok = node.is_integer();
-      if (ok) config.day_seconds = *node.value<int64_t>();
-    } else if (k == "max_body_bytes") {
-      ok = node.is_integer();
-      if (ok) config.max_body_bytes = *node.value<int64_t>();
-    } else if (k == "max_leads_per_request") {
-      ok = node.is_integer();
-      if (ok) config.max_leads_per_request = *node.value<int64_t>();
-    } else if (k == "smtp_connections") {
-      ok = node.is_integer();
-      if (ok) config.smtp_connections = static_cast<int>(*node.value<int64_t>());
-    } else if (k == "retry_base_seconds") {
-      ok = node.is_integer();
-      if (ok) config.retry_base_seconds = *node.value<int64_t>();
-    } else if (k == "max_attempts") {
-      ok = node.is_integer();
-      if (ok) config.max_attempts = static_cast<int>(*node.value<int64_t>());
-    } else if (k == "threads") {
-      ok = node.is_integer();
-      if (ok) config.threads = static_cast<int>(*node.value<int64_t>());
-    } else if (k == "rate_limit") {
-      ok = node.is_number();
-      if (ok) config.rate_limit = *node.value<double>();
-    } else if (k == "rate_burst") {
-      ok = node.is_number();
-      if (ok) config.rate_burst = *node.value<double>();
-    } else {
+    const auto& settings = Settings();
+    auto it = std::find_if(settings.begin(), settings.end(),
+                           [&](const Setting& setting) { return setting.key == k; });
+    if (it == settings.end()) {
       return InvalidArgument("config file " + path + ": unknown key '" + std::string(k) + "'");
     }
-    if (!ok) {
+    if (!AssignToml(it->member, node, config)) {
       return InvalidArgument("config file " + path + ": '" + std::string(k) +
                              "' has the wrong type");
     }
@@ -83,38 +122,12 @@ Status ApplyFile(const std::string& path, Config& config) {
 }
 
 Status ApplyEnv(Config& config) {
-  if (auto v = Env("LEADTERRA_LISTEN")) config.listen = *v;
-  if (auto v = Env("LEADTERRA_DATABASE_URL")) config.database = *v;
-  if (auto v = Env("LEADTERRA_LOG_LEVEL")) config.log_level = *v;
-  if (auto v = Env("LEADTERRA_DAY_SECONDS")) {
-    LT_RETURN_IF_ERROR(ParseNumber(*v, "LEADTERRA_DAY_SECONDS", &config.day_seconds));
-  }
-  if (auto v = Env("LEADTERRA_THREADS")) {
-    LT_RETURN_IF_ERROR(ParseNumber(*v, "LEADTERRA_THREADS", &config.threads));
-  }
-  if (auto v = Env("LEADTERRA_MAX_BODY_BYTES")) {
-    LT_RETURN_IF_ERROR(ParseNumber(*v, "LEADTERRA_MAX_BODY_BYTES", &config.max_body_bytes));
-  }
-  if (auto v = Env("LEADTERRA_MAX_LEADS_PER_REQUEST")) {
-    LT_RETURN_IF_ERROR(
-        ParseNumber(*v, "LEADTERRA_MAX_LEADS_PER_REQUEST", &config.max_leads_per_request));
+  for (const Setting& setting : Settings()) {
+    if (auto v = Env(setting.env)) {
+      LT_RETURN_IF_ERROR(AssignText(setting.member, *v, setting.env, config));
+    }
   }
   if (auto v = Env("LEADTERRA_MASTER_KEY")) config.master_key = *v;
-  if (auto v = Env("LEADTERRA_SMTP_CONNECTIONS")) {
-    LT_RETURN_IF_ERROR(ParseNumber(*v, "LEADTERRA_SMTP_CONNECTIONS", &config.smtp_connections));
-  }
-  if (auto v = Env("LEADTERRA_RETRY_BASE_SECONDS")) {
-    LT_RETURN_IF_ERROR(ParseNumber(*v, "LEADTERRA_RETRY_BASE_SECONDS", &config.retry_base_seconds));
-  }
-  if (auto v = Env("LEADTERRA_MAX_ATTEMPTS")) {
-    LT_RETURN_IF_ERROR(ParseNumber(*v, "LEADTERRA_MAX_ATTEMPTS", &config.max_attempts));
-  }
-  if (auto v = Env("LEADTERRA_RATE_LIMIT")) {
-    LT_RETURN_IF_ERROR(ParseNumber(*v, "LEADTERRA_RATE_LIMIT", &config.rate_limit));
-  }
-  if (auto v = Env("LEADTERRA_RATE_BURST")) {
-    LT_RETURN_IF_ERROR(ParseNumber(*v, "LEADTERRA_RATE_BURST", &config.rate_burst));
-  }
   return Status::Ok();
 }
 
@@ -142,6 +155,26 @@ Result<ListenAddress> ParseListen(const std::string& listen) {
     return InvalidArgument("--listen port must be 0..65535, got '" + port_text + "'");
   }
   out.port = static_cast<uint16_t>(port);
+  return out;
+}
+
+Result<Workers> ParseWorkers(const std::string& list) {
+  Workers out;
+  if (list.empty()) return out;
+  size_t start = 0;
+  while (start <= list.size()) {
+    const size_t end = std::min(list.find(',', start), list.size());
+    const std::string name = list.substr(start, end - start);
+    if (name == "sender") {
+      out.sender = true;
+    } else if (name == "webhooks") {
+      out.webhooks = true;
+    } else {
+      return InvalidArgument("--workers takes a comma list of sender, webhooks; got '" + name +
+                             "'");
+    }
+    start = end + 1;
+  }
   return out;
 }
 
@@ -175,6 +208,10 @@ Result<Config> LoadConfig(const ConfigOverrides& flags) {
   Override(flags.max_attempts, config.max_attempts);
   Override(flags.rate_limit, config.rate_limit);
   Override(flags.rate_burst, config.rate_burst);
+  Override(flags.workers, config.workers);
+  Override(flags.webhook_timeout_seconds, config.webhook_timeout_seconds);
+  Override(flags.webhook_retry_base_seconds, config.webhook_retry_base_seconds);
+  Override(flags.webhook_retry_window_seconds, config.webhook_retry_window_seconds);
 
   if (config.day_seconds < 1) return InvalidArgument("--day-seconds must be at least 1");
   if (config.threads < 1 || config.threads > 256) {
@@ -193,6 +230,16 @@ Result<Config> LoadConfig(const ConfigOverrides& flags) {
   }
   if (config.rate_limit < 0) return InvalidArgument("--rate-limit must be >= 0");
   if (config.rate_burst < 1) return InvalidArgument("--rate-burst must be >= 1");
+  if (!(config.webhook_timeout_seconds > 0 && config.webhook_timeout_seconds <= 300)) {
+    return InvalidArgument("--webhook-timeout-seconds must be > 0 and at most 300");
+  }
+  if (!(config.webhook_retry_base_seconds > 0 && config.webhook_retry_base_seconds <= 3600)) {
+    return InvalidArgument("--webhook-retry-base-seconds must be > 0 and at most 3600");
+  }
+  if (config.webhook_retry_window_seconds < 1) {
+    return InvalidArgument("--webhook-retry-window-seconds must be >= 1");
+  }
+  LT_RETURN_IF_ERROR(ParseWorkers(config.workers).status());
   static constexpr const char* kLevels[] = {"trace", "debug", "info", "warn", "error", "off"};
   if (std::find(std::begin(kLevels), std::end(kLevels), config.log_level) == std::end(kLevels)) {
     return InvalidArgument("--log-level must be trace, debug, info, warn, error or off");

@@ -25,6 +25,10 @@ struct Config {
   int64_t retry_base_seconds = 60;  // first retry after a 4xx or lost connection
   int max_attempts = 5;             // tries before a deferred message counts as bounced
   std::string master_key;           // LEADTERRA_MASTER_KEY; else a key file beside the database
+  std::string workers = "sender,webhooks";  // background workers this process runs
+  double webhook_timeout_seconds = 10;
+  double webhook_retry_base_seconds = 10;
+  int64_t webhook_retry_window_seconds = 86400;
 };
 
 // Values given explicitly on the command line (unset = not given).
@@ -32,7 +36,9 @@ struct ConfigOverrides {
   std::optional<std::string> listen, database, log_level;
   std::optional<int64_t> day_seconds, max_body_bytes, max_leads_per_request;
   std::optional<int> threads, smtp_connections, max_attempts;
-  std::optional<int64_t> retry_base_seconds;
+  std::optional<int64_t> retry_base_seconds, webhook_retry_window_seconds;
+  std::optional<double> webhook_timeout_seconds, webhook_retry_base_seconds;
+  std::optional<std::string> workers;
   std::optional<double> rate_limit, rate_burst;
   std::optional<std::string> config_file;
 };
@@ -45,6 +51,14 @@ struct ListenAddress {
   uint16_t port = 0;
 };
 Result<ListenAddress> ParseListen(const std::string& listen);
+
+// Which background workers run in this process (the API is always served).
+struct Workers {
+  bool sender = false;
+  bool webhooks = false;
+};
+// "sender,webhooks", "sender", "" (none), …
+Result<Workers> ParseWorkers(const std::string& list);
 
 // "sqlite:PATH" -> PATH; other schemes are rejected with a clear message.
 Result<std::string> SqlitePathFromUrl(const std::string& url);

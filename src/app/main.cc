@@ -8,6 +8,7 @@
 #include <malloc.h>
 
 #include <CLI/CLI.hpp>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -19,6 +20,7 @@
 #include "api/leads_api.h"
 #include "api/mailboxes_api.h"
 #include "api/rate_limiter.h"
+#include "api/webhooks_api.h"
 #include "app/config.h"
 #include "delivery/engine.h"
 #include "delivery/smtp_client.h"
@@ -29,6 +31,7 @@
 #include "util/clock.h"
 #include "util/ids.h"
 #include "util/time_format.h"
+#include "webhook/dispatcher.h"
 
 namespace lt = leadterra;
 
@@ -109,8 +112,15 @@ int Serve(const lt::app::Config& config) {
   lt::api::LeadsApi leads(*rt.store, clock, rt.ids,
                           {static_cast<size_t>(config.max_leads_per_request)});
   lt::api::InsightsApi insights(*rt.store);
+  lt::webhook::DispatcherOptions dispatch_options;
+  dispatch_options.timeout_millis = std::llround(config.webhook_timeout_seconds * 1000);
+  dispatch_options.retry.base_millis = std::llround(config.webhook_retry_base_seconds * 1000);
+  dispatch_options.retry.window_millis = config.webhook_retry_window_seconds * 1000;
+  lt::webhook::WebhookDispatcher webhook_dispatcher(*rt.store, clock, **secrets, dispatch_options);
+  lt::api::WebhooksApi webhooks(*rt.store, clock, rt.ids, **secrets,
+                                [&webhook_dispatcher] { webhook_dispatcher.Wake(); });
   lt::http::Router router =
-      lt::http::BuildRouter({*rt.accounts, campaigns, leads, insights, mailboxes});
+      lt::http::BuildRouter({*rt.accounts, campaigns, leads, insights, mailboxes, webhooks});
   lt::http::Dispatcher dispatcher(router, *rt.accounts, limiter, idempotency, rt.ids);
 
   auto listen = lt::app::ParseListen(config.listen);
@@ -135,9 +145,13 @@ int Serve(const lt::app::Config& config) {
   std::fflush(stdout);
   spdlog::info("serving backend={} listen={}:{} threads={} day_seconds={}", rt.store->Backend(),
                listen->host, *port, config.threads, config.day_seconds);
-  engine.Start();
+  auto workers = lt::app::ParseWorkers(config.workers);
+  if (!workers.ok()) return Fail(workers.status());
+  if (workers->sender) engine.Start();
+  if (workers->webhooks) webhook_dispatcher.Start();
   server.Run();
   engine.Stop();
+  webhook_dispatcher.Stop();
   spdlog::info("stopped");
   return 0;
 }
@@ -215,6 +229,14 @@ int main(int argc, char** argv) {
                     "First retry delay after a 4xx reply or lost connection (default 60)");
   serve->add_option("--max-attempts", flags.max_attempts,
                     "Tries before a deferred message counts as bounced (default 5)");
+  serve->add_option("--workers", flags.workers,
+                    "Background workers to run: comma list of sender, webhooks (default both)");
+  serve->add_option("--webhook-timeout-seconds", flags.webhook_timeout_seconds,
+                    "Time a webhook receiver has to answer (default 10)");
+  serve->add_option("--webhook-retry-base-seconds", flags.webhook_retry_base_seconds,
+                    "First webhook retry delay; doubles per attempt up to 1 h (default 10)");
+  serve->add_option("--webhook-retry-window-seconds", flags.webhook_retry_window_seconds,
+                    "How long an event is retried before its delivery fails (default 86400)");
 
   CLI11_PARSE(app, argc, argv);
   curl_global_init(CURL_GLOBAL_DEFAULT);

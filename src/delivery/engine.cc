@@ -202,6 +202,7 @@ store::SendOutcome DeliveryEngine::Classify(const store::SendClaim& claim, const
   o.workspace_id = claim.workspace_id;
   o.campaign_id = claim.campaign_id;
   o.lead_id = claim.lead.id;
+  o.lead_email = claim.lead.email;
   o.message_row_id = claim.message_row_id;
   o.step_index = claim.step_index;
   o.mailbox_id = claim.mailbox_id;

@@ -3,6 +3,8 @@
 #include <curl/curl.h>
 
 #include <cstring>
+#include <string>
+#include <vector>
 
 namespace leadterra::delivery {
 namespace {
@@ -22,13 +24,27 @@ size_t ReadBody(char* buffer, size_t size, size_t count, void* user) {
 
 size_t Discard(char*, size_t size, size_t count, void*) { return size * count; }
 
-// Keeps the last line the server sent, for error reporting.
+// The server's reply lines of one transaction, for reporting the reply that
+// decided the outcome (not the "221 Bye" that follows a refusal).
+using ReplyLines = std::vector<std::string>;
+constexpr size_t kMaxReplyLines = 64;
+
 int CaptureReply(CURL*, curl_infotype type, char* data, size_t size, void* user) {
   if (type != CURLINFO_HEADER_IN) return 0;
   std::string line(data, size);
   while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.pop_back();
-  if (!line.empty()) *static_cast<std::string*>(user) = line;
+  auto* lines = static_cast<ReplyLines*>(user);
+  if (!line.empty() && lines->size() < kMaxReplyLines) lines->push_back(std::move(line));
   return 0;
+}
+
+// The last line carrying `code`, else the last line.
+std::string ReplyFor(int code, const ReplyLines& lines) {
+  const std::string prefix = std::to_string(code);
+  for (auto it = lines.rbegin(); it != lines.rend(); ++it) {
+    if (it->rfind(prefix, 0) == 0) return *it;
+  }
+  return lines.empty() ? std::string() : lines.back();
 }
 
 std::string Url(const char* scheme_plain, const char* scheme_tls, const SmtpServer& s,
@@ -38,7 +54,7 @@ std::string Url(const char* scheme_plain, const char* scheme_tls, const SmtpServ
          host + ":" + std::to_string(s.port) + "/" + path;
 }
 
-void ApplyCommon(CURL* curl, const SmtpServer& s, std::string* last_reply) {
+void ApplyCommon(CURL* curl, const SmtpServer& s, ReplyLines* replies) {
   curl_easy_setopt(curl, CURLOPT_USE_SSL,
                    s.security == domain::Security::kNone ? static_cast<long>(CURLUSESSL_NONE)
                                                          : static_cast<long>(CURLUSESSL_ALL));
@@ -51,16 +67,17 @@ void ApplyCommon(CURL* curl, const SmtpServer& s, std::string* last_reply) {
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(curl, CURLOPT_DEBUGFUNCTION, CaptureReply);
-  curl_easy_setopt(curl, CURLOPT_DEBUGDATA, last_reply);
+  curl_easy_setopt(curl, CURLOPT_DEBUGDATA, replies);
   curl_easy_setopt(curl, CURLOPT_VERBOSE, 1L);  // feeds CaptureReply; nothing is printed
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Discard);
 }
 
-SmtpReply Finish(CURL* curl, CURLcode rc, const std::string& last_reply, const char* errbuf) {
+SmtpReply Finish(CURL* curl, CURLcode rc, const ReplyLines& replies, const char* errbuf) {
   SmtpReply reply;
   long code = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
   reply.code = static_cast<int>(code);
+  const std::string last_reply = ReplyFor(reply.code, replies);
   if (rc == CURLE_OK) {
     if (reply.code == 0) reply.code = 250;
     reply.text = last_reply;
@@ -79,7 +96,7 @@ class CurlSmtpSession final : public SmtpSession {
  public:
   explicit CurlSmtpSession(SmtpServer server)
       : server_(std::move(server)), curl_(curl_easy_init()) {
-    ApplyCommon(curl_, server_, &last_reply_);
+    ApplyCommon(curl_, server_, &replies_);
     url_ = Url("smtp", "smtps", server_, server_.helo_domain);
     curl_easy_setopt(curl_, CURLOPT_URL, url_.c_str());
     curl_easy_setopt(curl_, CURLOPT_ERRORBUFFER, errbuf_);
@@ -99,12 +116,12 @@ class CurlSmtpSession final : public SmtpSession {
     curl_easy_setopt(curl_, CURLOPT_READFUNCTION, ReadBody);
     curl_easy_setopt(curl_, CURLOPT_READDATA, &upload);
     curl_easy_setopt(curl_, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(data.size()));
-    last_reply_.clear();
+    replies_.clear();
     errbuf_[0] = 0;
     CURLcode rc = curl_easy_perform(curl_);
     curl_easy_setopt(curl_, CURLOPT_MAIL_RCPT, nullptr);
     curl_slist_free_all(rcpt);
-    return Finish(curl_, rc, last_reply_, errbuf_);
+    return Finish(curl_, rc, replies_, errbuf_);
   }
 
   SmtpReply Verify() override {
@@ -112,19 +129,19 @@ class CurlSmtpSession final : public SmtpSession {
     curl_easy_setopt(curl_, CURLOPT_MAIL_RCPT, nullptr);
     curl_easy_setopt(curl_, CURLOPT_CUSTOMREQUEST, "NOOP");
     curl_easy_setopt(curl_, CURLOPT_NOBODY, 1L);
-    last_reply_.clear();
+    replies_.clear();
     errbuf_[0] = 0;
     CURLcode rc = curl_easy_perform(curl_);
     curl_easy_setopt(curl_, CURLOPT_CUSTOMREQUEST, nullptr);
     curl_easy_setopt(curl_, CURLOPT_NOBODY, 0L);
-    return Finish(curl_, rc, last_reply_, errbuf_);
+    return Finish(curl_, rc, replies_, errbuf_);
   }
 
  private:
   SmtpServer server_;
   CURL* curl_;
   std::string url_;
-  std::string last_reply_;
+  ReplyLines replies_;
   char errbuf_[CURL_ERROR_SIZE] = {};
 };
 
@@ -136,9 +153,9 @@ std::unique_ptr<SmtpSession> CurlSmtpConnector::Open(const SmtpServer& server) {
 
 SmtpReply VerifyImap(const SmtpServer& server) {
   CURL* curl = curl_easy_init();
-  std::string last_reply;
+  ReplyLines replies;
   char errbuf[CURL_ERROR_SIZE] = {};
-  ApplyCommon(curl, server, &last_reply);
+  ApplyCommon(curl, server, &replies);
   std::string url = Url("imap", "imaps", server, "");
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, "NOOP");

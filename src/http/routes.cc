@@ -24,6 +24,7 @@ Router BuildRouter(const Services& s) {
   using api::InsightsApi;
   using api::LeadsApi;
   using api::MailboxesApi;
+  using api::WebhooksApi;
   Router router;
   router.Add(Public("GET", "/healthz", [](const HttpRequest&) {
     return HttpResponse{200, "application/json", {}, R"({"status":"ok"})"};
@@ -58,6 +59,14 @@ Router BuildRouter(const Services& s) {
   router.Add(Authed("PATCH", "/v1/mailboxes/:id", Bind(s.mailboxes, &MailboxesApi::Patch)));
   router.Add(Authed("DELETE", "/v1/mailboxes/:id", Bind(s.mailboxes, &MailboxesApi::Delete)));
   router.Add(Authed("POST", "/v1/mailboxes/:id/verify", Bind(s.mailboxes, &MailboxesApi::Verify)));
+
+  router.Add(Authed("GET", "/v1/webhooks", Bind(s.webhooks, &WebhooksApi::List)));
+  router.Add(Authed("POST", "/v1/webhooks", Bind(s.webhooks, &WebhooksApi::Create)));
+  router.Add(Authed("GET", "/v1/webhooks/:id", Bind(s.webhooks, &WebhooksApi::Get)));
+  router.Add(Authed("DELETE", "/v1/webhooks/:id", Bind(s.webhooks, &WebhooksApi::Delete)));
+  router.Add(
+      Authed("GET", "/v1/webhooks/:id/deliveries", Bind(s.webhooks, &WebhooksApi::Deliveries)));
+  router.Add(Authed("POST", "/v1/webhooks/:id/test", Bind(s.webhooks, &WebhooksApi::Test)));
   return router;
 }
 

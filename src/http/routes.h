@@ -9,6 +9,7 @@
 #include "api/insights_api.h"
 #include "api/leads_api.h"
 #include "api/mailboxes_api.h"
+#include "api/webhooks_api.h"
 #include "http/router.h"
 
 namespace leadterra::http {
@@ -19,6 +20,7 @@ struct Services {
   api::LeadsApi& leads;
   api::InsightsApi& insights;
   api::MailboxesApi& mailboxes;
+  api::WebhooksApi& webhooks;
 };
 
 Router BuildRouter(const Services& services);

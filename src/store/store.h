@@ -15,11 +15,13 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "domain/campaign.h"
 #include "domain/lead.h"
 #include "domain/mailbox.h"
+#include "domain/webhook.h"
 #include "domain/workspace.h"
 #include "util/status.h"
 
@@ -232,6 +234,7 @@ struct SendOutcome {
   std::string workspace_id;
   std::string campaign_id;
   std::string lead_id;
+  std::string lead_email;  // for the message.sent / message.bounced event
   std::string message_row_id;
   int step_index = 0;
   std::string mailbox_id;
@@ -279,6 +282,111 @@ class DeliveryStore {
   virtual Result<std::optional<int64_t>> NextDueTime() = 0;
 };
 
+// One delivery attempt of an event to an endpoint.
+struct WebhookAttempt {
+  int64_t attempted_at = 0;
+  std::optional<int> status_code;  // nullopt: no HTTP answer (timeout, refused, …)
+  int64_t latency_ms = 0;
+  std::optional<std::string> error;
+};
+
+enum class DeliveryStatus { kPending, kDelivered, kFailed };
+inline std::string_view ToString(DeliveryStatus status) {
+  return status == DeliveryStatus::kDelivered ? "delivered"
+         : status == DeliveryStatus::kFailed  ? "failed"
+                                              : "pending";
+}
+inline std::optional<DeliveryStatus> ParseDeliveryStatus(std::string_view text) {
+  if (text == "pending") return DeliveryStatus::kPending;
+  if (text == "delivered") return DeliveryStatus::kDelivered;
+  if (text == "failed") return DeliveryStatus::kFailed;
+  return std::nullopt;
+}
+
+// An event's delivery to one endpoint, as the deliveries log shows it.
+struct WebhookDelivery {
+  std::string webhook_id;
+  std::string event_id;
+  std::string event_type;
+  DeliveryStatus status = DeliveryStatus::kPending;
+  int attempt_count = 0;
+  int64_t created_at = 0;
+  std::optional<int64_t> next_attempt_at;  // while pending
+  std::optional<int64_t> delivered_at;
+  std::vector<WebhookAttempt> attempts;  // oldest first
+};
+
+// A delivery leased to the dispatcher: everything needed to POST it.
+struct DispatchJob {
+  std::string workspace_id;
+  std::string webhook_id;
+  std::string event_id;
+  std::string event_type;
+  int64_t event_created_at = 0;
+  std::string data_json;
+  std::string url;
+  std::string secret_sealed;
+  int attempts_before = 0;  // failed attempts so far
+};
+
+// What one attempt of a leased job came to.
+struct DispatchResult {
+  DispatchJob job;
+  WebhookAttempt attempt;
+  bool success = false;
+  // When !success: the next attempt's time, or nullopt if the delivery failed
+  // for good (retry window over).
+  std::optional<int64_t> retry_at;
+};
+
+// Webhook endpoints and the event outbox. Events are written by the other
+// stores inside the transactions that cause them (campaign status changes,
+// message outcomes) and fanned out at that moment into one pending delivery
+// per subscribed endpoint; the dispatcher leases due deliveries, POSTs them
+// and records every attempt.
+class WebhookStore {
+ public:
+  virtual ~WebhookStore() = default;
+  virtual Status CreateWebhook(const domain::Webhook& webhook) = 0;
+  // Deleted webhooks answer kNotFound.
+  virtual Result<domain::Webhook> GetWebhook(const std::string& workspace_id,
+                                             const std::string& id) = 0;
+  virtual Result<Page<domain::Webhook>> ListWebhooks(const std::string& workspace_id,
+                                                     const PageRequest& page) = 0;
+  // Stops the endpoint's pending deliveries too.
+  virtual Status DeleteWebhook(const std::string& workspace_id, const std::string& id,
+                               int64_t now) = 0;
+  // Writes `event` with a delivery to that one endpoint only (webhook.test);
+  // returns the event id.
+  virtual Result<std::string> EmitEventTo(const std::string& workspace_id,
+                                          const std::string& webhook_id, const domain::Event& event,
+                                          int64_t now) = 0;
+  // Newest first: `page.after_id` is an event id and rows older than it follow.
+  virtual Result<Page<WebhookDelivery>> ListWebhookDeliveries(const std::string& workspace_id,
+                                                              const std::string& webhook_id,
+                                                              std::optional<DeliveryStatus> status,
+                                                              const PageRequest& page) = 0;
+
+  // Leases up to `limit` due deliveries (pending, next attempt due, no live
+  // lease) until `lease_until`, at most `room(webhook_id)` per endpoint, so
+  // one slow endpoint cannot take every slot.
+  virtual Result<std::vector<DispatchJob>> LeaseDueDeliveries(
+      int64_t now, int64_t lease_until, int limit,
+      const std::function<int(const std::string& webhook_id)>& room) = 0;
+  // Records attempts and their consequences (delivered / retry / failed, and
+  // the endpoint's active/failing state: failing once a delivery failed for
+  // good or it has had no success for `failing_after` millis) in one
+  // transaction; clears the leases.
+  virtual Status RecordDispatchResults(const std::vector<DispatchResult>& results, int64_t now,
+                                       int64_t failing_after) = 0;
+  // Gives leased but unrecorded deliveries back (shutdown; or start-up of the
+  // single process that owns an embedded database).
+  virtual Status ReleaseDeliveryLeases(const std::vector<DispatchJob>& jobs) = 0;
+  virtual Status ReleaseAllDeliveryLeases() = 0;
+  // The earliest next attempt of any pending delivery of a live endpoint.
+  virtual Result<std::optional<int64_t>> NextDeliveryDue() = 0;
+};
+
 // Everything a server process needs, implemented by one backend.
 class Store : public WorkspaceStore,
               public ApiKeyStore,
@@ -286,7 +394,8 @@ class Store : public WorkspaceStore,
               public IdempotencyStore,
               public LeadStore,
               public MailboxStore,
-              public DeliveryStore {
+              public DeliveryStore,
+              public WebhookStore {
  public:
   // Human-readable backend name for logs ("sqlite").
   virtual std::string Backend() const = 0;

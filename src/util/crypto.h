@@ -15,5 +15,7 @@ void FillRandom(uint8_t* out, size_t size);
 std::string RandomBase62(size_t length);
 // Lowercase hex SHA-256 of `data`.
 std::string Sha256Hex(std::string_view data);
+// Lowercase hex HMAC-SHA256 of `message` under `key`.
+std::string HmacSha256Hex(std::string_view key, std::string_view message);
 
 }  // namespace leadterra

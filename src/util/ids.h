@@ -25,18 +25,33 @@ inline constexpr std::string_view kEvent = "evt_";
 inline constexpr std::string_view kRequest = "req_";
 }  // namespace id_prefix
 
-class IdGenerator {
+// Strictly increasing ULIDs for the times it is given: an id for a time not
+// after the last one reuses the last time and increments the random part.
+class UlidSequence {
  public:
-  explicit IdGenerator(const Clock& clock) : clock_(clock) {}
-  // Returns prefix + 26 lowercase Crockford base32 characters.
-  std::string Next(std::string_view prefix);
+  std::string Next(std::string_view prefix, int64_t unix_millis);
 
  private:
-  const Clock& clock_;
   std::mutex mu_;
   uint64_t last_millis_ = 0;
   uint8_t last_random_[10] = {};
 };
+
+class IdGenerator {
+ public:
+  explicit IdGenerator(const Clock& clock) : clock_(clock) {}
+  // Returns prefix + 26 lowercase Crockford base32 characters.
+  std::string Next(std::string_view prefix) { return sequence_.Next(prefix, clock_.NowMillis()); }
+
+ private:
+  const Clock& clock_;
+  UlidSequence sequence_;
+};
+
+// An id for time `unix_millis` from one process-wide UlidSequence (for rows
+// made where no IdGenerator is at hand, e.g. events written inside a store
+// transaction): increasing within this process.
+std::string NewIdAt(std::string_view prefix, int64_t unix_millis);
 
 // True when `id` is `prefix` followed by a well-formed lowercase ULID.
 bool IsValidId(std::string_view id, std::string_view prefix);

@@ -38,7 +38,8 @@ TEST(OpenApi, DocumentMatchesRouter) {
   SecretBox secrets(std::array<uint8_t, SecretBox::kKeySize>{});
   delivery::CurlSmtpConnector smtp;
   api::MailboxesApi mailboxes(*store, clock, ids, secrets, smtp);
-  Router router = BuildRouter({accounts, campaigns, leads, insights, mailboxes});
+  api::WebhooksApi webhooks(*store, clock, ids, secrets, nullptr);
+  Router router = BuildRouter({accounts, campaigns, leads, insights, mailboxes, webhooks});
 
   std::set<std::string> routed;
   for (const Route& r : router.routes()) routed.insert(r.method + " " + ToOpenApiPath(r.pattern));

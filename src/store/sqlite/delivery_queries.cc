@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "store/sqlite/lead_queries.h"
+#include "store/sqlite/webhook_queries.h"
 
 namespace leadterra::store::sqlite {
 namespace {
@@ -310,6 +311,15 @@ Status RecordOutcomes(Connection& conn, const std::vector<SendOutcome>& outcomes
     }
     LT_RETURN_IF_ERROR(MoveActiveEnrollment(conn, o.workspace_id, o.campaign_id, o.lead_id, status,
                                             step, next_send_at, sent_at, d));
+    if (o.kind != Kind::kRetry) {
+      const domain::MessageFacts facts{
+          o.message_row_id, o.campaign_id, o.lead_id,   o.lead_email, o.step_index,
+          o.mailbox_id,     o.subject,     o.smtp_code, o.smtp_reply, now};
+      LT_RETURN_IF_ERROR(EmitEvent(conn, o.workspace_id,
+                                   o.kind == Kind::kDelivered ? domain::MessageSentEvent(facts)
+                                                              : domain::MessageBouncedEvent(facts),
+                                   now));
+    }
   }
   return ApplyCounterDeltas(conn, deltas, now);
 }

@@ -175,6 +175,63 @@ CREATE INDEX enrollments_due ON enrollments(workspace_id, campaign_id, next_send
 ALTER TABLE campaign_stats ADD COLUMN unknown INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE campaign_stats ADD COLUMN completed INTEGER NOT NULL DEFAULT 0;
 )sql"},
+      {4, R"sql(
+CREATE TABLE webhooks (
+  workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+  id TEXT NOT NULL,
+  url TEXT NOT NULL,
+  events TEXT NOT NULL,
+  description TEXT,
+  secret TEXT NOT NULL,
+  status TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  last_success_at INTEGER,
+  failing_since INTEGER,
+  deleted_at INTEGER,
+  PRIMARY KEY (workspace_id, id)
+);
+-- Which live endpoints want which event type: the fan-out at emit time.
+CREATE TABLE webhook_subscriptions (
+  workspace_id TEXT NOT NULL,
+  event_type TEXT NOT NULL,
+  webhook_id TEXT NOT NULL,
+  PRIMARY KEY (workspace_id, event_type, webhook_id)
+) WITHOUT ROWID;
+-- The outbox: written in the transaction of the change that caused the event.
+CREATE TABLE webhook_events (
+  workspace_id TEXT NOT NULL,
+  id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  data TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (workspace_id, id)
+);
+CREATE TABLE webhook_deliveries (
+  workspace_id TEXT NOT NULL,
+  webhook_id TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER,
+  lease_until INTEGER,
+  created_at INTEGER NOT NULL,
+  delivered_at INTEGER,
+  PRIMARY KEY (workspace_id, webhook_id, event_id)
+) WITHOUT ROWID;
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries(workspace_id, webhook_id, next_attempt_at)
+  WHERE status = 'pending';
+CREATE TABLE webhook_attempts (
+  workspace_id TEXT NOT NULL,
+  webhook_id TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  attempted_at INTEGER NOT NULL,
+  status_code INTEGER,
+  latency_ms INTEGER NOT NULL,
+  error TEXT,
+  PRIMARY KEY (workspace_id, webhook_id, event_id, attempt)
+) WITHOUT ROWID;
+)sql"},
   };
   return kMigrations;
 }

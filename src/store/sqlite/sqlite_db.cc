@@ -33,6 +33,9 @@ Statement& Statement::Bind(int pos, double value) {
 Statement& Statement::Bind(int pos, const std::optional<int64_t>& value) {
   return value ? Bind(pos, *value) : BindNull(pos);
 }
+Statement& Statement::Bind(int pos, const std::optional<std::string>& value) {
+  return value ? Bind(pos, std::string_view(*value)) : BindNull(pos);
+}
 Statement& Statement::BindNull(int pos) {
   sqlite3_bind_null(stmt_, pos);
   return *this;
@@ -64,6 +67,11 @@ bool Statement::ColumnIsNull(int col) const {
 std::optional<int64_t> Statement::ColumnOptionalInt(int col) const {
   if (ColumnIsNull(col)) return std::nullopt;
   return ColumnInt(col);
+}
+
+std::optional<std::string> Statement::ColumnOptionalText(int col) const {
+  if (ColumnIsNull(col)) return std::nullopt;
+  return ColumnText(col);
 }
 
 Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path) {

@@ -36,6 +36,9 @@ class Statement {
   Statement& Bind(int pos, int value) { return Bind(pos, static_cast<int64_t>(value)); }
   Statement& Bind(int pos, double value);
   Statement& Bind(int pos, const std::optional<int64_t>& value);
+  Statement& Bind(int pos, const std::optional<std::string>& value);
+  Statement& Bind(int pos, const char* value) { return Bind(pos, std::string_view(value)); }
+  Statement& Bind(int pos, const std::string& value) { return Bind(pos, std::string_view(value)); }
   Statement& BindNull(int pos);
 
   // Advances; returns true when a row is available.
@@ -49,6 +52,7 @@ class Statement {
   int64_t ColumnInt(int col) const;
   double ColumnDouble(int col) const;
   std::optional<int64_t> ColumnOptionalInt(int col) const;
+  std::optional<std::string> ColumnOptionalText(int col) const;
   bool ColumnIsNull(int col) const;
 
  private:

@@ -5,6 +5,7 @@
 #include "store/sqlite/mailbox_queries.h"
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/sqlite_db.h"
+#include "store/sqlite/webhook_queries.h"
 
 namespace leadterra::store {
 namespace {
@@ -233,6 +234,9 @@ class SqliteStore final : public Store {
           old_status != domain::CampaignStatus::kRunning) {
         LT_RETURN_IF_ERROR(sqlite::ScheduleStartedCampaign(conn, workspace_id, id,
                                                            c.started_at.value_or(0), day_millis_));
+      }
+      if (auto event = domain::CampaignStatusEvent(c, old_status)) {
+        LT_RETURN_IF_ERROR(sqlite::EmitEvent(conn, workspace_id, *event, c.updated_at));
       }
       result = std::move(c);
       return Status::Ok();
@@ -466,6 +470,88 @@ class SqliteStore final : public Store {
   Result<std::optional<int64_t>> NextDueTime() override {
     auto conn = pool_->Acquire();
     return sqlite::NextDueTime(*conn);
+  }
+
+  // --- webhooks -------------------------------------------------------------
+
+  Status CreateWebhook(const domain::Webhook& webhook) override {
+    auto conn = pool_->Acquire();
+    return InTransaction(*conn, true, [&] { return sqlite::InsertWebhook(*conn, webhook); });
+  }
+
+  Result<domain::Webhook> GetWebhook(const std::string& workspace_id,
+                                     const std::string& id) override {
+    auto conn = pool_->Acquire();
+    return sqlite::LoadWebhook(*conn, workspace_id, id);
+  }
+
+  Result<Page<domain::Webhook>> ListWebhooks(const std::string& workspace_id,
+                                             const PageRequest& page) override {
+    auto conn = pool_->Acquire();
+    return sqlite::ListWebhooks(*conn, workspace_id, page);
+  }
+
+  Status DeleteWebhook(const std::string& workspace_id, const std::string& id,
+                       int64_t now) override {
+    auto conn = pool_->Acquire();
+    return InTransaction(*conn, true,
+                         [&] { return sqlite::SoftDeleteWebhook(*conn, workspace_id, id, now); });
+  }
+
+  Result<std::string> EmitEventTo(const std::string& workspace_id, const std::string& webhook_id,
+                                  const domain::Event& event, int64_t now) override {
+    return Transact<std::string>(true, [&](Connection& conn, std::string& event_id) -> Status {
+      LT_RETURN_IF_ERROR(sqlite::LoadWebhook(conn, workspace_id, webhook_id).status());
+      LT_ASSIGN_OR_RETURN(event_id,
+                          sqlite::EmitEventTo(conn, workspace_id, webhook_id, event, now));
+      return Status::Ok();
+    });
+  }
+
+  Result<Page<WebhookDelivery>> ListWebhookDeliveries(const std::string& workspace_id,
+                                                      const std::string& webhook_id,
+                                                      std::optional<DeliveryStatus> status,
+                                                      const PageRequest& page) override {
+    return Transact<Page<WebhookDelivery>>(
+        false, [&](Connection& conn, Page<WebhookDelivery>& out) -> Status {
+          LT_ASSIGN_OR_RETURN(
+              out, sqlite::ListWebhookDeliveries(conn, workspace_id, webhook_id, status, page));
+          return Status::Ok();
+        });
+  }
+
+  Result<std::vector<DispatchJob>> LeaseDueDeliveries(
+      int64_t now, int64_t lease_until, int limit,
+      const std::function<int(const std::string&)>& room) override {
+    return Transact<std::vector<DispatchJob>>(
+        true, [&](Connection& conn, std::vector<DispatchJob>& out) -> Status {
+          LT_ASSIGN_OR_RETURN(out, sqlite::LeaseDueDeliveries(conn, now, lease_until, limit, room));
+          return Status::Ok();
+        });
+  }
+
+  Status RecordDispatchResults(const std::vector<DispatchResult>& results, int64_t now,
+                               int64_t failing_after) override {
+    auto conn = pool_->Acquire();
+    return InTransaction(*conn, true, [&] {
+      return sqlite::RecordDispatchResults(*conn, results, now, failing_after);
+    });
+  }
+
+  Status ReleaseDeliveryLeases(const std::vector<DispatchJob>& jobs) override {
+    auto conn = pool_->Acquire();
+    return InTransaction(*conn, true, [&] { return sqlite::ReleaseDeliveryLeases(*conn, &jobs); });
+  }
+
+  Status ReleaseAllDeliveryLeases() override {
+    auto conn = pool_->Acquire();
+    return InTransaction(*conn, true,
+                         [&] { return sqlite::ReleaseDeliveryLeases(*conn, nullptr); });
+  }
+
+  Result<std::optional<int64_t>> NextDeliveryDue() override {
+    auto conn = pool_->Acquire();
+    return sqlite::NextDeliveryDue(*conn);
   }
 
  private:
