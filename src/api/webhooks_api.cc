@@ -84,18 +84,27 @@ Result<std::vector<std::string>> ReadEvents(const FieldReader& reader) {
 
 }  // namespace
 
-Result<Response> WebhooksApi::Create(const Request& request) {
-  LT_ASSIGN_OR_RETURN(const boost::json::value* body, RequireBody(request));
-  LT_ASSIGN_OR_RETURN(FieldReader reader, FieldReader::Of(*body, ""));
+Result<WebhookInput> ParseWebhookCreate(const boost::json::value& body) {
+  LT_ASSIGN_OR_RETURN(FieldReader reader, FieldReader::Of(body, ""));
   LT_RETURN_IF_ERROR(reader.RejectUnknown({"url", "events", "description"}));
-  Webhook w;
-  LT_ASSIGN_OR_RETURN(w.url, reader.RequiredString("url"));
-  LT_RETURN_IF_ERROR(domain::ValidateWebhookUrl(w.url, "url"));
-  LT_ASSIGN_OR_RETURN(w.events, ReadEvents(reader));
-  LT_ASSIGN_OR_RETURN(w.description, reader.OptionalString("description"));
-  if (w.description && w.description->size() > domain::kWebhookDescriptionMaxBytes) {
+  WebhookInput in;
+  LT_ASSIGN_OR_RETURN(in.url, reader.RequiredString("url"));
+  LT_RETURN_IF_ERROR(domain::ValidateWebhookUrl(in.url, "url"));
+  LT_ASSIGN_OR_RETURN(in.events, ReadEvents(reader));
+  LT_ASSIGN_OR_RETURN(in.description, reader.OptionalString("description"));
+  if (in.description && in.description->size() > domain::kWebhookDescriptionMaxBytes) {
     return InvalidArgument("description must be at most 500 bytes", "description");
   }
+  return in;
+}
+
+Result<Response> WebhooksApi::Create(const Request& request) {
+  LT_ASSIGN_OR_RETURN(const boost::json::value* body, RequireBody(request));
+  LT_ASSIGN_OR_RETURN(WebhookInput in, ParseWebhookCreate(*body));
+  Webhook w;
+  w.url = std::move(in.url);
+  w.events = std::move(in.events);
+  w.description = std::move(in.description);
   w.id = ids_.Next(id_prefix::kWebhook);
   w.workspace_id = request.workspace_id;
   w.created_at = clock_.NowMillis();

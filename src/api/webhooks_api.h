@@ -6,6 +6,9 @@
 #pragma once
 
 #include <functional>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "api/request.h"
 #include "store/store.h"
@@ -14,6 +17,14 @@
 #include "util/secret_box.h"
 
 namespace leadterra::api {
+
+// A validated POST /v1/webhooks body.
+struct WebhookInput {
+  std::string url;
+  std::vector<std::string> events;  // canonical order, no duplicates
+  std::optional<std::string> description;
+};
+Result<WebhookInput> ParseWebhookCreate(const boost::json::value& body);
 
 class WebhooksApi {
  public:

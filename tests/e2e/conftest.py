@@ -417,3 +417,28 @@ def load_seed_bodies():
         for m in re.finditer(r"(?:--data|-d) '(\{.*?\})'", text, re.S):
             bodies.append((name, json.loads(m.group(1))))
     return bodies
+
+
+WAIT_DEADLINE = 30.0  # guard against hangs only; never asserted as latency
+
+
+def wait_until(pred, describe, timeout=WAIT_DEADLINE, interval=0.05):
+    """Poll pred() until truthy; fail with describe() after the deadline."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = pred()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            pytest.fail("condition not met within %.0fs: %s" % (timeout, describe()),
+                        pytrace=False)
+        time.sleep(interval)
+
+
+@pytest.fixture
+def peer():
+    """A real SMTP server (aiosmtpd) on loopback; see smtp_peer.py."""
+    from smtp_peer import SmtpPeer
+    p = SmtpPeer().start()
+    yield p
+    p.stop()

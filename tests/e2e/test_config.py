@@ -164,6 +164,12 @@ def test_env_listen_overridden_by_flag(tmp_path):
     ["--threads", "0"],
     ["--threads", "-2"],
     ["--log-level", "loud"],
+    ["--workers", "sender,mailer"],
+    ["--workers", "sender,"],
+    ["--webhook-timeout-seconds", "0"],
+    ["--webhook-timeout-seconds", "abc"],
+    ["--webhook-retry-base-seconds", "-1"],
+    ["--webhook-retry-window-seconds", "0"],
     ["--no-such-flag"],
 ])
 def test_bad_flags_refused(tmp_path, args):
@@ -187,6 +193,8 @@ def test_bad_flags_refused(tmp_path, args):
     'listen = "127.0.0.1:0"\nlog_level = "loud"\n',
     'listen = "127.0.0.1:0"\nrate_burst = -3\n',
     'listen = "127.0.0.1:0"\nmax_body_bytes = 10\n',
+    'listen = "127.0.0.1:0"\nworkers = 3\n',
+    'listen = "127.0.0.1:0"\nwebhook_timeout_seconds = "slow"\n',
     '[[[\n',
 ])
 def test_bad_config_file_refused(tmp_path, toml):

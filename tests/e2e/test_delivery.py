@@ -10,36 +10,14 @@ import time
 
 import pytest
 
-from conftest import TS_RE, assert_error, step
-from smtp_peer import SmtpPeer
+from conftest import wait_until, TS_RE, assert_error, step
 
-DEADLINE = 30.0
 MSGID_RE = re.compile(r"^<[^<>@\s]+@([^<>@\s]+)>$")
 
 
 # --------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------
-
-@pytest.fixture
-def peer():
-    p = SmtpPeer().start()
-    yield p
-    p.stop()
-
-
-def wait_until(pred, describe, timeout=DEADLINE, interval=0.1):
-    """Poll pred() until truthy; fail with describe() after the deadline."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = pred()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            pytest.fail("condition not met within %.0fs: %s" % (timeout, describe()),
-                        pytrace=False)
-        time.sleep(interval)
-
 
 def delivery_server(make_server, *extra, day_seconds="1"):
     args = ["--rate-limit", "0", "--retry-base-seconds", "1"]

@@ -14,8 +14,7 @@ import uuid
 
 import pytest
 
-from conftest import CAMP_ID_RE, ULID, assert_error, step
-from smtp_peer import SmtpPeer
+from conftest import wait_until, CAMP_ID_RE, ULID, assert_error, step
 from webhook_receiver import WebhookReceiver
 
 DEADLINE = 30.0
@@ -61,30 +60,10 @@ def receivers():
 
 
 @pytest.fixture
-def peer():
-    p = SmtpPeer().start()
-    yield p
-    p.stop()
-
-
-@pytest.fixture
 def ws(server):
     """A fresh workspace on the module server (its key), so what it holds is known."""
     _, secret = server.new_workspace("Webhooks %s" % uuid.uuid4().hex[:6])
     return secret
-
-
-def wait_until(pred, describe, timeout=DEADLINE, interval=0.05):
-    """Poll pred() until truthy; fail with describe() after the deadline."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = pred()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            pytest.fail("condition not met within %.0fs: %s" % (timeout, describe()),
-                        pytrace=False)
-        time.sleep(interval)
 
 
 def webhook_server(make_server, *extra, **kw):
@@ -976,3 +955,25 @@ def test_kill_9_loses_no_message_sent_event(make_server, peer, receivers, tmp_pa
     dupes = sum(len(rcv.successes(event_id=e)) - 1 for e in events)
     print("webhook crash test: %d kills at (peer messages, receiver events) %r; %d delivered, "
           "%d unknown, %d duplicate deliveries" % (kills, at_kill, n_delivered, m["unknown"], dupes))
+
+
+def test_outbox_waits_for_a_process_running_the_dispatcher(make_server, receivers, tmp_path):
+    """With --workers sender, events are recorded but not sent; the next
+    process that runs the webhooks worker delivers them from the same database."""
+    rcv = receivers()
+    db = str(tmp_path / "outbox.db")
+    srv = webhook_server(make_server, "--workers", "sender", db_path=db)
+    key = srv.key
+    w = create_webhook(srv, rcv.url, events=["campaign.started"])
+    event_ids = [send_test(srv, w["id"]) for _ in range(3)]
+    time.sleep(1.0)  # a dispatcher would have posted by now; none runs here
+    assert rcv.requests() == []
+    assert all(d["status"] == "pending" and d["attemptCount"] == 0
+               for d in deliveries(srv, w["id"])), deliveries(srv, w["id"])
+    srv.stop()
+
+    srv = webhook_server(make_server, db_path=db, expect_bootstrap=False)
+    srv.key = key
+    for eid in event_ids:
+        delivered(srv, w["id"], eid)
+    assert set(rcv.event_ids()) == set(event_ids)

@@ -358,12 +358,13 @@ Status ReleaseDeliveryLeases(Connection& conn, const std::vector<DispatchJob>* j
 }
 
 Result<std::optional<int64_t>> NextDeliveryDue(Connection& conn) {
+  // Leases are ignored: a leased delivery is in flight and will be recorded
+  // (or its lease expires), so its time is at worst an early wake-up.
   LT_ASSIGN_OR_RETURN(
       auto stmt,
-      conn.Prepare("SELECT min((SELECT min(coalesce(max(d.lease_until, d.next_attempt_at), "
-                   "d.next_attempt_at)) FROM webhook_deliveries d WHERE d.workspace_id = "
-                   "w.workspace_id AND d.webhook_id = w.id AND d.status = 'pending')) FROM "
-                   "webhooks w WHERE w.deleted_at IS NULL"));
+      conn.Prepare("SELECT min((SELECT min(d.next_attempt_at) FROM webhook_deliveries d WHERE "
+                   "d.workspace_id = w.workspace_id AND d.webhook_id = w.id AND d.status = "
+                   "'pending')) FROM webhooks w WHERE w.deleted_at IS NULL"));
   LT_ASSIGN_OR_RETURN(bool row, stmt->Step());
   if (!row) return std::optional<int64_t>();
   return stmt->ColumnOptionalInt(0);
