@@ -42,7 +42,7 @@ Result<RawStep> ParseOneStep(const boost::json::value& value, const std::string&
 
 Result<CampaignInput> ParseCampaign(const boost::json::value& body, bool create) {
   LT_ASSIGN_OR_RETURN(FieldReader reader, FieldReader::Of(body, ""));
-  LT_RETURN_IF_ERROR(reader.RejectUnknown({"name", kStepsField}));
+  LT_RETURN_IF_ERROR(reader.RejectUnknown({"name", kStepsField, "stopOnReply"}));
   CampaignInput input;
   if (create) {
     LT_ASSIGN_OR_RETURN(std::string name, reader.RequiredString("name"));
@@ -54,6 +54,13 @@ Result<CampaignInput> ParseCampaign(const boost::json::value& body, bool create)
   if (const boost::json::value* steps = reader.Find(kStepsField)) {
     LT_ASSIGN_OR_RETURN(std::vector<domain::Step> parsed, ParseSteps(*steps));
     input.steps = std::move(parsed);
+  }
+  LT_ASSIGN_OR_RETURN(std::optional<std::string> stop, reader.OptionalString("stopOnReply"));
+  if (stop) {
+    input.stop_on_reply = domain::ParseStopOnReply(*stop);
+    if (!input.stop_on_reply) {
+      return InvalidArgument("stopOnReply must be lead or company", "stopOnReply");
+    }
   }
   return input;
 }
@@ -137,6 +144,7 @@ boost::json::value CampaignToJson(const domain::Campaign& c) {
   out["name"] = c.name;
   out["status"] = domain::ToString(c.status);
   out["sequenceSteps"] = std::move(steps);
+  out["stopOnReply"] = domain::ToString(c.stop_on_reply);
   out["createdAt"] = FormatIso8601(c.created_at);
   out["updatedAt"] = FormatIso8601(c.updated_at);
   if (c.started_at) {

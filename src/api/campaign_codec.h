@@ -16,6 +16,7 @@ namespace leadterra::api {
 struct CampaignInput {
   std::optional<std::string> name;                 // required on create
   std::optional<std::vector<domain::Step>> steps;  // replaces all when set
+  std::optional<domain::StopOnReply> stop_on_reply;
 };
 
 // POST /v1/campaigns body: `name` required.

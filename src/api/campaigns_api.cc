@@ -18,6 +18,7 @@ Result<Response> CampaignsApi::Create(const Request& request) {
   campaign.workspace_id = request.workspace_id;
   campaign.name = std::move(*input.name);
   campaign.steps = input.steps.value_or(std::vector<domain::Step>{});
+  campaign.stop_on_reply = input.stop_on_reply.value_or(domain::StopOnReply::kLead);
   campaign.created_at = campaign.updated_at = clock_.NowMillis();
   LT_RETURN_IF_ERROR(store_.CreateCampaign(campaign));
   return WithWarnings(campaign, 201);
@@ -64,6 +65,10 @@ Result<Response> CampaignsApi::Patch(const Request& request) {
                               }
                               if (input.name)
                                 LT_RETURN_IF_ERROR(domain::Rename(c, *input.name, now));
+                              if (input.stop_on_reply && *input.stop_on_reply != c.stop_on_reply) {
+                                c.stop_on_reply = *input.stop_on_reply;
+                                c.updated_at = now;
+                              }
                               return Status::Ok();
                             }));
   return WithWarnings(campaign, 200);

@@ -9,6 +9,7 @@
 #include "api/json_input.h"
 #include "api/lead_codec.h"
 #include "api/list_params.h"
+#include "util/time_format.h"
 
 namespace leadterra::api {
 
@@ -102,6 +103,44 @@ Result<Response> LeadsApi::Remove(const Request& request) {
   LT_RETURN_IF_ERROR(store_.RemoveEnrollment(request.workspace_id, request.PathParam("id"), lead_id,
                                              clock_.NowMillis()));
   return DataResponse(boost::json::object{{"leadId", lead_id}, {"status", "removed"}});
+}
+
+namespace {
+
+template <typename T>
+boost::json::value OrNull(const std::optional<T>& v) {
+  return v ? boost::json::value(*v) : boost::json::value(nullptr);
+}
+
+boost::json::object ThreadItemToJson(const store::ThreadItem& item) {
+  boost::json::object out;
+  out["id"] = item.id;
+  out["direction"] = item.inbound ? "inbound" : "outbound";
+  out["kind"] = item.kind;
+  out["stepIndex"] = OrNull(item.step_index);
+  out["stepNumber"] =
+      item.step_index ? boost::json::value(*item.step_index + 1) : boost::json::value(nullptr);
+  out["subject"] = item.subject;
+  out["status"] = OrNull(item.status);
+  out["from"] = OrNull(item.from);
+  out["messageIdHeader"] = item.message_id_header;
+  out["at"] = FormatIso8601(item.at);
+  out["snippet"] = OrNull(item.snippet);
+  out["smtpCode"] = OrNull(item.smtp_code);
+  out["smtpReply"] = OrNull(item.smtp_reply);
+  out["dsnStatus"] = OrNull(item.dsn_status);
+  return out;
+}
+
+}  // namespace
+
+Result<Response> LeadsApi::Thread(const Request& request) {
+  LT_RETURN_IF_ERROR(ParseListParams(request.query, "", {}).status());
+  LT_ASSIGN_OR_RETURN(auto items, store_.ListThread(request.workspace_id, request.PathParam("id"),
+                                                    request.PathParam("leadId")));
+  boost::json::array out;
+  for (const store::ThreadItem& item : items) out.push_back(ThreadItemToJson(item));
+  return Response{200, ListBody(std::move(out), false, "")};
 }
 
 }  // namespace leadterra::api

@@ -23,6 +23,9 @@ class LeadsApi {
   Result<Response> BulkUpsert(const Request& request);
   Result<Response> List(const Request& request);
   Result<Response> Remove(const Request& request);
+  // GET /v1/campaigns/:id/leads/:leadId/messages: what was sent to the lead
+  // and what came back, oldest first.
+  Result<Response> Thread(const Request& request);
 
  private:
   store::Store& store_;

@@ -1,5 +1,6 @@
 #include "api/mailboxes_api.h"
 
+#include <algorithm>
 #include <boost/json/object.hpp>
 
 #include "api/body.h"
@@ -15,7 +16,7 @@ using domain::Mailbox;
 using domain::ServerSettings;
 
 std::string Purpose(const std::string& mailbox_id, std::string_view which) {
-  return "mailbox-" + std::string(which) + ":" + mailbox_id;
+  return domain::MailboxSecretPurpose(mailbox_id, which);
 }
 
 int DefaultPort(std::string_view which, domain::Security security) {
@@ -36,13 +37,8 @@ Status ApplyServer(const boost::json::value& value, std::string_view which, bool
     LT_RETURN_IF_ERROR(reader.RejectUnknown(
         {"host", "port", "username", "password", "security", "pollIntervalSeconds"}));
     LT_ASSIGN_OR_RETURN(std::optional<int64_t> poll, reader.OptionalInteger("pollIntervalSeconds"));
-    if (poll) {
-      if (*poll < 5 || *poll > 86400) {
-        return InvalidArgument("pollIntervalSeconds must be from 5 to 86400",
-                               reader.PathOf("pollIntervalSeconds"));
-      }
-      *poll_seconds = static_cast<int>(*poll);
-    }
+    // Range checked with the rest of the mailbox (domain::ValidateMailbox).
+    if (poll) *poll_seconds = static_cast<int>(std::clamp<int64_t>(*poll, -1, 1'000'000));
   } else {
     LT_RETURN_IF_ERROR(reader.RejectUnknown({"host", "port", "username", "password", "security"}));
   }
@@ -110,6 +106,11 @@ boost::json::object MailboxToJson(const Mailbox& m) {
     out["verifiedAt"] = FormatIso8601(*m.verified_at);
   } else {
     out["verifiedAt"] = nullptr;
+  }
+  if (m.last_polled_at) {
+    out["lastPolledAt"] = FormatIso8601(*m.last_polled_at);
+  } else {
+    out["lastPolledAt"] = nullptr;
   }
   out["createdAt"] = FormatIso8601(m.created_at);
   out["updatedAt"] = FormatIso8601(m.updated_at);

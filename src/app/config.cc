@@ -169,9 +169,11 @@ Result<Workers> ParseWorkers(const std::string& list) {
       out.sender = true;
     } else if (name == "webhooks") {
       out.webhooks = true;
+    } else if (name == "inbound") {
+      out.inbound = true;
     } else {
-      return InvalidArgument("--workers takes a comma list of sender, webhooks; got '" + name +
-                             "'");
+      return InvalidArgument("--workers takes a comma list of sender, webhooks, inbound; got '" +
+                             name + "'");
     }
     start = end + 1;
   }

@@ -25,7 +25,7 @@ struct Config {
   int64_t retry_base_seconds = 60;  // first retry after a 4xx or lost connection
   int max_attempts = 5;             // tries before a deferred message counts as bounced
   std::string master_key;           // LEADTERRA_MASTER_KEY; else a key file beside the database
-  std::string workers = "sender,webhooks";  // background workers this process runs
+  std::string workers = "sender,webhooks,inbound";  // background workers this process runs
   double webhook_timeout_seconds = 10;
   double webhook_retry_base_seconds = 10;
   int64_t webhook_retry_window_seconds = 86400;
@@ -56,6 +56,7 @@ Result<ListenAddress> ParseListen(const std::string& listen);
 struct Workers {
   bool sender = false;
   bool webhooks = false;
+  bool inbound = false;
 };
 // "sender,webhooks", "sender", "" (none), …
 Result<Workers> ParseWorkers(const std::string& list);

@@ -23,6 +23,7 @@
 #include "api/webhooks_api.h"
 #include "app/config.h"
 #include "delivery/engine.h"
+#include "delivery/inbound_poller.h"
 #include "delivery/smtp_client.h"
 #include "http/dispatcher.h"
 #include "http/routes.h"
@@ -149,7 +150,10 @@ int Serve(const lt::app::Config& config) {
   if (!workers.ok()) return Fail(workers.status());
   if (workers->sender) engine.Start();
   if (workers->webhooks) webhook_dispatcher.Start();
+  lt::delivery::InboundPoller inbound(*rt.store, clock, rt.ids, **secrets, {});
+  if (workers->inbound) inbound.Start();
   server.Run();
+  inbound.Stop();
   engine.Stop();
   webhook_dispatcher.Stop();
   spdlog::info("stopped");
@@ -229,8 +233,9 @@ int main(int argc, char** argv) {
                     "First retry delay after a 4xx reply or lost connection (default 60)");
   serve->add_option("--max-attempts", flags.max_attempts,
                     "Tries before a deferred message counts as bounced (default 5)");
-  serve->add_option("--workers", flags.workers,
-                    "Background workers to run: comma list of sender, webhooks (default both)");
+  serve->add_option(
+      "--workers", flags.workers,
+      "Background workers to run: comma list of sender, webhooks, inbound (default all)");
   serve->add_option("--webhook-timeout-seconds", flags.webhook_timeout_seconds,
                     "Time a webhook receiver has to answer (default 10)");
   serve->add_option("--webhook-retry-base-seconds", flags.webhook_retry_base_seconds,

@@ -176,7 +176,8 @@ std::unique_ptr<DeliveryEngine::MailboxSession> DeliveryEngine::TakeSession(
   server.security = mailbox.smtp.security;
   server.username = mailbox.smtp.username;
   if (!mailbox.smtp.password_sealed.empty()) {
-    auto password = secrets_.Open(mailbox.smtp.password_sealed, "mailbox-smtp:" + mailbox.id);
+    auto password = secrets_.Open(mailbox.smtp.password_sealed,
+                                  domain::MailboxSecretPurpose(mailbox.id, "smtp"));
     if (!password.ok()) {
       *error = Internal("cannot decrypt the mailbox password: " + password.status().message());
       return nullptr;

@@ -4,22 +4,11 @@
 
 #include <mutex>
 
+#include "delivery/gmime_ref.h"
 #include "delivery/html_to_text.h"
 
 namespace leadterra::delivery {
 namespace {
-
-// g_object_unref on scope exit.
-template <typename T>
-struct GRef {
-  T* ptr;
-  explicit GRef(T* p) : ptr(p) {}
-  ~GRef() {
-    if (ptr) g_object_unref(ptr);
-  }
-  GRef(const GRef&) = delete;
-  GRef& operator=(const GRef&) = delete;
-};
 
 std::string StripAngles(const std::string& id) {
   if (id.size() >= 2 && id.front() == '<' && id.back() == '>') return id.substr(1, id.size() - 2);

@@ -2,6 +2,8 @@
 
 #include <curl/curl.h>
 
+#include "delivery/curl_common.h"
+
 #include <cstring>
 #include <string>
 #include <vector>
@@ -20,56 +22,6 @@ size_t ReadBody(char* buffer, size_t size, size_t count, void* user) {
   std::memcpy(buffer, upload->data.data() + upload->offset, n);
   upload->offset += n;
   return n;
-}
-
-size_t Discard(char*, size_t size, size_t count, void*) { return size * count; }
-
-// The server's reply lines of one transaction, for reporting the reply that
-// decided the outcome (not the "221 Bye" that follows a refusal).
-using ReplyLines = std::vector<std::string>;
-constexpr size_t kMaxReplyLines = 64;
-
-int CaptureReply(CURL*, curl_infotype type, char* data, size_t size, void* user) {
-  if (type != CURLINFO_HEADER_IN) return 0;
-  std::string line(data, size);
-  while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.pop_back();
-  auto* lines = static_cast<ReplyLines*>(user);
-  if (!line.empty() && lines->size() < kMaxReplyLines) lines->push_back(std::move(line));
-  return 0;
-}
-
-// The last line carrying `code`, else the last line.
-std::string ReplyFor(int code, const ReplyLines& lines) {
-  const std::string prefix = std::to_string(code);
-  for (auto it = lines.rbegin(); it != lines.rend(); ++it) {
-    if (it->rfind(prefix, 0) == 0) return *it;
-  }
-  return lines.empty() ? std::string() : lines.back();
-}
-
-std::string Url(const char* scheme_plain, const char* scheme_tls, const SmtpServer& s,
-                const std::string& path) {
-  std::string host = s.host.find(':') != std::string::npos ? "[" + s.host + "]" : s.host;
-  return std::string(s.security == domain::Security::kTls ? scheme_tls : scheme_plain) + "://" +
-         host + ":" + std::to_string(s.port) + "/" + path;
-}
-
-void ApplyCommon(CURL* curl, const SmtpServer& s, ReplyLines* replies) {
-  curl_easy_setopt(curl, CURLOPT_USE_SSL,
-                   s.security == domain::Security::kNone ? static_cast<long>(CURLUSESSL_NONE)
-                                                         : static_cast<long>(CURLUSESSL_ALL));
-  if (!s.username.empty()) {
-    curl_easy_setopt(curl, CURLOPT_USERNAME, s.username.c_str());
-    curl_easy_setopt(curl, CURLOPT_PASSWORD, s.password.c_str());
-  }
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, 120000L);
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
-  curl_easy_setopt(curl, CURLOPT_DEBUGFUNCTION, CaptureReply);
-  curl_easy_setopt(curl, CURLOPT_DEBUGDATA, replies);
-  curl_easy_setopt(curl, CURLOPT_VERBOSE, 1L);  // feeds CaptureReply; nothing is printed
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Discard);
 }
 
 SmtpReply Finish(CURL* curl, CURLcode rc, const ReplyLines& replies, const char* errbuf) {
@@ -97,7 +49,7 @@ class CurlSmtpSession final : public SmtpSession {
   explicit CurlSmtpSession(SmtpServer server)
       : server_(std::move(server)), curl_(curl_easy_init()) {
     ApplyCommon(curl_, server_, &replies_);
-    url_ = Url("smtp", "smtps", server_, server_.helo_domain);
+    url_ = ServerUrl("smtp", "smtps", server_, server_.helo_domain);
     curl_easy_setopt(curl_, CURLOPT_URL, url_.c_str());
     curl_easy_setopt(curl_, CURLOPT_ERRORBUFFER, errbuf_);
   }
@@ -156,7 +108,7 @@ SmtpReply VerifyImap(const SmtpServer& server) {
   ReplyLines replies;
   char errbuf[CURL_ERROR_SIZE] = {};
   ApplyCommon(curl, server, &replies);
-  std::string url = Url("imap", "imaps", server, "");
+  std::string url = ServerUrl("imap", "imaps", server, "");
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, "NOOP");
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);

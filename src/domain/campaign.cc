@@ -4,6 +4,16 @@
 
 namespace leadterra::domain {
 
+std::string_view ToString(StopOnReply mode) {
+  return mode == StopOnReply::kCompany ? "company" : "lead";
+}
+
+std::optional<StopOnReply> ParseStopOnReply(std::string_view text) {
+  if (text == "lead") return StopOnReply::kLead;
+  if (text == "company") return StopOnReply::kCompany;
+  return std::nullopt;
+}
+
 std::string_view ToString(CampaignStatus status) {
   switch (status) {
     case CampaignStatus::kDraft:

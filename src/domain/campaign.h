@@ -15,6 +15,12 @@ namespace leadterra::domain {
 
 enum class CampaignStatus { kDraft, kRunning, kPaused };
 
+// What a reply stops: the replier's sequence, or every queued lead of the
+// campaign at the replier's email domain too.
+enum class StopOnReply { kLead, kCompany };
+std::string_view ToString(StopOnReply mode);
+std::optional<StopOnReply> ParseStopOnReply(std::string_view text);
+
 std::string_view ToString(CampaignStatus status);
 std::optional<CampaignStatus> ParseCampaignStatus(std::string_view text);
 
@@ -33,6 +39,7 @@ struct Campaign {
   int64_t created_at = 0;
   int64_t updated_at = 0;
   std::optional<int64_t> started_at;  // first transition to running
+  StopOnReply stop_on_reply = StopOnReply::kLead;
 };
 
 // A step's delay in milliseconds for a given day length (--day-seconds),

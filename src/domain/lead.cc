@@ -20,14 +20,17 @@ std::string_view ToString(EnrollmentStatus status) {
       return "unsubscribed";
     case EnrollmentStatus::kRemoved:
       return "removed";
+    case EnrollmentStatus::kStopped:
+      return "stopped";
   }
   return "queued";
 }
 
 std::optional<EnrollmentStatus> ParseEnrollmentStatus(std::string_view text) {
-  for (auto s : {EnrollmentStatus::kQueued, EnrollmentStatus::kActive, EnrollmentStatus::kCompleted,
-                 EnrollmentStatus::kReplied, EnrollmentStatus::kBounced,
-                 EnrollmentStatus::kUnsubscribed, EnrollmentStatus::kRemoved}) {
+  for (auto s :
+       {EnrollmentStatus::kQueued, EnrollmentStatus::kActive, EnrollmentStatus::kCompleted,
+        EnrollmentStatus::kReplied, EnrollmentStatus::kBounced, EnrollmentStatus::kUnsubscribed,
+        EnrollmentStatus::kRemoved, EnrollmentStatus::kStopped}) {
     if (ToString(s) == text) return s;
   }
   return std::nullopt;

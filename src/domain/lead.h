@@ -27,6 +27,7 @@ enum class EnrollmentStatus {
   kBounced,
   kUnsubscribed,
   kRemoved,
+  kStopped,  // a colleague at the same company replied (stopOnReply "company")
 };
 std::string_view ToString(EnrollmentStatus status);
 std::optional<EnrollmentStatus> ParseEnrollmentStatus(std::string_view text);

@@ -64,8 +64,8 @@ Status ValidateMailbox(const Mailbox& m) {
   LT_RETURN_IF_ERROR(ValidateServer(m.smtp, "smtp"));
   if (m.imap) {
     LT_RETURN_IF_ERROR(ValidateServer(*m.imap, "imap"));
-    if (m.imap_poll_seconds < 5 || m.imap_poll_seconds > 86400) {
-      return InvalidArgument("pollIntervalSeconds must be from 5 to 86400",
+    if (m.imap_poll_seconds < 1 || m.imap_poll_seconds > 86400) {
+      return InvalidArgument("pollIntervalSeconds must be from 1 to 86400",
                              "imap.pollIntervalSeconds");
     }
   }

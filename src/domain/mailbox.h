@@ -40,6 +40,7 @@ struct Mailbox {
   MailboxStatus status = MailboxStatus::kActive;
   std::string last_error;
   std::optional<int64_t> verified_at;
+  std::optional<int64_t> last_polled_at;  // last IMAP poll, successful or not
   int64_t created_at = 0;
   int64_t updated_at = 0;
 };
@@ -50,6 +51,12 @@ inline constexpr int kMaxDailyLimit = 100000;
 // ("smtp.port"). `prefix` is "smtp" or "imap".
 Status ValidateServer(const ServerSettings& server, std::string_view prefix);
 Status ValidateMailbox(const Mailbox& mailbox);
+// The SecretBox purpose a mailbox password is sealed under; `which` is
+// "smtp" or "imap".
+inline std::string MailboxSecretPurpose(const std::string& mailbox_id, std::string_view which) {
+  return "mailbox-" + std::string(which) + ":" + mailbox_id;
+}
+
 // The domain part of the mailbox address, for Message-IDs.
 std::string_view MailboxDomain(const Mailbox& mailbox);
 

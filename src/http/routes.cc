@@ -48,6 +48,8 @@ Router BuildRouter(const Services& s) {
   router.Add(Authed("POST", "/v1/campaigns/:id/leads/bulk", Bind(s.leads, &LeadsApi::BulkUpsert)));
   router.Add(Authed("GET", "/v1/campaigns/:id/leads", Bind(s.leads, &LeadsApi::List)));
   router.Add(Authed("DELETE", "/v1/campaigns/:id/leads/:leadId", Bind(s.leads, &LeadsApi::Remove)));
+  router.Add(
+      Authed("GET", "/v1/campaigns/:id/leads/:leadId/messages", Bind(s.leads, &LeadsApi::Thread)));
 
   router.Add(Authed("POST", "/v1/campaigns/:id/preview", Bind(s.insights, &InsightsApi::Preview)));
   router.Add(Authed("GET", "/v1/campaigns/:id/lint", Bind(s.insights, &InsightsApi::Lint)));

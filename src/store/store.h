@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "domain/campaign.h"
+#include "domain/inbound.h"
 #include "domain/lead.h"
 #include "domain/mailbox.h"
 #include "domain/webhook.h"
@@ -387,6 +388,79 @@ class WebhookStore {
   virtual Result<std::optional<int64_t>> NextDeliveryDue() = 0;
 };
 
+// Where IMAP polling of a mailbox resumes. UIDs only mean something for one
+// server account and one UIDVALIDITY; a change of either starts over.
+struct PollCursor {
+  std::string account;  // "host:port:username"
+  std::optional<int64_t> uidvalidity;
+  int64_t last_uid = 0;
+};
+
+struct InboundMailbox {
+  domain::Mailbox mailbox;
+  PollCursor cursor;
+};
+
+// One message read back from a mailbox, classified.
+struct InboundRecord {
+  std::string workspace_id;
+  std::string mailbox_id;
+  int64_t uidvalidity = 0;
+  int64_t uid = 0;
+  std::string id;  // msg_… for the stored row
+  domain::InboundKind kind = domain::InboundKind::kReply;
+  domain::InboundFacts facts;
+  int64_t received_at = 0;
+};
+
+struct InboundResult {
+  bool matched = false;    // tied to a message we sent (else not stored)
+  bool duplicate = false;  // this mailbox message was processed before
+  std::string campaign_id, lead_id;
+};
+
+// One entry of a lead's thread in a campaign.
+struct ThreadItem {
+  bool inbound = false;
+  std::string id;
+  std::string kind;  // "step" outbound; reply|auto_reply|bounce|delay inbound
+  std::optional<int> step_index;
+  std::string subject;
+  std::optional<std::string> status;  // outbound message status
+  std::optional<std::string> from;
+  std::string message_id_header;
+  int64_t at = 0;
+  std::optional<std::string> snippet;
+  std::optional<int64_t> smtp_code;
+  std::optional<std::string> smtp_reply;
+  std::optional<std::string> dsn_status;
+};
+
+// Mail read back over IMAP: which mailboxes to poll and from where, and what
+// each message read means for the campaign it answers.
+class InboundStore {
+ public:
+  virtual ~InboundStore() = default;
+  // Active, not deleted mailboxes of every workspace that have IMAP settings.
+  virtual Result<std::vector<InboundMailbox>> ListInboundMailboxes() = 0;
+  // Records a poll: the new cursor, the time, and its error ("" = success,
+  // which clears an earlier "imap: " error on the mailbox).
+  virtual Status RecordPoll(const std::string& workspace_id, const std::string& mailbox_id,
+                            const PollCursor& cursor, int64_t now, const std::string& error) = 0;
+  // Ties the message to what we sent (thread headers, the DSN's original
+  // Message-ID, else the sender / failed recipient as a lead mailed from this
+  // mailbox), stores it, and applies it in one transaction: a reply marks the
+  // enrollment replied (and, with stopOnReply "company", stops the queued
+  // leads at the same email domain); a bounce report marks the message and
+  // enrollment bounced; each with its webhook event. Idempotent per
+  // (mailbox, uidvalidity, uid). Unmatched messages are not stored.
+  virtual Result<InboundResult> RecordInbound(const InboundRecord& record, int64_t now) = 0;
+  // kNotFound unless the lead is enrolled in the campaign. Oldest first.
+  virtual Result<std::vector<ThreadItem>> ListThread(const std::string& workspace_id,
+                                                     const std::string& campaign_id,
+                                                     const std::string& lead_id) = 0;
+};
+
 // Everything a server process needs, implemented by one backend.
 class Store : public WorkspaceStore,
               public ApiKeyStore,
@@ -395,7 +469,8 @@ class Store : public WorkspaceStore,
               public LeadStore,
               public MailboxStore,
               public DeliveryStore,
-              public WebhookStore {
+              public WebhookStore,
+              public InboundStore {
  public:
   // Human-readable backend name for logs ("sqlite").
   virtual std::string Backend() const = 0;

@@ -199,7 +199,7 @@ INVALID = [
     ("smtp unknown field", body(smtp=_smtp(bogus=1)), "smtp.bogus"),
     ("dailyLimit 0", body(dailyLimit=0), "dailyLimit"),
     ("dailyLimit string", body(dailyLimit="5"), "dailyLimit"),
-    ("imap poll 1", body(imap={"host": "imap.sender.test", "pollIntervalSeconds": 1}),
+    ("imap poll 0", body(imap={"host": "imap.sender.test", "pollIntervalSeconds": 0}),
      "imap.pollIntervalSeconds"),
     ("imap port 0", body(imap={"host": "imap.sender.test", "port": 0}), "imap.port"),
     ("imap.host missing", body(imap={"port": 993}), "imap.host"),
@@ -323,7 +323,7 @@ def test_patch_validation(server):
         ({"dailyLimit": 0}, "dailyLimit"),
         ({"fromName": "a\nb"}, "fromName"),
         ({"bogus": 1}, "bogus"),
-        ({"imap": {"host": "imap.sender.test", "pollIntervalSeconds": 1}},
+        ({"imap": {"host": "imap.sender.test", "pollIntervalSeconds": 0}},
          "imap.pollIntervalSeconds"),
         ({"status": "gone"}, "status"),
     ]

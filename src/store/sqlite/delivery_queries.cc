@@ -4,6 +4,7 @@
 #include <map>
 #include <tuple>
 
+#include "store/sqlite/counters.h"
 #include "store/sqlite/lead_queries.h"
 #include "store/sqlite/webhook_queries.h"
 
@@ -19,32 +20,6 @@ struct MailboxSlot {
 
 // How long a lead waits when no mailbox can take it (all paused).
 constexpr int64_t kNoMailboxRetryMillis = 5 * 60 * 1000;
-
-struct CounterDelta {
-  int64_t queued = 0, delivered = 0, bounced = 0, unknown = 0, completed = 0;
-};
-using CounterKey = std::pair<std::string, std::string>;  // workspace, campaign
-
-Status ApplyCounterDeltas(Connection& conn, const std::map<CounterKey, CounterDelta>& deltas,
-                          int64_t now) {
-  LT_ASSIGN_OR_RETURN(auto stmt,
-                      conn.Prepare("UPDATE campaign_stats SET queued = queued + ?, delivered = "
-                                   "delivered + ?, bounced = bounced + ?, unknown = unknown + ?, "
-                                   "completed = completed + ?, updated_at = ? WHERE "
-                                   "workspace_id = ? AND campaign_id = ?"));
-  for (const auto& [key, d] : deltas) {
-    stmt->Bind(1, d.queued)
-        .Bind(2, d.delivered)
-        .Bind(3, d.bounced)
-        .Bind(4, d.unknown)
-        .Bind(5, d.completed)
-        .Bind(6, now)
-        .Bind(7, key.first)
-        .Bind(8, key.second);
-    LT_RETURN_IF_ERROR(stmt->Run());
-  }
-  return Status::Ok();
-}
 
 // Moves an active enrollment to `status` (queued with its next due time,
 // completed, bounced) and counts it; leaves enrollments that stopped meanwhile

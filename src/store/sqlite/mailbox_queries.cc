@@ -8,7 +8,8 @@ using domain::Mailbox;
 constexpr char kColumns[] =
     "workspace_id, id, email, from_name, smtp_host, smtp_port, smtp_username, smtp_password, "
     "smtp_security, imap_host, imap_port, imap_username, imap_password, imap_security, "
-    "imap_poll_seconds, daily_limit, status, last_error, verified_at, created_at, updated_at";
+    "imap_poll_seconds, daily_limit, status, last_error, verified_at, created_at, updated_at, "
+    "last_polled_at";
 
 Mailbox ReadMailbox(const Statement& row) {
   Mailbox m;
@@ -38,6 +39,7 @@ Mailbox ReadMailbox(const Statement& row) {
   m.verified_at = row.ColumnOptionalInt(18);
   m.created_at = row.ColumnInt(19);
   m.updated_at = row.ColumnInt(20);
+  m.last_polled_at = row.ColumnOptionalInt(21);
   return m;
 }
 
@@ -67,7 +69,8 @@ void BindMailbox(Statement& stmt, const Mailbox& m) {
       .Bind(18, m.last_error)
       .Bind(19, m.verified_at)
       .Bind(20, m.created_at)
-      .Bind(21, m.updated_at);
+      .Bind(21, m.updated_at)
+      .Bind(22, m.last_polled_at);
 }
 
 }  // namespace
@@ -75,15 +78,29 @@ void BindMailbox(Statement& stmt, const Mailbox& m) {
 Status InsertMailbox(Connection& conn, const Mailbox& mailbox) {
   LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare(std::string("INSERT INTO mailboxes(") + kColumns +
                                               ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                                              "?, ?, ?, ?, ?, ?, ?, ?)"));
+                                              "?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   BindMailbox(*stmt, mailbox);
   return stmt->Run();
 }
 
 Status WriteMailbox(Connection& conn, const Mailbox& mailbox) {
-  LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare(std::string("REPLACE INTO mailboxes(") + kColumns +
-                                              ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                                              "?, ?, ?, ?, ?, ?, ?, ?)"));
+  // An UPDATE (not REPLACE) so columns outside kColumns, such as the IMAP
+  // cursor, keep their values.
+  static const std::string sql = [] {
+    std::string set;
+    std::string_view columns = kColumns;
+    int position = 1;
+    while (!columns.empty()) {
+      const size_t comma = columns.find(',');
+      std::string_view column = columns.substr(0, comma);
+      columns = comma == std::string_view::npos ? std::string_view() : columns.substr(comma + 2);
+      if (position > 2)
+        set += (set.empty() ? "" : ", ") + std::string(column) + " = ?" + std::to_string(position);
+      ++position;
+    }
+    return "UPDATE mailboxes SET " + set + " WHERE workspace_id = ?1 AND id = ?2";
+  }();
+  LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare(sql));
   BindMailbox(*stmt, mailbox);
   return stmt->Run();
 }

@@ -232,6 +232,42 @@ CREATE TABLE webhook_attempts (
   PRIMARY KEY (workspace_id, webhook_id, event_id, attempt)
 ) WITHOUT ROWID;
 )sql"},
+      {5, R"sql(
+ALTER TABLE campaigns ADD COLUMN stop_on_reply TEXT NOT NULL DEFAULT 'lead';
+ALTER TABLE mailboxes ADD COLUMN last_polled_at INTEGER;
+-- Where IMAP polling resumes: UIDs are only meaningful for one server account
+-- and one UIDVALIDITY.
+ALTER TABLE mailboxes ADD COLUMN imap_cursor_account TEXT;
+ALTER TABLE mailboxes ADD COLUMN imap_uidvalidity INTEGER;
+ALTER TABLE mailboxes ADD COLUMN imap_last_uid INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX messages_by_header ON messages(workspace_id, message_id_header);
+CREATE INDEX messages_by_lead ON messages(workspace_id, lead_id, campaign_id);
+-- Mail read back from a mailbox that concerns a lead: replies, auto-replies,
+-- delivery status notifications. Unrelated inbox mail is not stored.
+CREATE TABLE inbound_messages (
+  workspace_id TEXT NOT NULL,
+  id TEXT NOT NULL,
+  mailbox_id TEXT NOT NULL,
+  uidvalidity INTEGER NOT NULL,
+  uid INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  campaign_id TEXT NOT NULL,
+  lead_id TEXT NOT NULL,
+  message_row_id TEXT NOT NULL,
+  from_addr TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  message_id_header TEXT NOT NULL,
+  snippet TEXT NOT NULL,
+  dsn_status TEXT,
+  smtp_code INTEGER,
+  diagnostic TEXT,
+  received_at INTEGER NOT NULL,
+  PRIMARY KEY (workspace_id, id),
+  UNIQUE (workspace_id, mailbox_id, uidvalidity, uid)
+);
+CREATE INDEX inbound_by_lead ON inbound_messages(workspace_id, lead_id, campaign_id);
+CREATE INDEX inbound_by_header ON inbound_messages(workspace_id, mailbox_id, message_id_header);
+)sql"},
   };
   return kMigrations;
 }

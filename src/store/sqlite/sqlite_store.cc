@@ -1,6 +1,7 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include "store/sqlite/delivery_queries.h"
+#include "store/sqlite/inbound_queries.h"
 #include "store/sqlite/lead_queries.h"
 #include "store/sqlite/mailbox_queries.h"
 #include "store/sqlite/migrations.h"
@@ -21,7 +22,7 @@ using sqlite::Statement;
 constexpr char kApiKeyColumns[] =
     "workspace_id, id, name, key_hash, prefix, created_at, revoked_at";
 constexpr char kCampaignColumns[] =
-    "workspace_id, id, name, status, created_at, updated_at, started_at";
+    "workspace_id, id, name, status, created_at, updated_at, started_at, stop_on_reply";
 
 ApiKey ReadApiKey(const Statement& row) {
   ApiKey key;
@@ -45,6 +46,8 @@ Campaign ReadCampaign(const Statement& row) {
   c.created_at = row.ColumnInt(4);
   c.updated_at = row.ColumnInt(5);
   c.started_at = row.ColumnOptionalInt(6);
+  c.stop_on_reply =
+      domain::ParseStopOnReply(row.ColumnText(7)).value_or(domain::StopOnReply::kLead);
   return c;
 }
 
@@ -164,14 +167,15 @@ class SqliteStore final : public Store {
     return InTransaction(*conn, true, [&]() -> Status {
       LT_ASSIGN_OR_RETURN(auto insert,
                           conn->Prepare(std::string("INSERT INTO campaigns(") + kCampaignColumns +
-                                        ") VALUES (?, ?, ?, ?, ?, ?, ?)"));
+                                        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
       insert->Bind(1, c.workspace_id)
           .Bind(2, c.id)
           .Bind(3, c.name)
           .Bind(4, domain::ToString(c.status))
           .Bind(5, c.created_at)
           .Bind(6, c.updated_at)
-          .Bind(7, c.started_at);
+          .Bind(7, c.started_at)
+          .Bind(8, domain::ToString(c.stop_on_reply));
       LT_RETURN_IF_ERROR(insert->Run());
       insert.reset();
       LT_RETURN_IF_ERROR(sqlite::InsertCampaignStats(*conn, c.workspace_id, c.id, c.created_at));
@@ -219,14 +223,16 @@ class SqliteStore final : public Store {
       const domain::CampaignStatus old_status = c.status;
       LT_RETURN_IF_ERROR(mutate(c));
       LT_ASSIGN_OR_RETURN(auto update, conn.Prepare("UPDATE campaigns SET name = ?, status = ?, "
-                                                    "updated_at = ?, started_at = ? "
+                                                    "updated_at = ?, started_at = ?, "
+                                                    "stop_on_reply = ? "
                                                     "WHERE workspace_id = ? AND id = ?"));
       update->Bind(1, c.name)
           .Bind(2, domain::ToString(c.status))
           .Bind(3, c.updated_at)
           .Bind(4, c.started_at)
-          .Bind(5, workspace_id)
-          .Bind(6, id);
+          .Bind(5, domain::ToString(c.stop_on_reply))
+          .Bind(6, workspace_id)
+          .Bind(7, id);
       LT_RETURN_IF_ERROR(update->Run());
       update.reset();
       if (!SameSteps(old_steps, c.steps)) LT_RETURN_IF_ERROR(WriteSteps(conn, c));
@@ -552,6 +558,41 @@ class SqliteStore final : public Store {
   Result<std::optional<int64_t>> NextDeliveryDue() override {
     auto conn = pool_->Acquire();
     return sqlite::NextDeliveryDue(*conn);
+  }
+
+  // --- inbound --------------------------------------------------------------
+
+  Result<std::vector<InboundMailbox>> ListInboundMailboxes() override {
+    return Transact<std::vector<InboundMailbox>>(
+        false, [&](Connection& conn, std::vector<InboundMailbox>& out) -> Status {
+          LT_ASSIGN_OR_RETURN(out, sqlite::ListInboundMailboxes(conn));
+          return Status::Ok();
+        });
+  }
+
+  Status RecordPoll(const std::string& workspace_id, const std::string& mailbox_id,
+                    const PollCursor& cursor, int64_t now, const std::string& error) override {
+    auto conn = pool_->Acquire();
+    return InTransaction(*conn, true, [&] {
+      return sqlite::RecordPoll(*conn, workspace_id, mailbox_id, cursor, now, error);
+    });
+  }
+
+  Result<InboundResult> RecordInbound(const InboundRecord& record, int64_t now) override {
+    return Transact<InboundResult>(true, [&](Connection& conn, InboundResult& out) -> Status {
+      LT_ASSIGN_OR_RETURN(out, sqlite::RecordInbound(conn, record, now));
+      return Status::Ok();
+    });
+  }
+
+  Result<std::vector<ThreadItem>> ListThread(const std::string& workspace_id,
+                                             const std::string& campaign_id,
+                                             const std::string& lead_id) override {
+    return Transact<std::vector<ThreadItem>>(
+        false, [&](Connection& conn, std::vector<ThreadItem>& out) -> Status {
+          LT_ASSIGN_OR_RETURN(out, sqlite::ListThread(conn, workspace_id, campaign_id, lead_id));
+          return Status::Ok();
+        });
   }
 
  private:
