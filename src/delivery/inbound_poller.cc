@@ -80,71 +80,66 @@ Result<int> InboundPoller::PollMailbox(const store::InboundMailbox& in) {
   } else {
     criteria = "UID " + std::to_string(cursor.last_uid + 1) + ":*";
   }
-  auto found = session.SearchUids(criteria);
-  if (!found.ok()) return fail(found.status().message());
-  std::vector<int64_t> uids;
-  for (int64_t uid : *found) {
-    if (uid > cursor.last_uid) uids.push_back(uid);  // "n:*" always names the last message
-  }
-  if (static_cast<int>(uids.size()) > options_.max_messages_per_poll) {
-    uids.resize(options_.max_messages_per_poll);
-  }
-  std::vector<int64_t> unseen;
-  if (!uids.empty()) {
-    auto listed = session.SearchUids(criteria + " UNSEEN");
-    if (!listed.ok()) return fail(listed.status().message());
-    unseen = std::move(*listed);
-  }
-
-  std::vector<int64_t> restore;
   int read = 0;
-  for (int64_t uid : uids) {
-    auto raw = session.Fetch(uid);
-    if (!raw.ok()) {
-      (void)session.MarkUnseen(restore);
-      return fail(raw.status().message());
+  while (true) {
+    auto found = session.SearchUids(criteria);
+    if (!found.ok()) return fail(found.status().message());
+    std::vector<int64_t> uids;
+    for (int64_t uid : *found) {
+      if (uid > cursor.last_uid) uids.push_back(uid);  // "n:*" always names the last message
     }
-    if (std::binary_search(unseen.begin(), unseen.end(), uid)) restore.push_back(uid);
-    ++read;
-    auto facts = ParseInbound(*raw);
-    if (facts.ok()) {
-      if (auto kind = domain::Classify(*facts)) {
-        store::InboundRecord record;
-        record.workspace_id = m.workspace_id;
-        record.mailbox_id = m.id;
-        record.uidvalidity = *cursor.uidvalidity;
-        record.uid = uid;
-        record.id = ids_.Next(id_prefix::kMessage);
-        record.kind = *kind;
-        record.received_at =
-            facts->date > 0 && facts->date <= now + kClockSkewMillis ? facts->date : now;
-        record.facts = std::move(*facts);
-        auto applied = store_.RecordInbound(record, now);
-        if (!applied.ok()) {
-          (void)session.MarkUnseen(restore);
-          return applied.status();  // storage trouble: read it again next time
-        }
+    const bool more = static_cast<int>(uids.size()) > options_.max_messages_per_poll;
+    if (more) uids.resize(options_.max_messages_per_poll);
+    std::vector<int64_t> unseen;
+    if (!uids.empty()) {
+      auto listed = session.SearchUids(criteria + " UNSEEN");
+      if (!listed.ok()) return fail(listed.status().message());
+      unseen = std::move(*listed);
+    }
+    std::vector<int64_t> restore;
+    for (int64_t uid : uids) {
+      auto raw = session.Fetch(uid);
+      if (!raw.ok()) {
+        (void)session.MarkUnseen(restore);
+        return fail(raw.status().message());
       }
+      if (std::binary_search(unseen.begin(), unseen.end(), uid)) restore.push_back(uid);
+      ++read;
+      if (Status s = Apply(m, *cursor.uidvalidity, uid, *raw, now); !s.ok()) {
+        (void)session.MarkUnseen(restore);
+        return s;  // storage trouble: read it again next time
+      }
+      cursor.last_uid = uid;
     }
-    cursor.last_uid = uid;
+    if (Status s = session.MarkUnseen(restore); !s.ok()) {
+      spdlog::warn("inbound: mailbox {}: cannot restore unseen flags: {}", m.id, s.message());
+    }
+    LT_RETURN_IF_ERROR(store_.RecordPoll(m.workspace_id, m.id, cursor, now, ""));
+    if (!more) return read;
+    criteria = "UID " + std::to_string(cursor.last_uid + 1) + ":*";  // the next batch
   }
-  if (Status s = session.MarkUnseen(restore); !s.ok()) {
-    spdlog::warn("inbound: mailbox {}: cannot restore unseen flags: {}", m.id, s.message());
-  }
-  LT_RETURN_IF_ERROR(store_.RecordPoll(m.workspace_id, m.id, cursor, now, ""));
-  return read;
+}
+
+Status InboundPoller::Apply(const domain::Mailbox& m, int64_t uidvalidity, int64_t uid,
+                            const std::string& raw, int64_t now) {
+  auto facts = ParseInbound(raw);
+  if (!facts.ok()) return Status::Ok();  // not a message: nothing to learn from it
+  auto kind = domain::Classify(*facts);
+  if (!kind) return Status::Ok();
+  store::InboundRecord record;
+  record.workspace_id = m.workspace_id;
+  record.mailbox_id = m.id;
+  record.uidvalidity = uidvalidity;
+  record.uid = uid;
+  record.id = ids_.Next(id_prefix::kMessage);
+  record.kind = *kind;
+  record.received_at = facts->date > 0 && facts->date <= now + kClockSkewMillis ? facts->date : now;
+  record.facts = std::move(*facts);
+  return store_.RecordInbound(record, now).status();
 }
 
 Result<std::vector<store::InboundMailbox>> InboundPoller::DueMailboxes() {
-  LT_ASSIGN_OR_RETURN(std::vector<store::InboundMailbox> all, store_.ListInboundMailboxes());
-  const int64_t now = clock_.NowMillis();
-  std::vector<store::InboundMailbox> due;
-  for (store::InboundMailbox& m : all) {
-    const int64_t interval = static_cast<int64_t>(m.mailbox.imap_poll_seconds) * 1000;
-    if (m.mailbox.last_polled_at && now < *m.mailbox.last_polled_at + interval) continue;
-    due.push_back(std::move(m));
-  }
-  return due;
+  return store_.ListDueInboundMailboxes(clock_.NowMillis());
 }
 
 Result<int> InboundPoller::RunOnce() {

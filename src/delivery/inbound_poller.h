@@ -30,7 +30,7 @@ namespace leadterra::delivery {
 
 struct InboundOptions {
   int max_parallel = 4;
-  int max_messages_per_poll = 200;  // the rest follow on the next poll
+  int max_messages_per_poll = 200;  // fetched per batch; the cursor is saved after each
   int64_t tick_millis = 500;        // how often due mailboxes are looked for
 };
 
@@ -50,7 +50,10 @@ class InboundPoller {
   void Stop();
 
  private:
-  // Due mailboxes not being polled already.
+  // Parses, classifies and hands one fetched message to the store.
+  Status Apply(const domain::Mailbox& mailbox, int64_t uidvalidity, int64_t uid,
+               const std::string& raw, int64_t now);
+  // Mailboxes whose poll interval has passed.
   Result<std::vector<store::InboundMailbox>> DueMailboxes();
   void Loop();
   void Work();

@@ -441,8 +441,9 @@ struct ThreadItem {
 class InboundStore {
  public:
   virtual ~InboundStore() = default;
-  // Active, not deleted mailboxes of every workspace that have IMAP settings.
-  virtual Result<std::vector<InboundMailbox>> ListInboundMailboxes() = 0;
+  // Active, not deleted mailboxes of every workspace that have IMAP settings
+  // and are due at `now` (never polled, or their interval has passed).
+  virtual Result<std::vector<InboundMailbox>> ListDueInboundMailboxes(int64_t now) = 0;
   // Records a poll: the new cursor, the time, and its error ("" = success,
   // which clears an earlier "imap: " error on the mailbox).
   virtual Status RecordPoll(const std::string& workspace_id, const std::string& mailbox_id,

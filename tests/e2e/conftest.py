@@ -442,3 +442,35 @@ def peer():
     p = SmtpPeer().start()
     yield p
     p.stop()
+
+
+def bulk(srv, campaign_id, leads):
+    """Enrolls `leads` and asserts every row was accepted."""
+    r = srv.post("/v1/campaigns/%s/leads/bulk" % campaign_id, {"leads": leads})
+    assert r.status_code == 200, r.text
+    d = r.json()["data"]
+    assert d["errors"] == [], d
+    return d
+
+
+def start(srv, campaign_id):
+    r = srv.post("/v1/campaigns/%s/start" % campaign_id)
+    assert r.status_code == 200, r.text
+    assert r.json()["data"]["status"] == "running", r.text
+
+
+@pytest.fixture
+def receivers():
+    """Factory for webhook receivers (webhook_receiver.py); all are stopped
+    (hanging requests released) at teardown, before servers from make_server."""
+    from webhook_receiver import WebhookReceiver
+    made = []
+
+    def _make(**kw):
+        r = WebhookReceiver(**kw).start()
+        made.append(r)
+        return r
+
+    yield _make
+    for r in made:
+        r.stop()

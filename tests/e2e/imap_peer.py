@@ -525,6 +525,25 @@ def _postfix_queue_id():
     return uuid.uuid4().hex[:10].upper()
 
 
+
+def _postfix_report_headers(reporting_mta, qid, date, subject, mailbox_addr, boundary):
+    """The top-level headers of a report written by Postfix's bounce(8)."""
+    return [
+        ("Return-Path", "<>"),
+        ("Received", "by %s (Postfix)\n\tid %s; %s" % (reporting_mta, qid, date)),
+        ("Date", date),
+        ("From", "MAILER-DAEMON@%s (Mail Delivery System)" % reporting_mta),
+        ("Subject", subject),
+        ("To", mailbox_addr),
+        ("Auto-Submitted", "auto-replied"),
+        ("MIME-Version", "1.0"),
+        ("Content-Type",
+         'multipart/report; report-type=delivery-status;\n\tboundary="%s"' % boundary),
+        ("Content-Transfer-Encoding", "8bit"),
+        ("Message-Id", "<%s.%s@%s>" % (time.strftime("%Y%m%d%H%M%S", time.gmtime()), qid,
+                                       reporting_mta)),
+    ]
+
 def postfix_dsn(mailbox_addr, recipient, original_headers, status="5.1.1", action="failed",
                 diagnostic=None, final_recipient=None, original_recipient=None,
                 reporting_mta="smtp.sender.test", remote_mta=None, date=None):
@@ -583,21 +602,8 @@ def postfix_dsn(mailbox_addr, recipient, original_headers, status="5.1.1", actio
          "remote": remote_mta, "diag": diag_line,
          "orig_headers": _returned_headers(original_headers, reporting_mta, date,
                                            mailbox_addr, original_recipient)}
-    headers = [
-        ("Return-Path", "<>"),
-        ("Received", "by %s (Postfix)\n\tid %s; %s" % (reporting_mta, qid, date)),
-        ("Date", date),
-        ("From", "MAILER-DAEMON@%s (Mail Delivery System)" % reporting_mta),
-        ("Subject", "Undelivered Mail Returned to Sender"),
-        ("To", mailbox_addr),
-        ("Auto-Submitted", "auto-replied"),
-        ("MIME-Version", "1.0"),
-        ("Content-Type", 'multipart/report; report-type=delivery-status;\n\tboundary="%s"' % b),
-        ("Content-Transfer-Encoding", "8bit"),
-        ("Message-Id", "<%s.%s@%s>" % (time.strftime("%Y%m%d%H%M%S", time.gmtime()), qid,
-                                       reporting_mta)),
-    ]
-    return _join(headers, body)
+    return _join(_postfix_report_headers(reporting_mta, qid, date, "Undelivered Mail Returned to Sender", mailbox_addr, b),
+                 body)
 
 
 def postfix_delay_dsn(mailbox_addr, recipient, original_headers, status="4.4.1",
@@ -648,21 +654,8 @@ def postfix_delay_dsn(mailbox_addr, recipient, original_headers, status="4.4.1",
          "sender": mailbox_addr, "date": date, "status": status, "until": retry_until,
          "orig_headers": _returned_headers(original_headers, reporting_mta, date,
                                            mailbox_addr, recipient)}
-    headers = [
-        ("Return-Path", "<>"),
-        ("Received", "by %s (Postfix)\n\tid %s; %s" % (reporting_mta, qid, date)),
-        ("Date", date),
-        ("From", "MAILER-DAEMON@%s (Mail Delivery System)" % reporting_mta),
-        ("Subject", "Delayed Mail (still being retried)"),
-        ("To", mailbox_addr),
-        ("Auto-Submitted", "auto-replied"),
-        ("MIME-Version", "1.0"),
-        ("Content-Type", 'multipart/report; report-type=delivery-status;\n\tboundary="%s"' % b),
-        ("Content-Transfer-Encoding", "8bit"),
-        ("Message-Id", "<%s.%s@%s>" % (time.strftime("%Y%m%d%H%M%S", time.gmtime()), qid,
-                                       reporting_mta)),
-    ]
-    return _join(headers, body)
+    return _join(_postfix_report_headers(reporting_mta, qid, date, "Delayed Mail (still being retried)", mailbox_addr, b),
+                 body)
 
 
 _PNG_1X1 = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA"

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import wait_until, TS_RE, assert_error, step
+from conftest import TS_RE, assert_error, bulk, start, step, wait_until
 
 MSGID_RE = re.compile(r"^<[^<>@\s]+@([^<>@\s]+)>$")
 
@@ -32,19 +32,8 @@ def add_mailbox(srv, peer, **kw):
     return r.json()["data"]
 
 
-def bulk(srv, campaign_id, leads):
-    r = srv.post("/v1/campaigns/%s/leads/bulk" % campaign_id, {"leads": leads})
-    assert r.status_code == 200, r.text
-    d = r.json()["data"]
-    assert d["errors"] == [], d
-    return d
 
 
-def start(srv, campaign_id):
-    r = srv.post("/v1/campaigns/%s/start" % campaign_id)
-    assert r.status_code == 200, r.text
-    assert r.json()["data"]["status"] == "running", r.text
-    return r.json()["data"]
 
 
 def stats(srv, campaign_id):

@@ -25,7 +25,7 @@ import uuid
 
 import pytest
 
-from conftest import ULID, assert_error, step, wait_until
+from conftest import ULID, assert_error, bulk, start, step, wait_until
 from imap_peer import (DovecotPeer, OOO_VARIANTS, final_recipient_only_dsn, find_dovecot,
                        free_port, gmail_dsn, out_of_office, postfix_delay_dsn, postfix_dsn,
                        reply, unrelated)
@@ -64,18 +64,6 @@ def dovecot():
     d.stop()
 
 
-@pytest.fixture
-def receivers():
-    made = []
-
-    def _make(**kw):
-        r = WebhookReceiver(**kw).start()
-        made.append(r)
-        return r
-
-    yield _make
-    for r in made:
-        r.stop()
 
 
 class SilentServer:
@@ -159,18 +147,8 @@ def get_mailbox(srv, mid):
     return r.json()["data"]
 
 
-def bulk(srv, cid, leads_):
-    r = srv.post("/v1/campaigns/%s/leads/bulk" % cid, {"leads": leads_})
-    assert r.status_code == 200, r.text
-    d = r.json()["data"]
-    assert d["errors"] == [], d
-    return d
 
 
-def start(srv, cid):
-    r = srv.post("/v1/campaigns/%s/start" % cid)
-    assert r.status_code == 200, r.text
-    assert r.json()["data"]["status"] == "running", r.text
 
 
 def stats(srv, cid):

@@ -43,20 +43,6 @@ USER_AGENT = "Leadterra-Webhooks/1"
 # Helpers
 # --------------------------------------------------------------------------
 
-@pytest.fixture
-def receivers():
-    """Factory for receivers; all are stopped (hanging requests released) at
-    teardown, before any server from make_server is stopped."""
-    made = []
-
-    def _make(**kw):
-        r = WebhookReceiver(**kw).start()
-        made.append(r)
-        return r
-
-    yield _make
-    for r in made:
-        r.stop()
 
 
 @pytest.fixture

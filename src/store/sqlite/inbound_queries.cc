@@ -73,8 +73,9 @@ Result<std::optional<SentMessage>> Match(Connection& conn, const InboundRecord& 
   return FindByAddress(conn, r.workspace_id, r.mailbox_id, address);
 }
 
-// Moves the enrollment from a live state to `status`; returns the old state
-// if it moved.
+// Moves the enrollment from a live state (or `stopped`: a colleague's reply
+// stopped it, but this lead may still answer or bounce) to `status`; returns
+// the old state if it moved.
 Result<std::optional<std::string>> StopEnrollment(Connection& conn, const std::string& workspace_id,
                                                   const std::string& campaign_id,
                                                   const std::string& lead_id,
@@ -87,7 +88,7 @@ Result<std::optional<std::string>> StopEnrollment(Connection& conn, const std::s
   if (!found) return std::optional<std::string>();
   std::string before = select->ColumnText(0);
   select.reset();
-  if (before != "queued" && before != "active" && before != "completed") {
+  if (before != "queued" && before != "active" && before != "completed" && before != "stopped") {
     return std::optional<std::string>();
   }
   LT_ASSIGN_OR_RETURN(auto update, conn.Prepare("UPDATE enrollments SET status = ?, next_send_at "
@@ -221,7 +222,7 @@ Status ApplyBounce(Connection& conn, const InboundRecord& r, const SentMessage& 
 
 }  // namespace
 
-Result<std::vector<InboundMailbox>> ListInboundMailboxes(Connection& conn) {
+Result<std::vector<InboundMailbox>> ListDueInboundMailboxes(Connection& conn, int64_t now) {
   std::vector<std::pair<std::string, std::string>> ids;
   std::vector<PollCursor> cursors;
   {
@@ -229,7 +230,9 @@ Result<std::vector<InboundMailbox>> ListInboundMailboxes(Connection& conn) {
                         conn.Prepare("SELECT workspace_id, id, coalesce(imap_cursor_account, ''), "
                                      "imap_uidvalidity, imap_last_uid FROM mailboxes WHERE "
                                      "deleted_at IS NULL AND status = 'active' AND imap_host IS "
-                                     "NOT NULL ORDER BY workspace_id, id"));
+                                     "NOT NULL AND (last_polled_at IS NULL OR last_polled_at + "
+                                     "imap_poll_seconds * 1000 <= ?) ORDER BY workspace_id, id"));
+    stmt->Bind(1, now);
     while (true) {
       LT_ASSIGN_OR_RETURN(bool row, stmt->Step());
       if (!row) break;

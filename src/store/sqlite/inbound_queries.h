@@ -9,7 +9,7 @@
 
 namespace leadterra::store::sqlite {
 
-Result<std::vector<InboundMailbox>> ListInboundMailboxes(Connection& conn);
+Result<std::vector<InboundMailbox>> ListDueInboundMailboxes(Connection& conn, int64_t now);
 Status RecordPoll(Connection& conn, const std::string& workspace_id, const std::string& mailbox_id,
                   const PollCursor& cursor, int64_t now, const std::string& error);
 Result<InboundResult> RecordInbound(Connection& conn, const InboundRecord& record, int64_t now);

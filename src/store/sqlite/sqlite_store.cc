@@ -562,10 +562,10 @@ class SqliteStore final : public Store {
 
   // --- inbound --------------------------------------------------------------
 
-  Result<std::vector<InboundMailbox>> ListInboundMailboxes() override {
+  Result<std::vector<InboundMailbox>> ListDueInboundMailboxes(int64_t now) override {
     return Transact<std::vector<InboundMailbox>>(
         false, [&](Connection& conn, std::vector<InboundMailbox>& out) -> Status {
-          LT_ASSIGN_OR_RETURN(out, sqlite::ListInboundMailboxes(conn));
+          LT_ASSIGN_OR_RETURN(out, sqlite::ListDueInboundMailboxes(conn, now));
           return Status::Ok();
         });
   }
