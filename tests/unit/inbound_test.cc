@@ -104,7 +104,9 @@ TEST(InboundParser, RejectsGarbageWithoutCrashing) {
   for (std::string_view raw : {std::string_view(""), std::string_view("\x00\x01", 2),
                                std::string_view("Content-Type: multipart/report\r\n\r\n--")}) {
     auto facts = delivery::ParseInbound(raw);
-    if (facts.ok()) EXPECT_TRUE(facts->from.empty());
+    if (facts.ok()) {
+      EXPECT_TRUE(facts->from.empty());
+    }
   }
 }
 
