@@ -4,52 +4,10 @@
 #include <charconv>
 
 #include "util/ids.h"
+#include "util/secret_box.h"
 
 namespace leadterra::api {
-namespace {
-
-constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-std::string Base64UrlEncode(std::string_view in) {
-  std::string out;
-  size_t i = 0;
-  while (i + 2 < in.size()) {
-    uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
-    for (int s = 18; s >= 0; s -= 6) out.push_back(kB64[(n >> s) & 63]);
-    i += 3;
-  }
-  size_t rest = in.size() - i;
-  if (rest == 1) {
-    uint32_t n = uint8_t(in[i]) << 16;
-    out.push_back(kB64[(n >> 18) & 63]);
-    out.push_back(kB64[(n >> 12) & 63]);
-  } else if (rest == 2) {
-    uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8);
-    out.push_back(kB64[(n >> 18) & 63]);
-    out.push_back(kB64[(n >> 12) & 63]);
-    out.push_back(kB64[(n >> 6) & 63]);
-  }
-  return out;
-}
-
-bool Base64UrlDecode(std::string_view in, std::string* out) {
-  if (in.size() % 4 == 1) return false;
-  uint32_t buffer = 0;
-  int bits = 0;
-  for (char c : in) {
-    const char* p = std::char_traits<char>::find(kB64, 64, c);
-    if (!p) return false;
-    buffer = (buffer << 6) | static_cast<uint32_t>(p - kB64);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out->push_back(static_cast<char>((buffer >> bits) & 0xff));
-    }
-  }
-  return true;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 Result<ListParams> ParseListParams(const std::vector<std::pair<std::string, std::string>>& query,
                                    std::string_view id_prefix,

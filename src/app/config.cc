@@ -53,6 +53,7 @@ const std::vector<Setting>& Settings() {
       {"rate_limit", "LEADTERRA_RATE_LIMIT", &Config::rate_limit},
       {"rate_burst", "LEADTERRA_RATE_BURST", &Config::rate_burst},
       {"workers", "LEADTERRA_WORKERS", &Config::workers},
+      {"public_url", "LEADTERRA_PUBLIC_URL", &Config::public_url},
       {"webhook_timeout_seconds", "LEADTERRA_WEBHOOK_TIMEOUT_SECONDS",
        &Config::webhook_timeout_seconds},
       {"webhook_retry_base_seconds", "LEADTERRA_WEBHOOK_RETRY_BASE_SECONDS",
@@ -211,6 +212,7 @@ Result<Config> LoadConfig(const ConfigOverrides& flags) {
   Override(flags.rate_limit, config.rate_limit);
   Override(flags.rate_burst, config.rate_burst);
   Override(flags.workers, config.workers);
+  Override(flags.public_url, config.public_url);
   Override(flags.webhook_timeout_seconds, config.webhook_timeout_seconds);
   Override(flags.webhook_retry_base_seconds, config.webhook_retry_base_seconds);
   Override(flags.webhook_retry_window_seconds, config.webhook_retry_window_seconds);
@@ -242,6 +244,10 @@ Result<Config> LoadConfig(const ConfigOverrides& flags) {
     return InvalidArgument("--webhook-retry-window-seconds must be >= 1");
   }
   LT_RETURN_IF_ERROR(ParseWorkers(config.workers).status());
+  if (!config.public_url.empty() && config.public_url.rfind("http://", 0) != 0 &&
+      config.public_url.rfind("https://", 0) != 0) {
+    return InvalidArgument("--public-url must start with http:// or https://");
+  }
   static constexpr const char* kLevels[] = {"trace", "debug", "info", "warn", "error", "off"};
   if (std::find(std::begin(kLevels), std::end(kLevels), config.log_level) == std::end(kLevels)) {
     return InvalidArgument("--log-level must be trace, debug, info, warn, error or off");

@@ -26,6 +26,7 @@ struct Config {
   int max_attempts = 5;             // tries before a deferred message counts as bounced
   std::string master_key;           // LEADTERRA_MASTER_KEY; else a key file beside the database
   std::string workers = "sender,webhooks,inbound";  // background workers this process runs
+  std::string public_url;  // base of unsubscribe links; default http://<listen>
   double webhook_timeout_seconds = 10;
   double webhook_retry_base_seconds = 10;
   int64_t webhook_retry_window_seconds = 86400;
@@ -38,7 +39,7 @@ struct ConfigOverrides {
   std::optional<int> threads, smtp_connections, max_attempts;
   std::optional<int64_t> retry_base_seconds, webhook_retry_window_seconds;
   std::optional<double> webhook_timeout_seconds, webhook_retry_base_seconds;
-  std::optional<std::string> workers;
+  std::optional<std::string> workers, public_url;
   std::optional<double> rate_limit, rate_burst;
   std::optional<std::string> config_file;
 };

@@ -20,6 +20,7 @@
 #include "api/leads_api.h"
 #include "api/mailboxes_api.h"
 #include "api/rate_limiter.h"
+#include "api/unsubscribe_api.h"
 #include "api/webhooks_api.h"
 #include "app/config.h"
 #include "delivery/engine.h"
@@ -99,12 +100,6 @@ int Serve(const lt::app::Config& config) {
   auto secrets = OpenSecrets(config, rt.database_path);
   if (!secrets.ok()) return Fail(secrets.status());
   lt::delivery::CurlSmtpConnector smtp;
-  lt::delivery::EngineOptions engine_options;
-  engine_options.day_millis = config.day_seconds * 1000;
-  engine_options.max_connections = config.smtp_connections;
-  engine_options.max_attempts = config.max_attempts;
-  engine_options.retry_base_millis = config.retry_base_seconds * 1000;
-  lt::delivery::DeliveryEngine engine(*rt.store, clock, rt.ids, **secrets, smtp, engine_options);
 
   lt::api::CampaignsApi campaigns(*rt.store, clock, rt.ids);
   lt::api::MailboxesApi mailboxes(*rt.store, clock, rt.ids, **secrets, smtp);
@@ -120,8 +115,10 @@ int Serve(const lt::app::Config& config) {
   lt::webhook::WebhookDispatcher webhook_dispatcher(*rt.store, clock, **secrets, dispatch_options);
   lt::api::WebhooksApi webhooks(*rt.store, clock, rt.ids, **secrets,
                                 [&webhook_dispatcher] { webhook_dispatcher.Wake(); });
-  lt::http::Router router =
-      lt::http::BuildRouter({*rt.accounts, campaigns, leads, insights, mailboxes, webhooks});
+  lt::api::UnsubscribeApi unsubscribe(*rt.store, clock, **secrets,
+                                      [&webhook_dispatcher] { webhook_dispatcher.Wake(); });
+  lt::http::Router router = lt::http::BuildRouter(
+      {*rt.accounts, campaigns, leads, insights, mailboxes, webhooks, unsubscribe});
   lt::http::Dispatcher dispatcher(router, *rt.accounts, limiter, idempotency, rt.ids);
 
   auto listen = lt::app::ParseListen(config.listen);
@@ -137,7 +134,8 @@ int Serve(const lt::app::Config& config) {
 
   std::string host =
       listen->host.find(':') != std::string::npos ? "[" + listen->host + "]" : listen->host;
-  std::printf("Leadterra listening on http://%s:%u\n", host.c_str(), *port);
+  const std::string url = "http://" + host + ":" + std::to_string(*port);
+  std::printf("Leadterra listening on %s\n", url.c_str());
   if (bootstrap) {
     std::printf("Created workspace %s (\"%s\")\n", bootstrap->workspace.id.c_str(),
                 bootstrap->workspace.name.c_str());
@@ -146,6 +144,13 @@ int Serve(const lt::app::Config& config) {
   std::fflush(stdout);
   spdlog::info("serving backend={} listen={}:{} threads={} day_seconds={}", rt.store->Backend(),
                listen->host, *port, config.threads, config.day_seconds);
+  lt::delivery::EngineOptions engine_options;
+  engine_options.day_millis = config.day_seconds * 1000;
+  engine_options.max_connections = config.smtp_connections;
+  engine_options.max_attempts = config.max_attempts;
+  engine_options.retry_base_millis = config.retry_base_seconds * 1000;
+  engine_options.public_url = config.public_url.empty() ? url : config.public_url;
+  lt::delivery::DeliveryEngine engine(*rt.store, clock, rt.ids, **secrets, smtp, engine_options);
   auto workers = lt::app::ParseWorkers(config.workers);
   if (!workers.ok()) return Fail(workers.status());
   if (workers->sender) engine.Start();
@@ -233,6 +238,9 @@ int main(int argc, char** argv) {
                     "First retry delay after a 4xx reply or lost connection (default 60)");
   serve->add_option("--max-attempts", flags.max_attempts,
                     "Tries before a deferred message counts as bounced (default 5)");
+  serve->add_option("--public-url", flags.public_url,
+                    "Base URL recipients reach this server at, for unsubscribe links "
+                    "(default http://LISTEN)");
   serve->add_option(
       "--workers", flags.workers,
       "Background workers to run: comma list of sender, webhooks, inbound (default all)");

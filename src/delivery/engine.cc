@@ -9,6 +9,7 @@
 #include "delivery/lead_fields.h"
 #include "delivery/mime_builder.h"
 #include "domain/sequence.h"
+#include "domain/unsubscribe.h"
 #include "util/crypto.h"
 
 namespace leadterra::delivery {
@@ -287,6 +288,12 @@ void DeliveryEngine::SendJob(Job& job, const domain::Campaign& campaign) {
     message.message_id = claim.message_id_header;
     message.references = claim.thread;
     message.date_millis = now;
+    const std::string token =
+        domain::UnsubscribeToken(secrets_, {claim.workspace_id, claim.lead.id});
+    message.extra_headers.emplace_back(
+        "List-Unsubscribe",
+        domain::ListUnsubscribeHeader(options_.public_url, token, session->mailbox.email));
+    message.extra_headers.emplace_back("List-Unsubscribe-Post", domain::kListUnsubscribePost);
     std::string data = BuildMessage(message);
 
     SmtpReply reply = session->smtp->Send(session->mailbox.email, claim.lead.email, data);

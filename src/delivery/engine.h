@@ -37,6 +37,9 @@ struct EngineOptions {
   int max_attempts = 5;                 // tries per message before it counts as bounced
   int64_t retry_base_millis = 60'000;   // first retry delay; doubles per attempt
   int64_t max_idle_millis = 1'000;      // longest sleep between ticks
+  // Base of the one-click unsubscribe links (List-Unsubscribe), e.g.
+  // "https://mail.example.com"; --public-url.
+  std::string public_url = "http://127.0.0.1:8080";
 };
 
 struct TickReport {

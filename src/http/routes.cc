@@ -1,5 +1,7 @@
 #include "http/routes.h"
 
+#include "http/unsubscribe_pages.h"
+
 namespace leadterra::http {
 namespace {
 
@@ -28,6 +30,13 @@ Router BuildRouter(const Services& s) {
   Router router;
   router.Add(Public("GET", "/healthz", [](const HttpRequest&) {
     return HttpResponse{200, "application/json", {}, R"({"status":"ok"})"};
+  }));
+  api::UnsubscribeApi* unsubscribe = &s.unsubscribe;  // outlives the router; `s` may not
+  router.Add(Public("GET", "/u/:token", [unsubscribe](const HttpRequest& request) {
+    return UnsubscribeGet(*unsubscribe, request);
+  }));
+  router.Add(Public("POST", "/u/:token", [unsubscribe](const HttpRequest& request) {
+    return UnsubscribePost(*unsubscribe, request);
   }));
   router.Add(Public("GET", "/v1/openapi.json", [](const HttpRequest&) {
     return HttpResponse{200, "application/json", {}, std::string(OpenApiDocument())};

@@ -9,6 +9,7 @@
 #include "api/insights_api.h"
 #include "api/leads_api.h"
 #include "api/mailboxes_api.h"
+#include "api/unsubscribe_api.h"
 #include "api/webhooks_api.h"
 #include "http/router.h"
 
@@ -21,6 +22,7 @@ struct Services {
   api::InsightsApi& insights;
   api::MailboxesApi& mailboxes;
   api::WebhooksApi& webhooks;
+  api::UnsubscribeApi& unsubscribe;
 };
 
 Router BuildRouter(const Services& services);

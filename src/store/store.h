@@ -462,6 +462,24 @@ class InboundStore {
                                                      const std::string& lead_id) = 0;
 };
 
+struct UnsubscribeResult {
+  bool already = false;  // the address was already suppressed: nothing changed
+  std::string email;
+  std::vector<std::string> campaign_ids;  // campaigns whose sequence it stopped
+};
+
+// Suppression: addresses a workspace must not mail again.
+class SuppressionStore {
+ public:
+  virtual ~SuppressionStore() = default;
+  // One-click unsubscribe of a lead: suppresses its address workspace-wide,
+  // moves its enrollments in every campaign to `unsubscribed` (counted), and
+  // writes a lead.unsubscribed event, in one transaction. Idempotent.
+  // kNotFound for an unknown lead.
+  virtual Result<UnsubscribeResult> UnsubscribeLead(const std::string& workspace_id,
+                                                    const std::string& lead_id, int64_t now) = 0;
+};
+
 // Everything a server process needs, implemented by one backend.
 class Store : public WorkspaceStore,
               public ApiKeyStore,
@@ -471,7 +489,8 @@ class Store : public WorkspaceStore,
               public MailboxStore,
               public DeliveryStore,
               public WebhookStore,
-              public InboundStore {
+              public InboundStore,
+              public SuppressionStore {
  public:
   // Human-readable backend name for logs ("sqlite").
   virtual std::string Backend() const = 0;

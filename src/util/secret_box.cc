@@ -29,6 +29,51 @@ int HexValue(char c) {
 
 }  // namespace
 
+namespace {
+
+constexpr char kB64Url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+}  // namespace
+
+std::string Base64UrlEncode(std::string_view in) {
+  std::string out;
+  size_t i = 0;
+  while (i + 2 < in.size()) {
+    uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
+    for (int s = 18; s >= 0; s -= 6) out.push_back(kB64Url[(n >> s) & 63]);
+    i += 3;
+  }
+  size_t rest = in.size() - i;
+  if (rest == 1) {
+    uint32_t n = uint8_t(in[i]) << 16;
+    out.push_back(kB64Url[(n >> 18) & 63]);
+    out.push_back(kB64Url[(n >> 12) & 63]);
+  } else if (rest == 2) {
+    uint32_t n = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8);
+    out.push_back(kB64Url[(n >> 18) & 63]);
+    out.push_back(kB64Url[(n >> 12) & 63]);
+    out.push_back(kB64Url[(n >> 6) & 63]);
+  }
+  return out;
+}
+
+bool Base64UrlDecode(std::string_view in, std::string* out) {
+  if (in.size() % 4 == 1) return false;
+  uint32_t buffer = 0;
+  int bits = 0;
+  for (char c : in) {
+    const char* p = std::char_traits<char>::find(kB64Url, 64, c);
+    if (!p) return false;
+    buffer = (buffer << 6) | static_cast<uint32_t>(p - kB64Url);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out->push_back(static_cast<char>((buffer >> bits) & 0xff));
+    }
+  }
+  return true;
+}
+
 std::string Base64Encode(std::string_view data) {
   std::string out(4 * ((data.size() + 2) / 3), '\0');
   int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
@@ -152,6 +197,15 @@ Result<std::string> SecretBox::Open(std::string_view sealed, std::string_view pu
     return InvalidArgument("sealed value failed authentication (wrong key or tampered)");
   }
   return plain;
+}
+
+std::string SecretBox::Mac(std::string_view purpose, std::string_view data) const {
+  // A per-purpose key (HMAC(master, "mac:" + purpose)) keeps one use's
+  // tokens from being valid for another.
+  const std::string key =
+      HmacSha256Hex(std::string_view(reinterpret_cast<const char*>(key_.data()), key_.size()),
+                    "mac:" + std::string(purpose));
+  return HmacSha256Hex(key, data);
 }
 
 }  // namespace leadterra

@@ -30,6 +30,9 @@ class SecretBox {
   // kInvalidArgument when the value was tampered with, sealed for another
   // purpose or under another key.
   Result<std::string> Open(std::string_view sealed, std::string_view purpose) const;
+  // Hex HMAC-SHA256 of `data` under a key derived from the master key for
+  // `purpose`: for tokens the server must recognise later (unsubscribe links).
+  std::string Mac(std::string_view purpose, std::string_view data) const;
 
  private:
   std::array<uint8_t, kKeySize> key_;
@@ -37,5 +40,8 @@ class SecretBox {
 
 std::string Base64Encode(std::string_view data);
 bool Base64Decode(std::string_view text, std::string* out);
+// RFC 4648 §5 (URL- and filename-safe alphabet), without padding.
+std::string Base64UrlEncode(std::string_view data);
+bool Base64UrlDecode(std::string_view text, std::string* out);
 
 }  // namespace leadterra

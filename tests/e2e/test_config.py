@@ -165,6 +165,7 @@ def test_env_listen_overridden_by_flag(tmp_path):
     ["--threads", "-2"],
     ["--log-level", "loud"],
     ["--workers", "sender,mailer"],
+    ["--public-url", "mail.example.com"],
     ["--workers", "sender,"],
     ["--webhook-timeout-seconds", "0"],
     ["--webhook-timeout-seconds", "abc"],

@@ -39,7 +39,9 @@ TEST(OpenApi, DocumentMatchesRouter) {
   delivery::CurlSmtpConnector smtp;
   api::MailboxesApi mailboxes(*store, clock, ids, secrets, smtp);
   api::WebhooksApi webhooks(*store, clock, ids, secrets, nullptr);
-  Router router = BuildRouter({accounts, campaigns, leads, insights, mailboxes, webhooks});
+  api::UnsubscribeApi unsubscribe(*store, clock, secrets, nullptr);
+  Router router =
+      BuildRouter({accounts, campaigns, leads, insights, mailboxes, webhooks, unsubscribe});
 
   std::set<std::string> routed;
   for (const Route& r : router.routes()) routed.insert(r.method + " " + ToOpenApiPath(r.pattern));

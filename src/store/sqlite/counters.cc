@@ -8,7 +8,8 @@ Status ApplyCounterDeltas(Connection& conn, const std::map<CounterKey, CounterDe
                       conn.Prepare("UPDATE campaign_stats SET queued = queued + ?, delivered = "
                                    "delivered + ?, bounced = bounced + ?, unknown = unknown + ?, "
                                    "completed = completed + ?, replied = replied + ?, "
-                                   "updated_at = ? WHERE workspace_id = ? AND campaign_id = ?"));
+                                   "unsubscribed = unsubscribed + ?, updated_at = ? WHERE "
+                                   "workspace_id = ? AND campaign_id = ?"));
   for (const auto& [key, d] : deltas) {
     stmt->Bind(1, d.queued)
         .Bind(2, d.delivered)
@@ -16,9 +17,10 @@ Status ApplyCounterDeltas(Connection& conn, const std::map<CounterKey, CounterDe
         .Bind(4, d.unknown)
         .Bind(5, d.completed)
         .Bind(6, d.replied)
-        .Bind(7, now)
-        .Bind(8, key.first)
-        .Bind(9, key.second);
+        .Bind(7, d.unsubscribed)
+        .Bind(8, now)
+        .Bind(9, key.first)
+        .Bind(10, key.second);
     LT_RETURN_IF_ERROR(stmt->Run());
   }
   return Status::Ok();

@@ -12,7 +12,8 @@
 namespace leadterra::store::sqlite {
 
 struct CounterDelta {
-  int64_t queued = 0, delivered = 0, bounced = 0, unknown = 0, completed = 0, replied = 0;
+  int64_t queued = 0, delivered = 0, bounced = 0, unknown = 0, completed = 0, replied = 0,
+          unsubscribed = 0;
 };
 using CounterKey = std::pair<std::string, std::string>;  // workspace, campaign
 

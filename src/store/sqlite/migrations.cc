@@ -268,6 +268,18 @@ CREATE TABLE inbound_messages (
 CREATE INDEX inbound_by_lead ON inbound_messages(workspace_id, lead_id, campaign_id);
 CREATE INDEX inbound_by_header ON inbound_messages(workspace_id, mailbox_id, message_id_header);
 )sql"},
+      {6, R"sql(
+-- Addresses (normalized) and whole domains a workspace must never mail.
+CREATE TABLE suppressions (
+  workspace_id TEXT NOT NULL,
+  value TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  source TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (workspace_id, value)
+) WITHOUT ROWID;
+)sql"},
   };
   return kMigrations;
 }

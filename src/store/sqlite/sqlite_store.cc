@@ -6,6 +6,7 @@
 #include "store/sqlite/mailbox_queries.h"
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/sqlite_db.h"
+#include "store/sqlite/suppression_queries.h"
 #include "store/sqlite/webhook_queries.h"
 
 namespace leadterra::store {
@@ -593,6 +594,16 @@ class SqliteStore final : public Store {
           LT_ASSIGN_OR_RETURN(out, sqlite::ListThread(conn, workspace_id, campaign_id, lead_id));
           return Status::Ok();
         });
+  }
+
+  // --- suppressions ---------------------------------------------------------
+
+  Result<UnsubscribeResult> UnsubscribeLead(const std::string& workspace_id,
+                                            const std::string& lead_id, int64_t now) override {
+    return Transact<UnsubscribeResult>(true, [&](Connection& conn, UnsubscribeResult& out) {
+      LT_ASSIGN_OR_RETURN(out, sqlite::UnsubscribeLead(conn, workspace_id, lead_id, now));
+      return Status::Ok();
+    });
   }
 
  private:

@@ -1,0 +1,68 @@
+#include "domain/unsubscribe.h"
+
+#include <openssl/crypto.h>
+
+#include "util/ids.h"
+#include "util/json_writer.h"
+#include "util/time_format.h"
+
+namespace leadterra::domain {
+namespace {
+
+constexpr char kPurpose[] = "unsubscribe-link";
+constexpr size_t kMacChars = 32;  // 128 bits
+
+std::string MacOf(const SecretBox& box, std::string_view payload) {
+  return box.Mac(kPurpose, payload).substr(0, kMacChars);
+}
+
+}  // namespace
+
+std::string UnsubscribeToken(const SecretBox& box, const UnsubscribeTarget& target) {
+  const std::string payload = target.workspace_id + "." + target.lead_id;
+  return Base64UrlEncode(payload) + "." + MacOf(box, payload);
+}
+
+std::optional<UnsubscribeTarget> ParseUnsubscribeToken(const SecretBox& box,
+                                                       std::string_view token) {
+  if (token.size() > 256) return std::nullopt;
+  const size_t dot = token.rfind('.');
+  if (dot == std::string_view::npos) return std::nullopt;
+  std::string payload;
+  if (!Base64UrlDecode(token.substr(0, dot), &payload)) return std::nullopt;
+  const std::string_view mac = token.substr(dot + 1);
+  const std::string expected = MacOf(box, payload);
+  if (mac.size() != expected.size() ||
+      CRYPTO_memcmp(mac.data(), expected.data(), expected.size()) != 0) {
+    return std::nullopt;
+  }
+  const size_t sep = payload.find('.');
+  if (sep == std::string::npos) return std::nullopt;
+  UnsubscribeTarget target{payload.substr(0, sep), payload.substr(sep + 1)};
+  if (!IsValidId(target.workspace_id, id_prefix::kWorkspace) ||
+      !IsValidId(target.lead_id, id_prefix::kLead)) {
+    return std::nullopt;
+  }
+  return target;
+}
+
+std::string ListUnsubscribeHeader(std::string_view public_url, std::string_view token,
+                                  std::string_view mailbox_email) {
+  std::string base(public_url);
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return "<" + base + "/u/" + std::string(token) + ">, <mailto:" + std::string(mailbox_email) +
+         "?subject=unsubscribe>";
+}
+
+Event LeadUnsubscribedEvent(const std::string& lead_id, const std::string& email,
+                            const std::string& campaign_ids_json, int64_t at) {
+  return Event{std::string(event_type::kLeadUnsubscribed),
+               JsonObjectWriter()
+                   .String("leadId", lead_id)
+                   .String("email", email)
+                   .Raw("campaignIds", campaign_ids_json)
+                   .String("unsubscribedAt", FormatIso8601(at))
+                   .Finish()};
+}
+
+}  // namespace leadterra::domain

@@ -1,0 +1,83 @@
+#include "store/sqlite/suppression_queries.h"
+
+#include <map>
+
+#include "domain/unsubscribe.h"
+#include "store/sqlite/counters.h"
+#include "store/sqlite/webhook_queries.h"
+#include "util/json_writer.h"
+
+namespace leadterra::store::sqlite {
+
+Result<UnsubscribeResult> UnsubscribeLead(Connection& conn, const std::string& workspace_id,
+                                          const std::string& lead_id, int64_t now) {
+  UnsubscribeResult out;
+  std::string email_norm;
+  {
+    LT_ASSIGN_OR_RETURN(auto lead, conn.Prepare("SELECT email, email_norm FROM leads WHERE "
+                                                "workspace_id = ? AND id = ?"));
+    lead->Bind(1, workspace_id).Bind(2, lead_id);
+    LT_ASSIGN_OR_RETURN(bool found, lead->Step());
+    if (!found) return NotFound("lead not found");
+    out.email = lead->ColumnText(0);
+    email_norm = lead->ColumnText(1);
+  }
+  LT_ASSIGN_OR_RETURN(auto suppress,
+                      conn.Prepare("INSERT INTO suppressions(workspace_id, value, kind, reason, "
+                                   "source, created_at) VALUES (?, ?, 'address', 'unsubscribed', "
+                                   "'unsubscribe_link', ?) ON CONFLICT DO NOTHING"));
+  suppress->Bind(1, workspace_id).Bind(2, email_norm).Bind(3, now);
+  LT_RETURN_IF_ERROR(suppress->Run());
+  out.already = conn.Changes() == 0;
+  suppress.reset();
+
+  // Every campaign the lead is in: one primary-key probe per campaign of
+  // the workspace (no lead-first index is kept, which keeps ingest cheap).
+  std::vector<std::string> campaigns;
+  {
+    LT_ASSIGN_OR_RETURN(auto list, conn.Prepare("SELECT id FROM campaigns WHERE workspace_id = "
+                                                "? AND deleted_at IS NULL"));
+    list->Bind(1, workspace_id);
+    while (true) {
+      LT_ASSIGN_OR_RETURN(bool row, list->Step());
+      if (!row) break;
+      campaigns.push_back(list->ColumnText(0));
+    }
+  }
+  LT_ASSIGN_OR_RETURN(auto select, conn.Prepare("SELECT status FROM enrollments WHERE "
+                                                "workspace_id = ? AND campaign_id = ? AND "
+                                                "lead_id = ?"));
+  LT_ASSIGN_OR_RETURN(auto stop, conn.Prepare("UPDATE enrollments SET status = 'unsubscribed', "
+                                              "next_send_at = NULL WHERE workspace_id = ? AND "
+                                              "campaign_id = ? AND lead_id = ?"));
+  std::map<CounterKey, CounterDelta> deltas;
+  std::string ids_json = "[";
+  for (const std::string& campaign_id : campaigns) {
+    select->Bind(1, workspace_id).Bind(2, campaign_id).Bind(3, lead_id);
+    LT_ASSIGN_OR_RETURN(bool enrolled, select->Step());
+    const std::string status = enrolled ? select->ColumnText(0) : "";
+    select->Reset();
+    if (status != "queued" && status != "active" && status != "completed" && status != "stopped") {
+      continue;
+    }
+    stop->Bind(1, workspace_id).Bind(2, campaign_id).Bind(3, lead_id);
+    LT_RETURN_IF_ERROR(stop->Run());
+    CounterDelta& d = deltas[{workspace_id, campaign_id}];
+    ++d.unsubscribed;
+    if (status == "queued") --d.queued;
+    if (status == "completed") --d.completed;
+    out.campaign_ids.push_back(campaign_id);
+    if (ids_json.size() > 1) ids_json += ",";
+    AppendJsonString(ids_json, campaign_id);
+  }
+  ids_json += "]";
+  LT_RETURN_IF_ERROR(ApplyCounterDeltas(conn, deltas, now));
+  if (out.already && out.campaign_ids.empty()) return out;
+  return EmitEvent(conn, workspace_id,
+                   domain::LeadUnsubscribedEvent(lead_id, out.email, ids_json, now), now)
+                 .ok()
+             ? Result<UnsubscribeResult>(out)
+             : Result<UnsubscribeResult>(Internal("cannot record the unsubscribe event"));
+}
+
+}  // namespace leadterra::store::sqlite
