@@ -13,6 +13,37 @@
 
 namespace leadterra::api {
 
+Status LeadsApi::RefuseSuppressed(const std::string& workspace_id,
+                                  std::vector<store::LeadUpsert>& valid,
+                                  std::vector<size_t>& valid_index, boost::json::array& errors) {
+  std::vector<std::string> emails;
+  emails.reserve(valid.size());
+  for (const store::LeadUpsert& row : valid) emails.push_back(row.email_normalized);
+  LT_ASSIGN_OR_RETURN(std::vector<std::string> suppressed,
+                      store_.FindSuppressed(workspace_id, emails));
+  if (suppressed.empty()) return Status::Ok();
+  std::sort(suppressed.begin(), suppressed.end());
+  size_t kept = 0;
+  for (size_t i = 0; i < valid.size(); ++i) {
+    if (std::binary_search(suppressed.begin(), suppressed.end(), valid[i].email_normalized)) {
+      errors.push_back(boost::json::object{
+          {"index", valid_index[i]},
+          {"email", valid[i].email},
+          {"code", "suppressed"},
+          {"message", "this address or its domain is on the workspace's suppression list"}});
+      continue;
+    }
+    if (kept != i) {  // never self-move: it would empty the row
+      valid[kept] = std::move(valid[i]);
+      valid_index[kept] = valid_index[i];
+    }
+    ++kept;
+  }
+  valid.resize(kept);
+  valid_index.resize(kept);
+  return Status::Ok();
+}
+
 Result<Response> LeadsApi::BulkUpsert(const Request& request) {
   LT_ASSIGN_OR_RETURN(const boost::json::value* body, RequireBody(request));
   LT_ASSIGN_OR_RETURN(FieldReader reader, FieldReader::Of(*body, ""));
@@ -35,6 +66,7 @@ Result<Response> LeadsApi::BulkUpsert(const Request& request) {
   std::unordered_set<std::string> seen_emails;
   seen_emails.reserve(rows.size());
   boost::json::array errors;
+  std::vector<size_t> valid_index;  // request position of each valid row
   for (size_t i = 0; i < rows.size(); ++i) {
     LT_ASSIGN_OR_RETURN(ParsedLeadRow row, ParseLeadRow(rows[i], IndexPath("leads", i)));
     if (!row.problem && !seen_emails.insert(row.upsert.email_normalized).second) {
@@ -55,7 +87,9 @@ Result<Response> LeadsApi::BulkUpsert(const Request& request) {
     for (auto& key : row.custom_keys) custom_keys.push_back(std::move(key));
     row.upsert.new_id = ids_.Next(id_prefix::kLead);
     valid.push_back(std::move(row.upsert));
+    valid_index.push_back(i);
   }
+  LT_RETURN_IF_ERROR(RefuseSuppressed(request.workspace_id, valid, valid_index, errors));
   std::sort(custom_keys.begin(), custom_keys.end());
   custom_keys.erase(std::unique(custom_keys.begin(), custom_keys.end()), custom_keys.end());
 

@@ -2,7 +2,10 @@
 // enrollments, remove a lead from a campaign. Thread-safe.
 #pragma once
 
+#include <boost/json/array.hpp>
 #include <cstddef>
+#include <string>
+#include <vector>
 
 #include "api/request.h"
 #include "store/store.h"
@@ -27,6 +30,13 @@ class LeadsApi {
   // and what came back, oldest first.
   Result<Response> Thread(const Request& request);
 
+ private:
+  // Moves rows whose address (or domain) is suppressed from `valid` to
+  // `errors` (code "suppressed"), keeping `valid_index` aligned.
+  Status RefuseSuppressed(const std::string& workspace_id, std::vector<store::LeadUpsert>& valid,
+                          std::vector<size_t>& valid_index, boost::json::array& errors);
+
+ public:
  private:
   store::Store& store_;
   const Clock& clock_;

@@ -7,8 +7,6 @@
 #include "util/secret_box.h"
 
 namespace leadterra::api {
-namespace {}  // namespace
-
 Result<ListParams> ParseListParams(const std::vector<std::pair<std::string, std::string>>& query,
                                    std::string_view id_prefix,
                                    std::initializer_list<std::string_view> filters) {
@@ -25,8 +23,9 @@ Result<ListParams> ParseListParams(const std::vector<std::pair<std::string, std:
       params.page.limit = limit;
     } else if (name == "cursor" && !id_prefix.empty()) {
       std::string decoded;
-      if (value.size() > 200 || !Base64UrlDecode(value, &decoded) ||
-          !IsValidId(decoded, id_prefix)) {
+      const bool any = id_prefix == kAnyCursor;
+      if (value.size() > (any ? 440 : 200) || !Base64UrlDecode(value, &decoded) ||
+          (any ? decoded.empty() : !IsValidId(decoded, id_prefix))) {
         return InvalidArgument("cursor is not a cursor this API returned", "cursor");
       }
       params.page.after_id = std::move(decoded);

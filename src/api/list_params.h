@@ -23,6 +23,8 @@ namespace leadterra::api {
 
 inline constexpr int kDefaultLimit = 50;
 inline constexpr int kMaxLimit = 1000;
+// As `id_prefix`: the list is keyed by arbitrary strings, not typed ids.
+inline constexpr std::string_view kAnyCursor = "*";
 
 struct ListParams {
   store::PageRequest page;

@@ -20,6 +20,7 @@
 #include "api/leads_api.h"
 #include "api/mailboxes_api.h"
 #include "api/rate_limiter.h"
+#include "api/suppressions_api.h"
 #include "api/unsubscribe_api.h"
 #include "api/webhooks_api.h"
 #include "app/config.h"
@@ -117,8 +118,9 @@ int Serve(const lt::app::Config& config) {
                                 [&webhook_dispatcher] { webhook_dispatcher.Wake(); });
   lt::api::UnsubscribeApi unsubscribe(*rt.store, clock, **secrets,
                                       [&webhook_dispatcher] { webhook_dispatcher.Wake(); });
+  lt::api::SuppressionsApi suppressions(*rt.store, clock);
   lt::http::Router router = lt::http::BuildRouter(
-      {*rt.accounts, campaigns, leads, insights, mailboxes, webhooks, unsubscribe});
+      {*rt.accounts, campaigns, leads, insights, mailboxes, webhooks, unsubscribe, suppressions});
   lt::http::Dispatcher dispatcher(router, *rt.accounts, limiter, idempotency, rt.ids);
 
   auto listen = lt::app::ParseListen(config.listen);

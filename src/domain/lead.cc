@@ -22,6 +22,8 @@ std::string_view ToString(EnrollmentStatus status) {
       return "removed";
     case EnrollmentStatus::kStopped:
       return "stopped";
+    case EnrollmentStatus::kSuppressed:
+      return "suppressed";
   }
   return "queued";
 }
@@ -30,7 +32,7 @@ std::optional<EnrollmentStatus> ParseEnrollmentStatus(std::string_view text) {
   for (auto s :
        {EnrollmentStatus::kQueued, EnrollmentStatus::kActive, EnrollmentStatus::kCompleted,
         EnrollmentStatus::kReplied, EnrollmentStatus::kBounced, EnrollmentStatus::kUnsubscribed,
-        EnrollmentStatus::kRemoved, EnrollmentStatus::kStopped}) {
+        EnrollmentStatus::kRemoved, EnrollmentStatus::kStopped, EnrollmentStatus::kSuppressed}) {
     if (ToString(s) == text) return s;
   }
   return std::nullopt;

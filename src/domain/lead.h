@@ -27,7 +27,8 @@ enum class EnrollmentStatus {
   kBounced,
   kUnsubscribed,
   kRemoved,
-  kStopped,  // a colleague at the same company replied (stopOnReply "company")
+  kStopped,     // a colleague at the same company replied (stopOnReply "company")
+  kSuppressed,  // the address or its domain is on the workspace's suppression list
 };
 std::string_view ToString(EnrollmentStatus status);
 std::optional<EnrollmentStatus> ParseEnrollmentStatus(std::string_view text);

@@ -26,6 +26,7 @@ Router BuildRouter(const Services& s) {
   using api::InsightsApi;
   using api::LeadsApi;
   using api::MailboxesApi;
+  using api::SuppressionsApi;
   using api::WebhooksApi;
   Router router;
   router.Add(Public("GET", "/healthz", [](const HttpRequest&) {
@@ -78,6 +79,11 @@ Router BuildRouter(const Services& s) {
   router.Add(
       Authed("GET", "/v1/webhooks/:id/deliveries", Bind(s.webhooks, &WebhooksApi::Deliveries)));
   router.Add(Authed("POST", "/v1/webhooks/:id/test", Bind(s.webhooks, &WebhooksApi::Test)));
+
+  router.Add(Authed("GET", "/v1/suppressions", Bind(s.suppressions, &SuppressionsApi::List)));
+  router.Add(Authed("POST", "/v1/suppressions", Bind(s.suppressions, &SuppressionsApi::Create)));
+  router.Add(
+      Authed("DELETE", "/v1/suppressions/:value", Bind(s.suppressions, &SuppressionsApi::Delete)));
   return router;
 }
 

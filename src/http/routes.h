@@ -9,6 +9,7 @@
 #include "api/insights_api.h"
 #include "api/leads_api.h"
 #include "api/mailboxes_api.h"
+#include "api/suppressions_api.h"
 #include "api/unsubscribe_api.h"
 #include "api/webhooks_api.h"
 #include "http/router.h"
@@ -23,6 +24,7 @@ struct Services {
   api::MailboxesApi& mailboxes;
   api::WebhooksApi& webhooks;
   api::UnsubscribeApi& unsubscribe;
+  api::SuppressionsApi& suppressions;
 };
 
 Router BuildRouter(const Services& services);

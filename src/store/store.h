@@ -468,10 +468,32 @@ struct UnsubscribeResult {
   std::vector<std::string> campaign_ids;  // campaigns whose sequence it stopped
 };
 
-// Suppression: addresses a workspace must not mail again.
+// An address (normalized) or a whole domain a workspace must not mail.
+struct Suppression {
+  std::string value;
+  bool domain = false;
+  std::string reason;
+  std::string source;  // "api", "unsubscribe_link"
+  int64_t created_at = 0;
+};
+
+// Suppression: addresses and domains a workspace must not mail again. They
+// are refused at enrollment and skipped at send time.
 class SuppressionStore {
  public:
   virtual ~SuppressionStore() = default;
+  // Adds those not present yet; returns how many were added.
+  virtual Result<int64_t> AddSuppressions(const std::string& workspace_id,
+                                          const std::vector<Suppression>& entries) = 0;
+  // Ordered by value; `page.after_id` is a value. `domains`: only domains
+  // (true) or only addresses (false).
+  virtual Result<Page<Suppression>> ListSuppressions(const std::string& workspace_id,
+                                                     std::optional<bool> domains,
+                                                     const PageRequest& page) = 0;
+  virtual Status DeleteSuppression(const std::string& workspace_id, const std::string& value) = 0;
+  // Which of `emails` (normalized) are suppressed, by address or domain.
+  virtual Result<std::vector<std::string>> FindSuppressed(
+      const std::string& workspace_id, const std::vector<std::string>& emails) = 0;
   // One-click unsubscribe of a lead: suppresses its address workspace-wide,
   // moves its enrollments in every campaign to `unsubscribed` (counted), and
   // writes a lead.unsubscribed event, in one transaction. Idempotent.

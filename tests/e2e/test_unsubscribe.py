@@ -80,6 +80,10 @@ def test_one_click_unsubscribe_stops_every_campaign(make_server, peer, receivers
         assert statuses(srv, cid)["ann@unsub.test"] == "unsubscribed"
         assert metrics(srv, cid)["unsubscribed"] == 1, metrics(srv, cid)
 
+    listed = srv.list_all("/v1/suppressions")
+    assert [(i["value"], i["type"], i["source"]) for i in listed] == \
+        [("ann@unsub.test", "email", "unsubscribe_link")], listed
+
     # Idempotent: a second click (and a GET) change nothing.
     before = metrics(srv, c1)
     assert requests.post(url, timeout=10).status_code == 200

@@ -40,8 +40,9 @@ TEST(OpenApi, DocumentMatchesRouter) {
   api::MailboxesApi mailboxes(*store, clock, ids, secrets, smtp);
   api::WebhooksApi webhooks(*store, clock, ids, secrets, nullptr);
   api::UnsubscribeApi unsubscribe(*store, clock, secrets, nullptr);
-  Router router =
-      BuildRouter({accounts, campaigns, leads, insights, mailboxes, webhooks, unsubscribe});
+  api::SuppressionsApi suppressions(*store, clock);
+  Router router = BuildRouter(
+      {accounts, campaigns, leads, insights, mailboxes, webhooks, unsubscribe, suppressions});
 
   std::set<std::string> routed;
   for (const Route& r : router.routes()) routed.insert(r.method + " " + ToOpenApiPath(r.pattern));

@@ -6,6 +6,7 @@
 
 #include "store/sqlite/counters.h"
 #include "store/sqlite/lead_queries.h"
+#include "store/sqlite/suppression_queries.h"
 #include "store/sqlite/webhook_queries.h"
 
 namespace leadterra::store::sqlite {
@@ -127,6 +128,33 @@ Result<std::vector<SendClaim>> ClaimDueSends(Connection& conn, const std::string
   }
   if (due.empty()) return std::vector<SendClaim>{};
 
+  // Suppressed since enrollment (an address or its domain added to the
+  // list): never sent; the enrollment ends as `suppressed`.
+  std::vector<std::string> due_emails;
+  for (const Due& d : due) due_emails.push_back(domain::NormalizeEmail(d.lead.email));
+  LT_ASSIGN_OR_RETURN(std::vector<std::string> suppressed,
+                      FindSuppressed(conn, workspace_id, due_emails));
+  int64_t suppressed_count = 0;
+  if (!suppressed.empty()) {
+    std::sort(suppressed.begin(), suppressed.end());
+    LT_ASSIGN_OR_RETURN(auto stop, conn.Prepare("UPDATE enrollments SET status = 'suppressed', "
+                                                "next_send_at = NULL WHERE workspace_id = ? AND "
+                                                "campaign_id = ? AND lead_id = ? AND status = "
+                                                "'queued'"));
+    std::vector<Due> kept;
+    for (Due& d : due) {
+      if (!std::binary_search(suppressed.begin(), suppressed.end(),
+                              domain::NormalizeEmail(d.lead.email))) {
+        kept.push_back(std::move(d));
+        continue;
+      }
+      stop->Bind(1, workspace_id).Bind(2, campaign_id).Bind(3, d.lead.id);
+      LT_RETURN_IF_ERROR(stop->Run());
+      suppressed_count += conn.Changes();
+    }
+    due = std::move(kept);
+  }
+
   LT_ASSIGN_OR_RETURN(auto defer, conn.Prepare("UPDATE enrollments SET next_send_at = ? WHERE "
                                                "workspace_id = ? AND campaign_id = ? AND "
                                                "lead_id = ?"));
@@ -234,7 +262,8 @@ Result<std::vector<SendClaim>> ClaimDueSends(Connection& conn, const std::string
     claims.push_back(std::move(claim));
   }
   std::map<CounterKey, CounterDelta> deltas;
-  deltas[{workspace_id, campaign_id}].queued = -static_cast<int64_t>(claims.size());
+  deltas[{workspace_id, campaign_id}].queued =
+      -static_cast<int64_t>(claims.size()) - suppressed_count;
   LT_RETURN_IF_ERROR(ApplyCounterDeltas(conn, deltas, now));
   return claims;
 }

@@ -606,6 +606,33 @@ class SqliteStore final : public Store {
     });
   }
 
+  Result<int64_t> AddSuppressions(const std::string& workspace_id,
+                                  const std::vector<Suppression>& entries) override {
+    return Transact<int64_t>(true, [&](Connection& conn, int64_t& added) -> Status {
+      LT_ASSIGN_OR_RETURN(added, sqlite::AddSuppressions(conn, workspace_id, entries));
+      return Status::Ok();
+    });
+  }
+
+  Result<Page<Suppression>> ListSuppressions(const std::string& workspace_id,
+                                             std::optional<bool> domains,
+                                             const PageRequest& page) override {
+    auto conn = pool_->Acquire();
+    return sqlite::ListSuppressions(*conn, workspace_id, domains, page);
+  }
+
+  Status DeleteSuppression(const std::string& workspace_id, const std::string& value) override {
+    auto conn = pool_->Acquire();
+    return InTransaction(*conn, true,
+                         [&] { return sqlite::DeleteSuppression(*conn, workspace_id, value); });
+  }
+
+  Result<std::vector<std::string>> FindSuppressed(const std::string& workspace_id,
+                                                  const std::vector<std::string>& emails) override {
+    auto conn = pool_->Acquire();
+    return sqlite::FindSuppressed(*conn, workspace_id, emails);
+  }
+
  private:
   // Runs body(conn, out) in one transaction (BEGIN IMMEDIATE when `write`)
   // and returns `out` if it committed.

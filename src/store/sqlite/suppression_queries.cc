@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "domain/lead.h"
 #include "domain/unsubscribe.h"
 #include "store/sqlite/counters.h"
 #include "store/sqlite/webhook_queries.h"
@@ -78,6 +79,87 @@ Result<UnsubscribeResult> UnsubscribeLead(Connection& conn, const std::string& w
                  .ok()
              ? Result<UnsubscribeResult>(out)
              : Result<UnsubscribeResult>(Internal("cannot record the unsubscribe event"));
+}
+
+Result<int64_t> AddSuppressions(Connection& conn, const std::string& workspace_id,
+                                const std::vector<Suppression>& entries) {
+  LT_ASSIGN_OR_RETURN(auto insert,
+                      conn.Prepare("INSERT INTO suppressions(workspace_id, value, kind, reason, "
+                                   "source, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO "
+                                   "NOTHING"));
+  int64_t added = 0;
+  for (const Suppression& e : entries) {
+    insert->Bind(1, workspace_id)
+        .Bind(2, e.value)
+        .Bind(3, e.domain ? "domain" : "address")
+        .Bind(4, e.reason)
+        .Bind(5, e.source)
+        .Bind(6, e.created_at);
+    LT_RETURN_IF_ERROR(insert->Run());
+    added += conn.Changes();
+  }
+  return added;
+}
+
+Result<Page<Suppression>> ListSuppressions(Connection& conn, const std::string& workspace_id,
+                                           std::optional<bool> domains, const PageRequest& page) {
+  LT_ASSIGN_OR_RETURN(auto stmt,
+                      conn.Prepare("SELECT value, kind, reason, source, created_at FROM "
+                                   "suppressions WHERE workspace_id = ?1 AND value > ?2 AND (?3 "
+                                   "IS NULL OR kind = ?3) ORDER BY value LIMIT ?4"));
+  stmt->Bind(1, workspace_id).Bind(2, page.after_id).Bind(4, page.limit + 1);
+  if (domains) {
+    stmt->Bind(3, *domains ? "domain" : "address");
+  } else {
+    stmt->BindNull(3);
+  }
+  Page<Suppression> out;
+  while (true) {
+    LT_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    out.items.push_back({stmt->ColumnText(0), stmt->ColumnText(1) == "domain", stmt->ColumnText(2),
+                         stmt->ColumnText(3), stmt->ColumnInt(4)});
+  }
+  out.TrimTo(page.limit);
+  return out;
+}
+
+Status DeleteSuppression(Connection& conn, const std::string& workspace_id,
+                         const std::string& value) {
+  LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("DELETE FROM suppressions WHERE workspace_id = ? "
+                                              "AND value = ?"));
+  stmt->Bind(1, workspace_id).Bind(2, value);
+  LT_RETURN_IF_ERROR(stmt->Run());
+  return conn.Changes() > 0 ? Status::Ok() : NotFound("suppression not found");
+}
+
+Result<std::vector<std::string>> FindSuppressed(Connection& conn, const std::string& workspace_id,
+                                                const std::vector<std::string>& emails) {
+  std::vector<std::string> out;
+  {
+    LT_ASSIGN_OR_RETURN(auto any, conn.Prepare("SELECT 1 FROM suppressions WHERE workspace_id = "
+                                               "? LIMIT 1"));
+    any->Bind(1, workspace_id);
+    LT_ASSIGN_OR_RETURN(bool some, any->Step());
+    if (!some) return out;
+  }
+  LT_ASSIGN_OR_RETURN(auto probe, conn.Prepare("SELECT 1 FROM suppressions WHERE workspace_id = "
+                                               "? AND value = ?"));
+  auto listed = [&](std::string_view value) -> Result<bool> {
+    probe->Bind(1, workspace_id).Bind(2, value);
+    LT_ASSIGN_OR_RETURN(bool found, probe->Step());
+    probe->Reset();
+    return found;
+  };
+  for (const std::string& email : emails) {
+    LT_ASSIGN_OR_RETURN(bool address, listed(email));
+    bool domain = false;
+    if (!address) {
+      LT_ASSIGN_OR_RETURN(domain, listed(domain::EmailDomain(email)));
+    }
+    if (address || domain) out.push_back(email);
+  }
+  return out;
 }
 
 }  // namespace leadterra::store::sqlite

@@ -10,5 +10,14 @@ namespace leadterra::store::sqlite {
 
 Result<UnsubscribeResult> UnsubscribeLead(Connection& conn, const std::string& workspace_id,
                                           const std::string& lead_id, int64_t now);
+Result<int64_t> AddSuppressions(Connection& conn, const std::string& workspace_id,
+                                const std::vector<Suppression>& entries);
+Result<Page<Suppression>> ListSuppressions(Connection& conn, const std::string& workspace_id,
+                                           std::optional<bool> domains, const PageRequest& page);
+Status DeleteSuppression(Connection& conn, const std::string& workspace_id,
+                         const std::string& value);
+// Cheap when the workspace has no suppressions at all (one index probe).
+Result<std::vector<std::string>> FindSuppressed(Connection& conn, const std::string& workspace_id,
+                                                const std::vector<std::string>& emails);
 
 }  // namespace leadterra::store::sqlite
