@@ -4,6 +4,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "api/json_input.h"
+#include "domain/delivery_settings.h"
 #include "util/time_format.h"
 #include "util/utf8.h"
 
@@ -48,7 +49,7 @@ void SetOptionalTime(boost::json::object& out, const char* name, const std::opti
 Result<ParsedLeadRow> ParseLeadRow(const boost::json::value& value, const std::string& path) {
   LT_ASSIGN_OR_RETURN(FieldReader reader, FieldReader::Of(value, path, /*nulls_are_absent=*/true));
   LT_RETURN_IF_ERROR(reader.RejectUnknown(
-      {"email", "firstName", "lastName", "company", "jobTitle", "customFields"}));
+      {"email", "firstName", "lastName", "company", "jobTitle", "customFields", "timezone"}));
   ParsedLeadRow row;
   LT_ASSIGN_OR_RETURN(std::optional<std::string> email, reader.OptionalString("email"));
   for (const StandardField& field : kStandardFields) {
@@ -60,6 +61,16 @@ Result<ParsedLeadRow> ParseLeadRow(const boost::json::value& value, const std::s
       }
       row.upsert.*field.member = std::move(trimmed);
     }
+  }
+  LT_ASSIGN_OR_RETURN(std::optional<std::string> timezone, reader.OptionalString("timezone"));
+  if (timezone) {
+    std::string zone(domain::TrimAscii(*timezone));
+    if (!row.problem && !domain::IsKnownTimeZone(zone)) {
+      row.problem = RowProblem{"invalid_timezone",
+                               "timezone is not an IANA time zone such as "
+                               "\"America/New_York\""};
+    }
+    row.upsert.timezone = std::move(zone);
   }
   if (const boost::json::value* custom = reader.Find("customFields")) {
     const std::string custom_path = reader.PathOf("customFields");
@@ -112,6 +123,7 @@ boost::json::object LeadToJson(const domain::Lead& lead) {
   SetOptional(out, "lastName", lead.last_name);
   SetOptional(out, "company", lead.company);
   SetOptional(out, "jobTitle", lead.job_title);
+  SetOptional(out, "timezone", lead.timezone);
   boost::system::error_code ec;
   boost::json::value custom = boost::json::parse(lead.custom_fields_json, ec);
   out["customFields"] = ec ? boost::json::value(boost::json::object()) : std::move(custom);

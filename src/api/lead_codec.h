@@ -18,7 +18,8 @@
 namespace leadterra::api {
 
 struct RowProblem {
-  std::string code;  // missing_email, invalid_email, field_too_long, duplicate_email
+  std::string code;  // missing_email, invalid_email, field_too_long, duplicate_email,
+                     // invalid_timezone
   std::string message;
 };
 

@@ -15,6 +15,7 @@
 
 #include "api/accounts.h"
 #include "api/campaigns_api.h"
+#include "api/delivery_settings_api.h"
 #include "api/idempotency.h"
 #include "api/insights_api.h"
 #include "api/leads_api.h"
@@ -119,8 +120,10 @@ int Serve(const lt::app::Config& config) {
   lt::api::UnsubscribeApi unsubscribe(*rt.store, clock, **secrets,
                                       [&webhook_dispatcher] { webhook_dispatcher.Wake(); });
   lt::api::SuppressionsApi suppressions(*rt.store, clock);
-  lt::http::Router router = lt::http::BuildRouter(
-      {*rt.accounts, campaigns, leads, insights, mailboxes, webhooks, unsubscribe, suppressions});
+  lt::api::DeliverySettingsApi delivery_settings(*rt.store, clock);
+  lt::http::Router router =
+      lt::http::BuildRouter({*rt.accounts, campaigns, leads, insights, mailboxes, webhooks,
+                             unsubscribe, suppressions, delivery_settings});
   lt::http::Dispatcher dispatcher(router, *rt.accounts, limiter, idempotency, rt.ids);
 
   auto listen = lt::app::ParseListen(config.listen);

@@ -14,18 +14,7 @@
 
 namespace leadterra::delivery {
 
-std::string UtcDayKey(int64_t unix_millis) {
-  std::time_t t = static_cast<std::time_t>(unix_millis / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof(buf), "%Y-%m-%d", &tm);
-  return buf;
-}
-
 namespace {
-
-constexpr int64_t kDayMillis = 86400LL * 1000;
 
 std::string FullName(const domain::Lead& lead) {
   std::string name = lead.first_name.value_or("");
@@ -119,12 +108,9 @@ Result<TickReport> DeliveryEngine::RunCampaign(const domain::Campaign& campaign)
       if (stopping_) break;
     }
     const int64_t now = clock_.NowMillis();
-    store::ClaimLimits limits;
-    limits.day_key = UtcDayKey(now);
-    limits.next_day_start = (now / kDayMillis + 1) * kDayMillis;
     LT_ASSIGN_OR_RETURN(
         std::vector<store::SendClaim> claims,
-        store_.ClaimDueSends(campaign.workspace_id, campaign.id, now, options_.batch_size, limits,
+        store_.ClaimDueSends(campaign.workspace_id, campaign.id, now, options_.batch_size,
                              [this] { return ids_.Next(id_prefix::kMessage); }));
     if (claims.empty()) break;
     report.claimed += static_cast<int>(claims.size());

@@ -98,7 +98,4 @@ class DeliveryEngine {
   std::thread thread_;
 };
 
-// "YYYY-MM-DD" of a UTC instant, the key daily limits are counted under.
-std::string UtcDayKey(int64_t unix_millis);
-
 }  // namespace leadterra::delivery

@@ -15,6 +15,7 @@ struct Lead {
   std::string email;  // trimmed, as given
   std::optional<std::string> first_name, last_name, company, job_title;
   std::string custom_fields_json = "{}";  // a flat JSON object, opaque to the domain
+  std::optional<std::string> timezone;    // IANA zone the sending window applies in
   int64_t created_at = 0;
   int64_t updated_at = 0;
 };

@@ -23,6 +23,7 @@ Route Public(std::string method, std::string pattern, RawHandler handler) {
 Router BuildRouter(const Services& s) {
   using api::Accounts;
   using api::CampaignsApi;
+  using api::DeliverySettingsApi;
   using api::InsightsApi;
   using api::LeadsApi;
   using api::MailboxesApi;
@@ -84,6 +85,10 @@ Router BuildRouter(const Services& s) {
   router.Add(Authed("POST", "/v1/suppressions", Bind(s.suppressions, &SuppressionsApi::Create)));
   router.Add(
       Authed("DELETE", "/v1/suppressions/:value", Bind(s.suppressions, &SuppressionsApi::Delete)));
+  router.Add(
+      Authed("GET", "/v1/settings/delivery", Bind(s.delivery_settings, &DeliverySettingsApi::Get)));
+  router.Add(Authed("PATCH", "/v1/settings/delivery",
+                    Bind(s.delivery_settings, &DeliverySettingsApi::Patch)));
   return router;
 }
 

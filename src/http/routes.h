@@ -6,6 +6,7 @@
 
 #include "api/accounts.h"
 #include "api/campaigns_api.h"
+#include "api/delivery_settings_api.h"
 #include "api/insights_api.h"
 #include "api/leads_api.h"
 #include "api/mailboxes_api.h"
@@ -25,6 +26,7 @@ struct Services {
   api::WebhooksApi& webhooks;
   api::UnsubscribeApi& unsubscribe;
   api::SuppressionsApi& suppressions;
+  api::DeliverySettingsApi& delivery_settings;
 };
 
 Router BuildRouter(const Services& services);

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "domain/campaign.h"
+#include "domain/delivery_settings.h"
 #include "domain/inbound.h"
 #include "domain/lead.h"
 #include "domain/mailbox.h"
@@ -128,6 +129,7 @@ struct LeadUpsert {
   std::string email_normalized;
   // nullopt leaves the stored value as it is.
   std::optional<std::string> first_name, last_name, company, job_title;
+  std::optional<std::string> timezone;  // a known IANA zone
   // A flat JSON object merged into the stored custom fields (RFC 7396: a null
   // value removes that key). "{}" changes nothing.
   std::string custom_fields_patch = "{}";
@@ -248,26 +250,25 @@ struct SendOutcome {
   int64_t retry_at = 0;
 };
 
-// Where capacity is counted: mailbox sends per day.
-struct ClaimLimits {
-  std::string day_key;         // e.g. "2026-11-23" (the day whose limits apply)
-  int64_t next_day_start = 0;  // when a mailbox at its limit may send again
-};
-
 class DeliveryStore {
  public:
   virtual ~DeliveryStore() = default;
   // Running campaigns of every workspace, with their steps.
   virtual Result<std::vector<domain::Campaign>> ListRunningCampaigns() = 0;
-  // Claims up to `limit` due enrollments of a running campaign: assigns each
-  // lead a mailbox (kept for the whole sequence, spread across active
-  // mailboxes with capacity left today), writes the message row as `sending`,
-  // marks the enrollment active and counts the send against the mailbox's
-  // daily limit, in one transaction. Leads whose mailbox is at its limit are
-  // moved to `next_day_start`. `new_id` makes message row ids.
+  // Claims up to `limit` due enrollments of a running campaign, in one
+  // transaction that applies the workspace's delivery settings: a lead
+  // outside the sending window (in its own time zone, else the workspace's)
+  // waits for the window to open; when the workspace or the lead's mailbox
+  // has used its daily limit (days start at local midnight) the lead waits
+  // for the next day; a mailbox paced by minGapSeconds takes one lead and
+  // the others wait for its next slot. Waiting leads stay `queued` with a
+  // later next_send_at. Each claimed lead gets a mailbox (kept for the whole
+  // sequence, spread across active mailboxes with capacity left today), a
+  // message row in state `claimed`, and its send is counted against the
+  // limits. `new_id` makes message row ids.
   virtual Result<std::vector<SendClaim>> ClaimDueSends(
       const std::string& workspace_id, const std::string& campaign_id, int64_t now, int limit,
-      const ClaimLimits& limits, const std::function<std::string()>& new_id) = 0;
+      const std::function<std::string()>& new_id) = 0;
   // In one transaction: applies `outcomes` (message status, enrollment
   // progress, counters) and, if `next` is set, moves that claim from
   // `claimed` to `sending`. Returns false when `next` may not be sent (its
@@ -502,6 +503,19 @@ class SuppressionStore {
                                                     const std::string& lead_id, int64_t now) = 0;
 };
 
+// Per-workspace delivery settings (SPEC §6).
+class DeliverySettingsStore {
+ public:
+  virtual ~DeliverySettingsStore() = default;
+  // The defaults (UTC, no window, no cap, no gap) until first changed.
+  virtual Result<domain::DeliverySettings> GetDeliverySettings(const std::string& workspace_id) = 0;
+  using DeliverySettingsMutator = std::function<Status(domain::DeliverySettings&)>;
+  // Reads, applies `mutate` and writes in one transaction; nothing is
+  // written when `mutate` fails. Sets updated_at to `now`.
+  virtual Result<domain::DeliverySettings> UpdateDeliverySettings(
+      const std::string& workspace_id, const DeliverySettingsMutator& mutate, int64_t now) = 0;
+};
+
 // Everything a server process needs, implemented by one backend.
 class Store : public WorkspaceStore,
               public ApiKeyStore,
@@ -512,7 +526,8 @@ class Store : public WorkspaceStore,
               public DeliveryStore,
               public WebhookStore,
               public InboundStore,
-              public SuppressionStore {
+              public SuppressionStore,
+              public DeliverySettingsStore {
  public:
   // Human-readable backend name for logs ("sqlite").
   virtual std::string Backend() const = 0;

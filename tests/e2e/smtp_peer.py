@@ -11,6 +11,7 @@ import email
 import email.policy
 import socket
 import threading
+import time
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
@@ -47,7 +48,7 @@ class _Handler:
         msg = email.message_from_bytes(raw, policy=email.policy.default)
         with self.peer.lock:
             self.peer.messages.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos),
-                                       "raw": raw, "msg": msg})
+                                       "raw": raw, "msg": msg, "at": time.monotonic()})
         return "250 2.0.0 Message accepted"
 
 

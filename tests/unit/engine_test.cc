@@ -66,7 +66,8 @@ class EngineTest : public ::testing::Test {
     return m.id;
   }
 
-  std::string StartCampaign(std::vector<domain::Step> steps, int leads) {
+  std::string StartCampaign(std::vector<domain::Step> steps, int leads,
+                            std::optional<std::string> lead_zone = std::nullopt) {
     domain::Campaign c;
     c.id = ids_.Next(id_prefix::kCampaign);
     c.workspace_id = ws_;
@@ -81,6 +82,7 @@ class EngineTest : public ::testing::Test {
       row.email = "lead" + std::to_string(i) + "@x.test";
       row.email_normalized = row.email;
       row.first_name = "L" + std::to_string(i);
+      row.timezone = lead_zone;
       rows.push_back(row);
     }
     EXPECT_TRUE(store_->UpsertAndEnroll(ws_, c.id, rows, {}, clock_.NowMillis()).ok());
@@ -96,6 +98,17 @@ class EngineTest : public ::testing::Test {
                                       : domain::Pause(c, clock_.NowMillis());
                          })
         .status();
+  }
+
+  void SetDelivery(const std::function<void(domain::DeliverySettings&)>& change) {
+    auto updated = store_->UpdateDeliverySettings(
+        ws_,
+        [&](domain::DeliverySettings& s) {
+          change(s);
+          return domain::ValidateDeliverySettings(s);
+        },
+        clock_.NowMillis());
+    ASSERT_TRUE(updated.ok()) << updated.status().message();
   }
 
   TickReport Tick() {
@@ -197,8 +210,7 @@ TEST_F(EngineTest, RecoveryNeverResendsWhatWasOnTheWire) {
   AddMailbox(1000);
   std::string c = StartCampaign({{0, "a", "<p>a</p>"}, {0, "", "<p>b</p>"}}, 4);
   // Simulate a crash: claim, mark one as sending, then "restart".
-  store::ClaimLimits limits{"2025-01-15", kStart + kDay};
-  auto claims = store_->ClaimDueSends(ws_, c, clock_.NowMillis(), 10, limits,
+  auto claims = store_->ClaimDueSends(ws_, c, clock_.NowMillis(), 10,
                                       [&] { return ids_.Next(id_prefix::kMessage); });
   ASSERT_EQ(claims->size(), 4u);
   ASSERT_TRUE(*store_->CommitProgress({}, &(*claims)[0], clock_.NowMillis()));
@@ -214,6 +226,116 @@ TEST_F(EngineTest, RecoveryNeverResendsWhatWasOnTheWire) {
     }
   }
   EXPECT_EQ(Counters(c).completed, 4);
+}
+
+// 2025-03-29 (Saturday) 12:00 UTC; Europe/Berlin moves to summer time on
+// Sunday 2025-03-30, so Monday's 09:00 is 07:00 UTC (not 08:00 as in winter).
+constexpr int64_t kSaturdayBeforeDst = 1743249600000;
+
+TEST_F(EngineTest, WindowOpensInWorkspaceZoneAcrossDstChange) {
+  clock_.Set(kSaturdayBeforeDst);
+  AddMailbox(1000);
+  SetDelivery([](domain::DeliverySettings& s) {
+    s.timezone = "Europe/Berlin";
+    s.window = domain::SendingWindow{{1, 2, 3, 4, 5}, 9 * 60, 17 * 60};
+  });
+  std::string c = StartCampaign({{0, "a", "<p>a</p>"}}, 3);
+  EXPECT_EQ(Tick().claimed, 0);
+  EXPECT_EQ(Counters(c).queued, 3);
+  const int64_t monday_open = 1743404400000;  // 2025-03-31T07:00:00Z
+  clock_.Set(monday_open - 1);
+  EXPECT_EQ(Tick().claimed, 0);
+  clock_.Set(monday_open);
+  EXPECT_EQ(Tick().delivered, 3);
+}
+
+TEST_F(EngineTest, WindowClosesAtEndAndHoldsUntilNextDay) {
+  // kStart is Wednesday 09:00 UTC; a 09:00-09:30 window sends the first
+  // batch, then nothing after 09:30 until Thursday 09:00.
+  AddMailbox(1000);
+  SetDelivery([](domain::DeliverySettings& s) {
+    s.window = domain::SendingWindow{{1, 2, 3, 4, 5}, 9 * 60, 9 * 60 + 30};
+  });
+  std::string c = StartCampaign({{0, "a", "<p>a</p>"}, {0.01, "", "<p>b</p>"}}, 2);
+  EXPECT_EQ(Tick().delivered, 2);
+  clock_.Advance(30 * 60'000);  // 09:30: step 2 is due, the window is closed
+  EXPECT_EQ(Tick().claimed, 0);
+  clock_.Set(kStart + kDay - 1);
+  EXPECT_EQ(Tick().claimed, 0);
+  clock_.Set(kStart + kDay);
+  EXPECT_EQ(Tick().delivered, 2);
+  EXPECT_EQ(Counters(c).completed, 2);
+}
+
+TEST_F(EngineTest, LeadTimeZoneOverridesWorkspaceZone) {
+  // 09:00 UTC is 18:00 in Tokyo: the Tokyo leads wait for 09:00 JST, which
+  // is 00:00 UTC the next day, while the window is open in UTC.
+  AddMailbox(1000);
+  SetDelivery([](domain::DeliverySettings& s) {
+    s.window = domain::SendingWindow{{1, 2, 3, 4, 5, 6, 7}, 9 * 60, 17 * 60};
+  });
+  std::string tokyo = StartCampaign({{0, "a", "<p>a</p>"}}, 2, "Asia/Tokyo");
+  EXPECT_EQ(Tick().claimed, 0);
+  const int64_t tokyo_nine = kStart + 15 * 3600'000LL;  // 2025-01-16T00:00Z
+  clock_.Set(tokyo_nine - 1);
+  EXPECT_EQ(Tick().claimed, 0);
+  clock_.Set(tokyo_nine);
+  EXPECT_EQ(Tick().delivered, 2);
+  EXPECT_EQ(Counters(tokyo).delivered, 2);
+}
+
+TEST_F(EngineTest, WorkspaceDailyLimitResetsAtLocalMidnight) {
+  AddMailbox(100);
+  AddMailbox(100);
+  SetDelivery([](domain::DeliverySettings& s) {
+    s.timezone = "Asia/Tokyo";  // kStart = 18:00 JST; midnight JST = 15:00 UTC
+    s.daily_limit = 3;
+  });
+  std::string c = StartCampaign({{0, "a", "<p>a</p>"}}, 8);
+  EXPECT_EQ(Tick().delivered, 3);
+  EXPECT_EQ(Counters(c).queued, 5);
+  clock_.Set(kStart + 6 * 3600'000LL - 1);
+  EXPECT_EQ(Tick().claimed, 0);
+  clock_.Set(kStart + 6 * 3600'000LL);
+  EXPECT_EQ(Tick().delivered, 3);
+  clock_.Advance(kDay);
+  EXPECT_EQ(Tick().delivered, 2);
+}
+
+TEST_F(EngineTest, MailboxLimitHoldsAcrossCampaignsSharingIt) {
+  AddMailbox(5);
+  std::string a = StartCampaign({{0, "a", "<p>a</p>"}}, 4);
+  std::string b = StartCampaign({{0, "b", "<p>b</p>"}}, 4);
+  Tick();
+  EXPECT_EQ(Counters(a).delivered + Counters(b).delivered, 5);
+  EXPECT_EQ(Counters(a).queued + Counters(b).queued, 3);
+  EXPECT_EQ(smtp_.sent.size(), 5u);
+}
+
+TEST_F(EngineTest, MinGapPacesEachMailbox) {
+  AddMailbox(1000);
+  SetDelivery([](domain::DeliverySettings& s) { s.min_gap_seconds = 60; });
+  StartCampaign({{0, "a", "<p>a</p>"}}, 3);
+  EXPECT_EQ(Tick().delivered, 1);
+  clock_.Advance(60'000 - 1);
+  EXPECT_EQ(Tick().claimed, 0);
+  clock_.Advance(1 + 12'000);  // the gap plus the largest jitter (20% of 60 s)
+  EXPECT_EQ(Tick().delivered, 1);
+  clock_.Advance(72'000);
+  EXPECT_EQ(Tick().delivered, 1);
+  EXPECT_EQ(smtp_.sent.size(), 3u);
+}
+
+TEST_F(EngineTest, ChangedSettingsReleaseHeldLeadsAtOnce) {
+  AddMailbox(1000);
+  SetDelivery([](domain::DeliverySettings& s) {
+    s.window = domain::SendingWindow{{1, 2, 3, 4, 5}, 20 * 60, 21 * 60};
+  });
+  std::string c = StartCampaign({{0, "a", "<p>a</p>"}}, 2);
+  EXPECT_EQ(Tick().claimed, 0);  // held until 20:00
+  SetDelivery([](domain::DeliverySettings& s) { s.window.reset(); });
+  EXPECT_EQ(Tick().delivered, 2);
+  EXPECT_EQ(Counters(c).queued, 0);
 }
 
 }  // namespace

@@ -41,8 +41,9 @@ TEST(OpenApi, DocumentMatchesRouter) {
   api::WebhooksApi webhooks(*store, clock, ids, secrets, nullptr);
   api::UnsubscribeApi unsubscribe(*store, clock, secrets, nullptr);
   api::SuppressionsApi suppressions(*store, clock);
-  Router router = BuildRouter(
-      {accounts, campaigns, leads, insights, mailboxes, webhooks, unsubscribe, suppressions});
+  api::DeliverySettingsApi delivery_settings(*store, clock);
+  Router router = BuildRouter({accounts, campaigns, leads, insights, mailboxes, webhooks,
+                               unsubscribe, suppressions, delivery_settings});
 
   std::set<std::string> routed;
   for (const Route& r : router.routes()) routed.insert(r.method + " " + ToOpenApiPath(r.pattern));

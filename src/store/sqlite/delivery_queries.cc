@@ -1,11 +1,14 @@
 #include "store/sqlite/delivery_queries.h"
 
 #include <algorithm>
+#include <limits>
 #include <map>
+#include <random>
 #include <tuple>
 
 #include "store/sqlite/counters.h"
 #include "store/sqlite/lead_queries.h"
+#include "store/sqlite/settings_queries.h"
 #include "store/sqlite/suppression_queries.h"
 #include "store/sqlite/webhook_queries.h"
 
@@ -17,6 +20,7 @@ struct MailboxSlot {
   std::string email;
   bool active = false;
   int64_t remaining = 0;
+  int64_t next_send_after = 0;  // pacing (minGapSeconds)
 };
 
 // How long a lead waits when no mailbox can take it (all paused).
@@ -51,11 +55,13 @@ Status MoveActiveEnrollment(Connection& conn, const std::string& workspace_id,
 Result<std::map<std::string, MailboxSlot>> LoadMailboxSlots(Connection& conn,
                                                             const std::string& workspace_id,
                                                             const std::string& day_key) {
-  LT_ASSIGN_OR_RETURN(auto stmt,
-                      conn.Prepare("SELECT m.id, m.email, m.status, m.daily_limit, "
-                                   "coalesce(u.sent, 0) FROM mailboxes m LEFT JOIN mailbox_usage u "
-                                   "ON u.workspace_id = m.workspace_id AND u.mailbox_id = m.id AND "
-                                   "u.day = ? WHERE m.workspace_id = ? AND m.deleted_at IS NULL"));
+  LT_ASSIGN_OR_RETURN(
+      auto stmt,
+      conn.Prepare(
+          "SELECT m.id, m.email, m.status, m.daily_limit, "
+          "coalesce(u.sent, 0), m.next_send_after FROM mailboxes m LEFT JOIN mailbox_usage u "
+          "ON u.workspace_id = m.workspace_id AND u.mailbox_id = m.id AND "
+          "u.day = ? WHERE m.workspace_id = ? AND m.deleted_at IS NULL"));
   stmt->Bind(1, day_key).Bind(2, workspace_id);
   std::map<std::string, MailboxSlot> slots;
   while (true) {
@@ -65,6 +71,7 @@ Result<std::map<std::string, MailboxSlot>> LoadMailboxSlots(Connection& conn,
     slot.email = stmt->ColumnText(1);
     slot.active = stmt->ColumnText(2) == "active";
     slot.remaining = std::max<int64_t>(0, stmt->ColumnInt(3) - stmt->ColumnInt(4));
+    slot.next_send_after = stmt->ColumnInt(5);
     slots.emplace(stmt->ColumnText(0), std::move(slot));
   }
   return slots;
@@ -81,6 +88,22 @@ std::map<std::string, MailboxSlot>::iterator PickMailbox(
   return best;
 }
 
+// Sends the workspace has made on local day `day_key`, over all mailboxes.
+Result<int64_t> WorkspaceSendsOn(Connection& conn, const std::string& workspace_id,
+                                 const std::string& day_key) {
+  LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("SELECT coalesce(sum(sent), 0) FROM mailbox_usage "
+                                              "WHERE workspace_id = ? AND day = ?"));
+  stmt->Bind(1, workspace_id).Bind(2, day_key);
+  LT_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  return row ? stmt->ColumnInt(0) : 0;
+}
+
+// Uniform in [0, 1): the jitter added to a mailbox's pacing gap.
+double RandomUnit() {
+  thread_local std::mt19937_64 engine{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
+}
+
 std::string DomainOf(const std::string& email) {
   size_t at = email.rfind('@');
   return at == std::string::npos ? "localhost" : email.substr(at + 1);
@@ -90,7 +113,6 @@ std::string DomainOf(const std::string& email) {
 
 Result<std::vector<SendClaim>> ClaimDueSends(Connection& conn, const std::string& workspace_id,
                                              const std::string& campaign_id, int64_t now, int limit,
-                                             const ClaimLimits& limits,
                                              const std::function<std::string()>& new_id) {
   {
     // Pausing stops new sends at once: a campaign paused since the engine
@@ -102,7 +124,14 @@ Result<std::vector<SendClaim>> ClaimDueSends(Connection& conn, const std::string
     LT_ASSIGN_OR_RETURN(bool is_running, running->Step());
     if (!is_running) return std::vector<SendClaim>{};
   }
-  LT_ASSIGN_OR_RETURN(auto slots, LoadMailboxSlots(conn, workspace_id, limits.day_key));
+  LT_ASSIGN_OR_RETURN(domain::DeliverySettings settings, LoadDeliverySettings(conn, workspace_id));
+  const domain::LocalDay today = domain::LocalDayOf(now, settings.timezone);
+  LT_ASSIGN_OR_RETURN(auto slots, LoadMailboxSlots(conn, workspace_id, today.key));
+  int64_t workspace_remaining = std::numeric_limits<int64_t>::max();
+  if (settings.daily_limit) {
+    LT_ASSIGN_OR_RETURN(int64_t sent_today, WorkspaceSendsOn(conn, workspace_id, today.key));
+    workspace_remaining = std::max<int64_t>(0, *settings.daily_limit - sent_today);
+  }
   struct Due {
     domain::Lead lead;
     int step = 0;
@@ -155,9 +184,9 @@ Result<std::vector<SendClaim>> ClaimDueSends(Connection& conn, const std::string
     due = std::move(kept);
   }
 
-  LT_ASSIGN_OR_RETURN(auto defer, conn.Prepare("UPDATE enrollments SET next_send_at = ? WHERE "
-                                               "workspace_id = ? AND campaign_id = ? AND "
-                                               "lead_id = ?"));
+  LT_ASSIGN_OR_RETURN(auto defer,
+                      conn.Prepare("UPDATE enrollments SET next_send_at = ?, held = 1 WHERE "
+                                   "workspace_id = ? AND campaign_id = ? AND lead_id = ?"));
   LT_ASSIGN_OR_RETURN(auto existing,
                       conn.Prepare("SELECT id, status, message_id_header, attempts FROM messages "
                                    "WHERE workspace_id = ? AND campaign_id = ? AND lead_id = ? AND "
@@ -171,10 +200,11 @@ Result<std::vector<SendClaim>> ClaimDueSends(Connection& conn, const std::string
                       conn.Prepare("UPDATE messages SET status = 'claimed', attempts = attempts + "
                                    "1, mailbox_id = ?, updated_at = ? WHERE workspace_id = ? AND "
                                    "id = ?"));
-  LT_ASSIGN_OR_RETURN(auto activate,
-                      conn.Prepare("UPDATE enrollments SET status = 'active', mailbox_id = ?, "
-                                   "next_send_at = NULL WHERE workspace_id = ? AND campaign_id = ? "
-                                   "AND lead_id = ?"));
+  LT_ASSIGN_OR_RETURN(
+      auto activate,
+      conn.Prepare("UPDATE enrollments SET status = 'active', mailbox_id = ?, "
+                   "next_send_at = NULL, held = 0 WHERE workspace_id = ? AND campaign_id = ? "
+                   "AND lead_id = ?"));
   LT_ASSIGN_OR_RETURN(auto skip_sent,
                       conn.Prepare("UPDATE enrollments SET current_step = ?, next_send_at = ? "
                                    "WHERE workspace_id = ? AND campaign_id = ? AND lead_id = ?"));
@@ -186,8 +216,28 @@ Result<std::vector<SendClaim>> ClaimDueSends(Connection& conn, const std::string
                                    "AND campaign_id = ? AND lead_id = ? AND step_index < ? AND "
                                    "status IN ('delivered', 'unknown') ORDER BY step_index"));
 
+  LT_ASSIGN_OR_RETURN(auto pace, conn.Prepare("UPDATE mailboxes SET next_send_after = ? WHERE "
+                                              "workspace_id = ? AND id = ?"));
+  auto wait_until = [&](const Due& d, int64_t later) -> Status {
+    defer->Bind(1, later).Bind(2, workspace_id).Bind(3, campaign_id).Bind(4, d.lead.id);
+    return defer->Run();
+  };
+
   std::vector<SendClaim> claims;
   for (Due& d : due) {
+    // The sending window, in the lead's own zone when it has one.
+    if (settings.window) {
+      const std::string& zone = d.lead.timezone ? *d.lead.timezone : settings.timezone;
+      const int64_t opens = domain::NextWindowOpening(now, *settings.window, zone);
+      if (opens > now) {
+        LT_RETURN_IF_ERROR(wait_until(d, opens));
+        continue;
+      }
+    }
+    if (workspace_remaining <= 0) {
+      LT_RETURN_IF_ERROR(wait_until(d, today.next_start));
+      continue;
+    }
     // The lead keeps its mailbox; a new (or deleted) assignment picks the
     // active mailbox with the most room today.
     auto slot = slots.find(d.mailbox_id);
@@ -196,10 +246,12 @@ Result<std::vector<SendClaim>> ClaimDueSends(Connection& conn, const std::string
       const bool any_active =
           std::any_of(slots.begin(), slots.end(), [](const auto& s) { return s.second.active; });
       const bool paused_own = slot != slots.end() && !slot->second.active;
-      int64_t later =
-          (any_active && !paused_own) ? limits.next_day_start : now + kNoMailboxRetryMillis;
-      defer->Bind(1, later).Bind(2, workspace_id).Bind(3, campaign_id).Bind(4, d.lead.id);
-      LT_RETURN_IF_ERROR(defer->Run());
+      LT_RETURN_IF_ERROR(wait_until(
+          d, (any_active && !paused_own) ? today.next_start : now + kNoMailboxRetryMillis));
+      continue;
+    }
+    if (settings.min_gap_seconds > 0 && slot->second.next_send_after > now) {
+      LT_RETURN_IF_ERROR(wait_until(d, slot->second.next_send_after));
       continue;
     }
     const std::string& mailbox_id = slot->first;
@@ -247,9 +299,16 @@ Result<std::vector<SendClaim>> ClaimDueSends(Connection& conn, const std::string
     }
     activate->Bind(1, mailbox_id).Bind(2, workspace_id).Bind(3, campaign_id).Bind(4, d.lead.id);
     LT_RETURN_IF_ERROR(activate->Run());
-    usage->Bind(1, workspace_id).Bind(2, mailbox_id).Bind(3, limits.day_key);
+    usage->Bind(1, workspace_id).Bind(2, mailbox_id).Bind(3, today.key);
     LT_RETURN_IF_ERROR(usage->Run());
     --slot->second.remaining;
+    --workspace_remaining;
+    if (settings.min_gap_seconds > 0) {
+      slot->second.next_send_after =
+          domain::NextPacedSend(now, settings.min_gap_seconds, RandomUnit());
+      pace->Bind(1, slot->second.next_send_after).Bind(2, workspace_id).Bind(3, mailbox_id);
+      LT_RETURN_IF_ERROR(pace->Run());
+    }
 
     thread->Bind(1, workspace_id).Bind(2, campaign_id).Bind(3, d.lead.id).Bind(4, d.step);
     while (true) {
@@ -266,6 +325,14 @@ Result<std::vector<SendClaim>> ClaimDueSends(Connection& conn, const std::string
       -static_cast<int64_t>(claims.size()) - suppressed_count;
   LT_RETURN_IF_ERROR(ApplyCounterDeltas(conn, deltas, now));
   return claims;
+}
+
+Status ReleaseHeldLeads(Connection& conn, const std::string& workspace_id, int64_t now) {
+  LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("UPDATE enrollments SET next_send_at = ?, held = 0 "
+                                              "WHERE workspace_id = ? AND held = 1 AND status = "
+                                              "'queued' AND next_send_at > ?"));
+  stmt->Bind(1, now).Bind(2, workspace_id).Bind(3, now);
+  return stmt->Run();
 }
 
 Status RecordOutcomes(Connection& conn, const std::vector<SendOutcome>& outcomes, int64_t now) {

@@ -12,8 +12,11 @@ namespace leadterra::store::sqlite {
 
 Result<std::vector<SendClaim>> ClaimDueSends(Connection& conn, const std::string& workspace_id,
                                              const std::string& campaign_id, int64_t now, int limit,
-                                             const ClaimLimits& limits,
                                              const std::function<std::string()>& new_id);
+// Makes every lead held back by delivery settings or mailbox limits due
+// again at `now`, so that changed settings apply at once (the claim holds
+// them again if they still must wait).
+Status ReleaseHeldLeads(Connection& conn, const std::string& workspace_id, int64_t now);
 Status RecordOutcomes(Connection& conn, const std::vector<SendOutcome>& outcomes, int64_t now);
 // `claimed` -> `sending`; false if the row is no longer claimed.
 Result<bool> MarkSending(Connection& conn, const SendClaim& claim, int64_t now);

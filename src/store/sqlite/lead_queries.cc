@@ -14,7 +14,7 @@ std::optional<std::string> OptionalText(const Statement& row, int col) {
 
 const char kLeadColumns[] =
     "l.id, l.workspace_id, l.email, l.first_name, l.last_name, l.company, l.job_title, "
-    "l.custom_fields, l.created_at, l.updated_at";
+    "l.custom_fields, l.created_at, l.updated_at, l.timezone";
 
 domain::Lead ReadLead(const Statement& row) {
   domain::Lead lead;
@@ -28,6 +28,7 @@ domain::Lead ReadLead(const Statement& row) {
   lead.custom_fields_json = row.ColumnText(7);
   lead.created_at = row.ColumnInt(8);
   lead.updated_at = row.ColumnInt(9);
+  lead.timezone = OptionalText(row, 10);
   return lead;
 }
 
@@ -121,8 +122,8 @@ Result<BulkEnrollCounts> UpsertAndEnroll(Connection& conn, const std::string& wo
   LT_ASSIGN_OR_RETURN(
       auto insert,
       conn.Prepare("INSERT INTO leads(workspace_id, email_norm, id, email, first_name, last_name, "
-                   "company, job_title, custom_fields, created_at, updated_at) "
-                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10) "
+                   "company, job_title, custom_fields, created_at, updated_at, timezone) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11) "
                    "ON CONFLICT (workspace_id, email_norm) DO NOTHING"));
   LT_ASSIGN_OR_RETURN(
       auto update,
@@ -130,7 +131,8 @@ Result<BulkEnrollCounts> UpsertAndEnroll(Connection& conn, const std::string& wo
                    "first_name = coalesce(?5, first_name), last_name = coalesce(?6, last_name), "
                    "company = coalesce(?7, company), job_title = coalesce(?8, job_title), "
                    "custom_fields = CASE WHEN ?9 = '{}' THEN custom_fields "
-                   "ELSE json_patch(custom_fields, ?9) END, updated_at = ?10 "
+                   "ELSE json_patch(custom_fields, ?9) END, updated_at = ?10, "
+                   "timezone = coalesce(?11, timezone) "
                    "WHERE workspace_id = ?1 AND email_norm = ?2 RETURNING id"));
   LT_ASSIGN_OR_RETURN(
       auto enroll,
@@ -143,6 +145,7 @@ Result<BulkEnrollCounts> UpsertAndEnroll(Connection& conn, const std::string& wo
     BindOptional(stmt, 6, row.last_name);
     BindOptional(stmt, 7, row.company);
     BindOptional(stmt, 8, row.job_title);
+    BindOptional(stmt, 11, row.timezone);
     stmt.Bind(9, row.custom_fields_patch).Bind(10, now);
   };
   BulkEnrollCounts counts;

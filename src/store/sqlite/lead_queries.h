@@ -12,7 +12,7 @@ namespace leadterra::store::sqlite {
 
 // Columns of `leads l` in the order ReadLead expects.
 extern const char kLeadColumns[];
-inline constexpr int kLeadColumnCount = 10;
+inline constexpr int kLeadColumnCount = 11;
 domain::Lead ReadLead(const Statement& row);
 
 Status InsertCampaignStats(Connection& conn, const std::string& workspace_id,

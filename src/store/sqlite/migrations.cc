@@ -280,6 +280,27 @@ CREATE TABLE suppressions (
   PRIMARY KEY (workspace_id, value)
 ) WITHOUT ROWID;
 )sql"},
+      {7, R"sql(
+-- Delivery settings per workspace; no row means the defaults.
+CREATE TABLE delivery_settings (
+  workspace_id TEXT NOT NULL PRIMARY KEY,
+  daily_limit INTEGER,
+  timezone TEXT NOT NULL,
+  window_days TEXT,
+  window_start INTEGER,
+  window_end INTEGER,
+  min_gap_seconds INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+-- A lead's own IANA zone: the sending window applies in it.
+ALTER TABLE leads ADD COLUMN timezone TEXT;
+-- Pacing: when a mailbox may send again (minGapSeconds).
+ALTER TABLE mailboxes ADD COLUMN next_send_after INTEGER NOT NULL DEFAULT 0;
+-- A due lead held back by the window, a daily limit, pacing or a paused
+-- mailbox; released (due again at once) when those settings change.
+ALTER TABLE enrollments ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX enrollments_held ON enrollments(workspace_id) WHERE held = 1;
+)sql"},
   };
   return kMigrations;
 }

@@ -5,6 +5,7 @@
 #include "store/sqlite/lead_queries.h"
 #include "store/sqlite/mailbox_queries.h"
 #include "store/sqlite/migrations.h"
+#include "store/sqlite/settings_queries.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/suppression_queries.h"
 #include "store/sqlite/webhook_queries.h"
@@ -408,7 +409,9 @@ class SqliteStore final : public Store {
     return Transact<domain::Mailbox>(true, [&](Connection& conn, domain::Mailbox& out) -> Status {
       LT_ASSIGN_OR_RETURN(out, sqlite::LoadMailbox(conn, workspace_id, id));
       LT_RETURN_IF_ERROR(mutate(out));
-      return sqlite::WriteMailbox(conn, out);
+      LT_RETURN_IF_ERROR(sqlite::WriteMailbox(conn, out));
+      // A resumed mailbox or a higher limit applies to held leads at once.
+      return sqlite::ReleaseHeldLeads(conn, workspace_id, out.updated_at);
     });
   }
 
@@ -446,11 +449,11 @@ class SqliteStore final : public Store {
 
   Result<std::vector<SendClaim>> ClaimDueSends(
       const std::string& workspace_id, const std::string& campaign_id, int64_t now, int limit,
-      const ClaimLimits& limits, const std::function<std::string()>& new_id) override {
+      const std::function<std::string()>& new_id) override {
     return Transact<std::vector<SendClaim>>(
         true, [&](Connection& conn, std::vector<SendClaim>& out) -> Status {
-          LT_ASSIGN_OR_RETURN(out, sqlite::ClaimDueSends(conn, workspace_id, campaign_id, now,
-                                                         limit, limits, new_id));
+          LT_ASSIGN_OR_RETURN(
+              out, sqlite::ClaimDueSends(conn, workspace_id, campaign_id, now, limit, new_id));
           return Status::Ok();
         });
   }
@@ -631,6 +634,26 @@ class SqliteStore final : public Store {
                                                   const std::vector<std::string>& emails) override {
     auto conn = pool_->Acquire();
     return sqlite::FindSuppressed(*conn, workspace_id, emails);
+  }
+
+  // --- delivery settings ----------------------------------------------------
+
+  Result<domain::DeliverySettings> GetDeliverySettings(const std::string& workspace_id) override {
+    auto conn = pool_->Acquire();
+    return sqlite::LoadDeliverySettings(*conn, workspace_id);
+  }
+
+  Result<domain::DeliverySettings> UpdateDeliverySettings(const std::string& workspace_id,
+                                                          const DeliverySettingsMutator& mutate,
+                                                          int64_t now) override {
+    return Transact<domain::DeliverySettings>(
+        true, [&](Connection& conn, domain::DeliverySettings& out) -> Status {
+          LT_ASSIGN_OR_RETURN(out, sqlite::LoadDeliverySettings(conn, workspace_id));
+          LT_RETURN_IF_ERROR(mutate(out));
+          out.updated_at = now;
+          LT_RETURN_IF_ERROR(sqlite::WriteDeliverySettings(conn, workspace_id, out));
+          return sqlite::ReleaseHeldLeads(conn, workspace_id, now);
+        });
   }
 
  private:
