@@ -40,9 +40,25 @@ Result<RawStep> ParseOneStep(const boost::json::value& value, const std::string&
   return raw;
 }
 
+Result<BounceProtectionInput> ParseBounceProtection(const boost::json::value& value) {
+  LT_ASSIGN_OR_RETURN(FieldReader reader, FieldReader::Of(value, "bounceProtection"));
+  LT_RETURN_IF_ERROR(reader.RejectUnknown({"enabled", "maxBounceRate", "minSends"}));
+  BounceProtectionInput input;
+  if (const boost::json::value* enabled = reader.Find("enabled")) {
+    if (!enabled->is_bool()) {
+      return InvalidArgument("enabled must be true or false", reader.PathOf("enabled"));
+    }
+    input.enabled = enabled->get_bool();
+  }
+  LT_ASSIGN_OR_RETURN(input.max_bounce_rate, reader.OptionalNumber("maxBounceRate"));
+  LT_ASSIGN_OR_RETURN(input.min_sends, reader.OptionalInteger("minSends"));
+  return input;
+}
+
 Result<CampaignInput> ParseCampaign(const boost::json::value& body, bool create) {
   LT_ASSIGN_OR_RETURN(FieldReader reader, FieldReader::Of(body, ""));
-  LT_RETURN_IF_ERROR(reader.RejectUnknown({"name", kStepsField, "stopOnReply"}));
+  LT_RETURN_IF_ERROR(
+      reader.RejectUnknown({"name", kStepsField, "stopOnReply", "bounceProtection"}));
   CampaignInput input;
   if (create) {
     LT_ASSIGN_OR_RETURN(std::string name, reader.RequiredString("name"));
@@ -61,6 +77,11 @@ Result<CampaignInput> ParseCampaign(const boost::json::value& body, bool create)
     if (!input.stop_on_reply) {
       return InvalidArgument("stopOnReply must be lead or company", "stopOnReply");
     }
+  }
+  if (const boost::json::value* protection = reader.Find("bounceProtection")) {
+    LT_ASSIGN_OR_RETURN(input.bounce_protection, ParseBounceProtection(*protection));
+    domain::BounceProtection check;
+    LT_RETURN_IF_ERROR(input.bounce_protection->ApplyTo(check));
   }
   return input;
 }
@@ -127,6 +148,13 @@ Result<CampaignInput> ParseCampaignPatch(const boost::json::value& body) {
   return ParseCampaign(body, /*create=*/false);
 }
 
+Status BounceProtectionInput::ApplyTo(domain::BounceProtection& protection) const {
+  if (enabled) protection.enabled = *enabled;
+  if (max_bounce_rate) protection.max_bounce_rate = *max_bounce_rate;
+  if (min_sends) protection.min_sends = *min_sends;
+  return domain::ValidateBounceProtection(protection);
+}
+
 boost::json::value CampaignToJson(const domain::Campaign& c) {
   boost::json::array steps;
   for (size_t i = 0; i < c.steps.size(); ++i) {
@@ -145,6 +173,17 @@ boost::json::value CampaignToJson(const domain::Campaign& c) {
   out["status"] = domain::ToString(c.status);
   out["sequenceSteps"] = std::move(steps);
   out["stopOnReply"] = domain::ToString(c.stop_on_reply);
+  out["bounceProtection"] =
+      boost::json::object{{"enabled", c.bounce_protection.enabled},
+                          {"maxBounceRate", NumberToJson(c.bounce_protection.max_bounce_rate)},
+                          {"minSends", c.bounce_protection.min_sends}};
+  if (c.pause_reason) {
+    out["pauseReason"] = boost::json::object{{"code", c.pause_reason->code},
+                                             {"message", c.pause_reason->message},
+                                             {"at", FormatIso8601(c.pause_reason->at)}};
+  } else {
+    out["pauseReason"] = nullptr;
+  }
   out["createdAt"] = FormatIso8601(c.created_at);
   out["updatedAt"] = FormatIso8601(c.updated_at);
   if (c.started_at) {

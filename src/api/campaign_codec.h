@@ -13,10 +13,20 @@
 
 namespace leadterra::api {
 
+// `bounceProtection` fields present in a request; absent ones keep their value.
+struct BounceProtectionInput {
+  std::optional<bool> enabled;
+  std::optional<double> max_bounce_rate;
+  std::optional<int64_t> min_sends;
+  // Applies the fields present to `protection` and validates the result.
+  Status ApplyTo(domain::BounceProtection& protection) const;
+};
+
 struct CampaignInput {
   std::optional<std::string> name;                 // required on create
   std::optional<std::vector<domain::Step>> steps;  // replaces all when set
   std::optional<domain::StopOnReply> stop_on_reply;
+  std::optional<BounceProtectionInput> bounce_protection;
 };
 
 // POST /v1/campaigns body: `name` required.

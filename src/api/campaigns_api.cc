@@ -19,6 +19,9 @@ Result<Response> CampaignsApi::Create(const Request& request) {
   campaign.name = std::move(*input.name);
   campaign.steps = input.steps.value_or(std::vector<domain::Step>{});
   campaign.stop_on_reply = input.stop_on_reply.value_or(domain::StopOnReply::kLead);
+  if (input.bounce_protection) {
+    LT_RETURN_IF_ERROR(input.bounce_protection->ApplyTo(campaign.bounce_protection));
+  }
   campaign.created_at = campaign.updated_at = clock_.NowMillis();
   LT_RETURN_IF_ERROR(store_.CreateCampaign(campaign));
   return WithWarnings(campaign, 201);
@@ -58,19 +61,22 @@ Result<Response> CampaignsApi::Patch(const Request& request) {
   const int64_t now = clock_.NowMillis();
   LT_ASSIGN_OR_RETURN(
       domain::Campaign campaign,
-      store_.UpdateCampaign(request.workspace_id, request.PathParam("id"),
-                            [&](domain::Campaign& c) -> Status {
-                              if (input.steps) {
-                                LT_RETURN_IF_ERROR(domain::ReplaceSteps(c, *input.steps, now));
-                              }
-                              if (input.name)
-                                LT_RETURN_IF_ERROR(domain::Rename(c, *input.name, now));
-                              if (input.stop_on_reply && *input.stop_on_reply != c.stop_on_reply) {
-                                c.stop_on_reply = *input.stop_on_reply;
-                                c.updated_at = now;
-                              }
-                              return Status::Ok();
-                            }));
+      store_.UpdateCampaign(
+          request.workspace_id, request.PathParam("id"), [&](domain::Campaign& c) -> Status {
+            if (input.steps) {
+              LT_RETURN_IF_ERROR(domain::ReplaceSteps(c, *input.steps, now));
+            }
+            if (input.name) LT_RETURN_IF_ERROR(domain::Rename(c, *input.name, now));
+            if (input.stop_on_reply && *input.stop_on_reply != c.stop_on_reply) {
+              c.stop_on_reply = *input.stop_on_reply;
+              c.updated_at = now;
+            }
+            if (input.bounce_protection) {
+              LT_RETURN_IF_ERROR(input.bounce_protection->ApplyTo(c.bounce_protection));
+              c.updated_at = now;
+            }
+            return Status::Ok();
+          }));
   return WithWarnings(campaign, 200);
 }
 

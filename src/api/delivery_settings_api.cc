@@ -69,8 +69,13 @@ Result<domain::SendingWindow> ReadWindow(const boost::json::value& value) {
   return window;
 }
 
-// Applies the fields present in `body` to `settings`.
-Status ApplyPatch(const FieldReader& reader, domain::DeliverySettings& settings) {
+}  // namespace
+
+Status ApplyDeliverySettingsPatch(const boost::json::value& body,
+                                  domain::DeliverySettings& settings) {
+  LT_ASSIGN_OR_RETURN(FieldReader reader, FieldReader::Of(body, ""));
+  LT_RETURN_IF_ERROR(
+      reader.RejectUnknown({"dailyLimit", "timezone", "sendingWindow", "minGapSeconds"}));
   if (const boost::json::value* limit = reader.Find("dailyLimit")) {
     if (limit->is_null()) {
       settings.daily_limit.reset();
@@ -102,8 +107,6 @@ Status ApplyPatch(const FieldReader& reader, domain::DeliverySettings& settings)
   return domain::ValidateDeliverySettings(settings);
 }
 
-}  // namespace
-
 Result<Response> DeliverySettingsApi::Get(const Request& request) {
   LT_ASSIGN_OR_RETURN(domain::DeliverySettings settings,
                       store_.GetDeliverySettings(request.workspace_id));
@@ -112,13 +115,11 @@ Result<Response> DeliverySettingsApi::Get(const Request& request) {
 
 Result<Response> DeliverySettingsApi::Patch(const Request& request) {
   LT_ASSIGN_OR_RETURN(const boost::json::value* body, RequireBody(request));
-  LT_ASSIGN_OR_RETURN(FieldReader reader, FieldReader::Of(*body, ""));
-  LT_RETURN_IF_ERROR(
-      reader.RejectUnknown({"dailyLimit", "timezone", "sendingWindow", "minGapSeconds"}));
   LT_ASSIGN_OR_RETURN(
       domain::DeliverySettings settings,
       store_.UpdateDeliverySettings(
-          request.workspace_id, [&](domain::DeliverySettings& s) { return ApplyPatch(reader, s); },
+          request.workspace_id,
+          [&](domain::DeliverySettings& s) { return ApplyDeliverySettingsPatch(*body, s); },
           clock_.NowMillis()));
   return DataResponse(SettingsToJson(settings));
 }

@@ -7,11 +7,18 @@
 // Thread-safe.
 #pragma once
 
+#include <boost/json/fwd.hpp>
+
 #include "api/request.h"
 #include "store/store.h"
 #include "util/clock.h"
 
 namespace leadterra::api {
+
+// Applies a PATCH body's fields to `settings` and validates the result;
+// kInvalidArgument with the offending field's `param` otherwise.
+Status ApplyDeliverySettingsPatch(const boost::json::value& body,
+                                  domain::DeliverySettings& settings);
 
 class DeliverySettingsApi {
  public:

@@ -16,6 +16,7 @@
 #include "api/accounts.h"
 #include "api/campaigns_api.h"
 #include "api/delivery_settings_api.h"
+#include "api/dkim_keys_api.h"
 #include "api/idempotency.h"
 #include "api/insights_api.h"
 #include "api/leads_api.h"
@@ -121,9 +122,10 @@ int Serve(const lt::app::Config& config) {
                                       [&webhook_dispatcher] { webhook_dispatcher.Wake(); });
   lt::api::SuppressionsApi suppressions(*rt.store, clock);
   lt::api::DeliverySettingsApi delivery_settings(*rt.store, clock);
+  lt::api::DkimKeysApi dkim_keys(*rt.store, clock, rt.ids, **secrets);
   lt::http::Router router =
       lt::http::BuildRouter({*rt.accounts, campaigns, leads, insights, mailboxes, webhooks,
-                             unsubscribe, suppressions, delivery_settings});
+                             unsubscribe, suppressions, delivery_settings, dkim_keys});
   lt::http::Dispatcher dispatcher(router, *rt.accounts, limiter, idempotency, rt.ids);
 
   auto listen = lt::app::ParseListen(config.listen);

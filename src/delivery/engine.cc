@@ -6,6 +6,7 @@
 #include <ctime>
 #include <future>
 
+#include "delivery/dkim_signer.h"
 #include "delivery/lead_fields.h"
 #include "delivery/mime_builder.h"
 #include "domain/sequence.h"
@@ -15,6 +16,26 @@
 namespace leadterra::delivery {
 
 namespace {
+
+// The key that signs mail from `sender` (its domain's newest DKIM key), or
+// nullopt when the domain has none. A key that cannot be read is logged and
+// the mail goes out unsigned, as it would without a key.
+std::optional<DkimKey> SigningKeyFor(store::Store& store, const SecretBox& secrets,
+                                     const std::string& workspace_id, const std::string& sender) {
+  const std::string domain = domain::SenderDomain(sender);
+  auto found = store.FindSigningKey(workspace_id, domain);
+  if (!found.ok() || !*found) {
+    if (!found.ok()) spdlog::warn("delivery: DKIM key lookup failed: {}", found.status().message());
+    return std::nullopt;
+  }
+  const domain::DkimKeyRecord& record = **found;
+  auto pem = secrets.Open(record.private_key_sealed, domain::DkimSecretPurpose(record.id));
+  if (!pem.ok()) {
+    spdlog::error("delivery: DKIM key {} cannot be opened: {}", record.id, pem.status().message());
+    return std::nullopt;
+  }
+  return DkimKey{record.domain, record.selector, std::move(*pem)};
+}
 
 std::string FullName(const domain::Lead& lead) {
   std::string name = lead.first_name.value_or("");
@@ -242,6 +263,8 @@ void DeliveryEngine::SendJob(Job& job, const domain::Campaign& campaign) {
     return;
   }
   const domain::CompiledSequence sequence(campaign.steps);
+  const std::optional<DkimKey> dkim =
+      SigningKeyFor(store_, secrets_, job.workspace_id, session->mailbox.email);
   bool connection_lost = false;
   for (const store::SendClaim& claim : job.claims) {
     {
@@ -281,6 +304,15 @@ void DeliveryEngine::SendJob(Job& job, const domain::Campaign& campaign) {
         domain::ListUnsubscribeHeader(options_.public_url, token, session->mailbox.email));
     message.extra_headers.emplace_back("List-Unsubscribe-Post", domain::kListUnsubscribePost);
     std::string data = BuildMessage(message);
+    if (dkim) {
+      auto signature = DkimSign(*dkim, data, now / 1000);
+      if (signature.ok()) {
+        data = *signature + "\r\n" + data;
+      } else {
+        spdlog::error("delivery: DKIM signing for {} failed: {}", dkim->domain,
+                      signature.status().message());
+      }
+    }
 
     SmtpReply reply = session->smtp->Send(session->mailbox.email, claim.lead.email, data);
     job.outcomes.push_back(Classify(claim, reply, campaign, std::move(message.subject), now));

@@ -29,6 +29,32 @@ GMimeTextPart* TextPart(const char* subtype, const std::string& content) {
   return part;
 }
 
+// A raw header value (" value\n") folded after commas so that lines stay
+// within 78 characters where the items allow it.
+std::string FoldStructured(const std::string& name, const std::string& value) {
+  std::string raw = " ";
+  size_t line = name.size() + 2;
+  size_t start = 0;
+  while (start < value.size()) {
+    size_t comma = value.find(", ", start);
+    const size_t end = comma == std::string::npos ? value.size() : comma + 1;
+    const std::string item = value.substr(start, end - start);
+    if (start > 0) {
+      if (line + 1 + item.size() > 78) {
+        raw += "\n ";
+        line = 1;
+      } else {
+        raw += ' ';
+        ++line;
+      }
+    }
+    raw += item;
+    line += item.size();
+    start = comma == std::string::npos ? value.size() : comma + 2;
+  }
+  return raw + "\n";
+}
+
 }  // namespace
 
 void InitMime() {
@@ -55,7 +81,11 @@ std::string BuildMessage(const OutgoingMessage& m) {
     g_mime_object_set_header(root, "References", refs.c_str(), nullptr);
   }
   for (const auto& [name, value] : m.extra_headers) {
-    g_mime_object_set_header(root, name.c_str(), value.c_str(), nullptr);
+    // Written as given (folded, never RFC 2047-encoded): receivers parse
+    // List-Unsubscribe's <URI> list literally.
+    g_mime_object_set_header(root, name.c_str(), "", nullptr);
+    GMimeHeader* header = g_mime_header_list_get_header(root->headers, name.c_str());
+    g_mime_header_set_raw_value(header, FoldStructured(name, value).c_str());
   }
 
   GRef<GMimeMultipart> alternative(g_mime_multipart_new_with_subtype("alternative"));

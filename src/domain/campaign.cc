@@ -1,5 +1,7 @@
 #include "domain/campaign.h"
 
+#include <cstdio>
+
 #include "util/utf8.h"
 
 namespace leadterra::domain {
@@ -84,9 +86,35 @@ Status Start(Campaign& campaign, const StartContext& context, int64_t now) {
     return InvalidState("a campaign needs at least one active mailbox to start");
   }
   campaign.status = CampaignStatus::kRunning;
+  campaign.pause_reason.reset();
   if (!campaign.started_at) campaign.started_at = now;
   campaign.updated_at = now;
   return Status::Ok();
+}
+
+Status ValidateBounceProtection(const BounceProtection& protection) {
+  if (!(protection.max_bounce_rate > 0 && protection.max_bounce_rate <= 1)) {
+    return InvalidArgument("maxBounceRate must be above 0 and at most 1 (0.05 = 5%)",
+                           "bounceProtection.maxBounceRate");
+  }
+  if (protection.min_sends < 1 || protection.min_sends > kMaxBounceMinSends) {
+    return InvalidArgument("minSends must be from 1 to 1000000", "bounceProtection.minSends");
+  }
+  return Status::Ok();
+}
+
+std::optional<PauseReason> CheckBounceRate(const BounceProtection& protection, int64_t sends,
+                                           int64_t bounced, int64_t now) {
+  if (!protection.enabled || sends < protection.min_sends || sends <= 0) return std::nullopt;
+  const double rate = static_cast<double>(bounced) / static_cast<double>(sends);
+  if (rate <= protection.max_bounce_rate) return std::nullopt;
+  char message[200];
+  std::snprintf(message, sizeof message,
+                "paused by bounce protection: %lld of %lld messages bounced (%.1f%%), over the "
+                "%.1f%% limit",
+                static_cast<long long>(bounced), static_cast<long long>(sends), rate * 100,
+                protection.max_bounce_rate * 100);
+  return PauseReason{"bounce_rate", message, now};
 }
 
 Status Pause(Campaign& campaign, int64_t now) {

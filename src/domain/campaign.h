@@ -24,6 +24,23 @@ std::optional<StopOnReply> ParseStopOnReply(std::string_view text);
 std::string_view ToString(CampaignStatus status);
 std::optional<CampaignStatus> ParseCampaignStatus(std::string_view text);
 
+// Pauses a running campaign whose hard-bounce rate (bounced / (delivered +
+// bounced) messages) passes `max_bounce_rate` once it has made `min_sends`
+// such sends: a list that bounces this much is burning the sender's domain.
+struct BounceProtection {
+  bool enabled = true;
+  double max_bounce_rate = 0.05;
+  int64_t min_sends = 50;
+};
+inline constexpr int64_t kMaxBounceMinSends = 1'000'000;
+
+// Why the engine paused a campaign by itself; cleared on the next start.
+struct PauseReason {
+  std::string code;  // "bounce_rate"
+  std::string message;
+  int64_t at = 0;
+};
+
 struct Step {
   double delay_days = 0;  // from the previous step's send (step 1: enrollment/start)
   std::string subject;    // may be empty after the first step: "Re: <previous>"
@@ -40,7 +57,16 @@ struct Campaign {
   int64_t updated_at = 0;
   std::optional<int64_t> started_at;  // first transition to running
   StopOnReply stop_on_reply = StopOnReply::kLead;
+  BounceProtection bounce_protection;
+  std::optional<PauseReason> pause_reason;  // set only by an automatic pause
 };
+
+// Params "bounceProtection.maxBounceRate" (0 < rate <= 1) and
+// "bounceProtection.minSends" (1..1,000,000).
+Status ValidateBounceProtection(const BounceProtection& protection);
+// The reason to pause, when `bounced` of `sends` passes the threshold.
+std::optional<PauseReason> CheckBounceRate(const BounceProtection& protection, int64_t sends,
+                                           int64_t bounced, int64_t now);
 
 // A step's delay in milliseconds for a given day length (--day-seconds),
 // rounded to the nearest millisecond.

@@ -92,6 +92,9 @@ std::optional<Event> CampaignStatusEvent(const Campaign& campaign, CampaignStatu
   }
   if (campaign.status == CampaignStatus::kPaused) {
     data.String("pausedAt", FormatIso8601(campaign.updated_at));
+    // "manual" for a pause by request; else the engine's reason code.
+    data.String("reason", campaign.pause_reason ? campaign.pause_reason->code : "manual");
+    if (campaign.pause_reason) data.String("reasonMessage", campaign.pause_reason->message);
     return Event{std::string(event_type::kCampaignPaused), data.Finish()};
   }
   return std::nullopt;

@@ -24,6 +24,7 @@ Router BuildRouter(const Services& s) {
   using api::Accounts;
   using api::CampaignsApi;
   using api::DeliverySettingsApi;
+  using api::DkimKeysApi;
   using api::InsightsApi;
   using api::LeadsApi;
   using api::MailboxesApi;
@@ -89,6 +90,10 @@ Router BuildRouter(const Services& s) {
       Authed("GET", "/v1/settings/delivery", Bind(s.delivery_settings, &DeliverySettingsApi::Get)));
   router.Add(Authed("PATCH", "/v1/settings/delivery",
                     Bind(s.delivery_settings, &DeliverySettingsApi::Patch)));
+  router.Add(Authed("GET", "/v1/dkim-keys", Bind(s.dkim_keys, &DkimKeysApi::List)));
+  router.Add(Authed("POST", "/v1/dkim-keys", Bind(s.dkim_keys, &DkimKeysApi::Create)));
+  router.Add(Authed("GET", "/v1/dkim-keys/:id", Bind(s.dkim_keys, &DkimKeysApi::Get)));
+  router.Add(Authed("DELETE", "/v1/dkim-keys/:id", Bind(s.dkim_keys, &DkimKeysApi::Delete)));
   return router;
 }
 

@@ -7,6 +7,7 @@
 #include "api/accounts.h"
 #include "api/campaigns_api.h"
 #include "api/delivery_settings_api.h"
+#include "api/dkim_keys_api.h"
 #include "api/insights_api.h"
 #include "api/leads_api.h"
 #include "api/mailboxes_api.h"
@@ -27,6 +28,7 @@ struct Services {
   api::UnsubscribeApi& unsubscribe;
   api::SuppressionsApi& suppressions;
   api::DeliverySettingsApi& delivery_settings;
+  api::DkimKeysApi& dkim_keys;
 };
 
 Router BuildRouter(const Services& services);

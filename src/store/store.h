@@ -20,6 +20,7 @@
 
 #include "domain/campaign.h"
 #include "domain/delivery_settings.h"
+#include "domain/dkim.h"
 #include "domain/inbound.h"
 #include "domain/lead.h"
 #include "domain/mailbox.h"
@@ -516,6 +517,22 @@ class DeliverySettingsStore {
       const std::string& workspace_id, const DeliverySettingsMutator& mutate, int64_t now) = 0;
 };
 
+// DKIM signing keys per sending domain.
+class DkimKeyStore {
+ public:
+  virtual ~DkimKeyStore() = default;
+  // kInvalidState when the workspace already has that (domain, selector).
+  virtual Status CreateDkimKey(const domain::DkimKeyRecord& key) = 0;
+  virtual Result<domain::DkimKeyRecord> GetDkimKey(const std::string& workspace_id,
+                                                   const std::string& id) = 0;
+  virtual Result<Page<domain::DkimKeyRecord>> ListDkimKeys(const std::string& workspace_id,
+                                                           const PageRequest& page) = 0;
+  virtual Status DeleteDkimKey(const std::string& workspace_id, const std::string& id) = 0;
+  // The newest key of `domain` (lowercase), the one that signs; nullopt if none.
+  virtual Result<std::optional<domain::DkimKeyRecord>> FindSigningKey(
+      const std::string& workspace_id, const std::string& domain) = 0;
+};
+
 // Everything a server process needs, implemented by one backend.
 class Store : public WorkspaceStore,
               public ApiKeyStore,
@@ -527,7 +544,8 @@ class Store : public WorkspaceStore,
               public WebhookStore,
               public InboundStore,
               public SuppressionStore,
-              public DeliverySettingsStore {
+              public DeliverySettingsStore,
+              public DkimKeyStore {
  public:
   // Human-readable backend name for logs ("sqlite").
   virtual std::string Backend() const = 0;

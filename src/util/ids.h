@@ -22,6 +22,7 @@ inline constexpr std::string_view kMessage = "msg_";
 inline constexpr std::string_view kMailbox = "mbx_";
 inline constexpr std::string_view kWebhook = "whk_";
 inline constexpr std::string_view kEvent = "evt_";
+inline constexpr std::string_view kDkimKey = "dkim_";
 inline constexpr std::string_view kRequest = "req_";
 }  // namespace id_prefix
 

@@ -38,6 +38,12 @@ Result<RsaKeyPair> GenerateRsaKey(int bits);
 // "privateKey") with a message saying what is wrong.
 Result<RsaKeyPair> ParseRsaPrivateKey(std::string_view pem);
 
+// The cheap part of ParseRsaPrivateKey, for hot paths (about 0.4 ms for a
+// 2048-bit key versus ~35 ms): parses `pem` exactly as given (no whitespace
+// normalization) and applies the same empty/size/encrypted/RSA/bit-size rules,
+// without the key-pair consistency check. OK or the same kInvalidArgument.
+Status CheckRsaPrivateKey(std::string_view pem);
+
 // The DKIM TXT record value: "v=DKIM1; k=rsa; p=<public_key_base64>".
 std::string DkimTxtRecord(std::string_view public_key_base64);
 

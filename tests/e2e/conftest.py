@@ -401,6 +401,13 @@ def make_server(tmp_path):
 
 
 @pytest.fixture
+def ws(server):
+    """A fresh workspace on the module server (its key), so what it holds is known."""
+    _, secret = server.new_workspace("Fresh %s" % uuid.uuid4().hex[:6])
+    return secret
+
+
+@pytest.fixture
 def other_ws(server):
     """A second workspace on the module server: (workspace_id, secret)."""
     return server.new_workspace("Other %s" % uuid.uuid4().hex[:6])

@@ -5,7 +5,6 @@ limit holds across mailboxes until local midnight; minGapSeconds spaces the
 sends of one mailbox."""
 
 import datetime as dt
-import uuid
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,12 +12,6 @@ import pytest
 from conftest import assert_error, bulk, start, step, wait_until
 
 DEFAULTS = {"dailyLimit": None, "timezone": "UTC", "sendingWindow": None, "minGapSeconds": 0}
-
-
-@pytest.fixture
-def ws(server):
-    _, secret = server.new_workspace("Delivery %s" % uuid.uuid4().hex[:6])
-    return secret
 
 
 def settings(srv, key="default"):

@@ -3,17 +3,10 @@ reason, list (filter, pages), delete; suppressed addresses are refused at
 enrollment (per-row errors) and leads suppressed after enrollment are never
 sent (enrollment `suppressed`); another workspace sees none of it."""
 
-import uuid
 
 import pytest
 
 from conftest import assert_error, bulk, start, step, wait_until
-
-
-@pytest.fixture
-def ws(server):
-    _, secret = server.new_workspace("Suppressions %s" % uuid.uuid4().hex[:6])
-    return secret
 
 
 def suppress(srv, key="default", **body):

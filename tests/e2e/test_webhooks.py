@@ -45,13 +45,6 @@ USER_AGENT = "Leadterra-Webhooks/1"
 
 
 
-@pytest.fixture
-def ws(server):
-    """A fresh workspace on the module server (its key), so what it holds is known."""
-    _, secret = server.new_workspace("Webhooks %s" % uuid.uuid4().hex[:6])
-    return secret
-
-
 def webhook_server(make_server, *extra, **kw):
     return make_server(*(["--rate-limit", "0"] + list(extra)), **kw)
 

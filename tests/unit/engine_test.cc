@@ -338,5 +338,57 @@ TEST_F(EngineTest, ChangedSettingsReleaseHeldLeadsAtOnce) {
   EXPECT_EQ(Counters(c).queued, 0);
 }
 
+TEST_F(EngineTest, BounceProtectionPausesWithReasonAndStopsTheBatch) {
+  AddMailbox(1000);
+  std::string c = StartCampaign({{0, "a", "<p>a</p>"}}, 6);
+  ASSERT_TRUE(store_
+                  ->UpdateCampaign(ws_, c,
+                                   [](domain::Campaign& x) {
+                                     x.bounce_protection = {true, 0.3, 8};
+                                     return Status::Ok();
+                                   })
+                  .ok());
+  EXPECT_EQ(Tick().delivered, 6);
+  // Four more leads, all rejected: 1/7 and 2/8 are under the bar (or under
+  // minSends), 3/9 = 33% passes 30% and pauses before the fourth goes out.
+  std::vector<store::LeadUpsert> rows;
+  for (int i = 0; i < 4; ++i) {
+    store::LeadUpsert row;
+    row.new_id = ids_.Next(id_prefix::kLead);
+    row.email = row.email_normalized = "bad" + std::to_string(i) + "@x.test";
+    smtp_.replies[row.email] = 550;
+    rows.push_back(row);
+  }
+  ASSERT_TRUE(store_->UpsertAndEnroll(ws_, c, rows, {}, clock_.NowMillis()).ok());
+  TickReport report = Tick();
+  EXPECT_EQ(report.bounced, 3);
+  auto campaign = store_->GetCampaign(ws_, c);
+  ASSERT_TRUE(campaign.ok());
+  EXPECT_EQ(campaign->status, domain::CampaignStatus::kPaused);
+  ASSERT_TRUE(campaign->pause_reason.has_value());
+  EXPECT_EQ(campaign->pause_reason->code, "bounce_rate");
+  EXPECT_NE(campaign->pause_reason->message.find("3 of 9"), std::string::npos)
+      << campaign->pause_reason->message;
+  EXPECT_EQ(Counters(c).queued, 1);
+  // Starting again clears the reason.
+  ASSERT_TRUE(SetStatus(c, true).ok());
+  EXPECT_FALSE(store_->GetCampaign(ws_, c)->pause_reason.has_value());
+}
+
+TEST_F(EngineTest, BounceProtectionCanBeTurnedOff) {
+  AddMailbox(1000);
+  std::string c = StartCampaign({{0, "a", "<p>a</p>"}}, 4);
+  ASSERT_TRUE(store_
+                  ->UpdateCampaign(ws_, c,
+                                   [](domain::Campaign& x) {
+                                     x.bounce_protection = {false, 0.01, 1};
+                                     return Status::Ok();
+                                   })
+                  .ok());
+  for (int i = 0; i < 4; ++i) smtp_.replies["lead" + std::to_string(i) + "@x.test"] = 550;
+  EXPECT_EQ(Tick().bounced, 4);
+  EXPECT_EQ(store_->GetCampaign(ws_, c)->status, domain::CampaignStatus::kRunning);
+}
+
 }  // namespace
 }  // namespace leadterra::delivery

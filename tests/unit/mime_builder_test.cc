@@ -18,6 +18,21 @@ OutgoingMessage Sample() {
   return m;
 }
 
+TEST(MimeBuilder, LongListUnsubscribeIsFoldedNotEncoded) {
+  InitMime();
+  OutgoingMessage m = Sample();
+  const std::string url = "<https://mail.example.com/u/" + std::string(90, 'A') + ">";
+  m.extra_headers = {{"List-Unsubscribe", url + ", <mailto:sam@sender.test?subject=unsubscribe>"},
+                     {"List-Unsubscribe-Post", "List-Unsubscribe=One-Click"}};
+  std::string raw = BuildMessage(m);
+  EXPECT_NE(raw.find("List-Unsubscribe: " + url +
+                     ",\r\n <mailto:sam@sender.test?subject="
+                     "unsubscribe>\r\n"),
+            std::string::npos)
+      << raw;
+  EXPECT_NE(raw.find("List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"), std::string::npos);
+}
+
 TEST(MimeBuilder, HeadersAndParts) {
   InitMime();
   OutgoingMessage m = Sample();

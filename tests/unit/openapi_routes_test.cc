@@ -42,8 +42,9 @@ TEST(OpenApi, DocumentMatchesRouter) {
   api::UnsubscribeApi unsubscribe(*store, clock, secrets, nullptr);
   api::SuppressionsApi suppressions(*store, clock);
   api::DeliverySettingsApi delivery_settings(*store, clock);
+  api::DkimKeysApi dkim_keys(*store, clock, ids, secrets);
   Router router = BuildRouter({accounts, campaigns, leads, insights, mailboxes, webhooks,
-                               unsubscribe, suppressions, delivery_settings});
+                               unsubscribe, suppressions, delivery_settings, dkim_keys});
 
   std::set<std::string> routed;
   for (const Route& r : router.routes()) routed.insert(r.method + " " + ToOpenApiPath(r.pattern));

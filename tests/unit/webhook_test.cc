@@ -55,8 +55,15 @@ TEST(WebhookEvents, CampaignTransitionsMakeEvents) {
 
   EXPECT_FALSE(domain::CampaignStatusEvent(c, domain::CampaignStatus::kRunning));
   c.status = domain::CampaignStatus::kPaused;
-  EXPECT_EQ(domain::CampaignStatusEvent(c, domain::CampaignStatus::kRunning)->type,
-            "campaign.paused");
+  auto paused = domain::CampaignStatusEvent(c, domain::CampaignStatus::kRunning);
+  EXPECT_EQ(paused->type, "campaign.paused");
+  EXPECT_EQ(boost::json::parse(paused->data_json).as_object()["reason"].as_string(), "manual");
+  c.pause_reason = domain::PauseReason{"bounce_rate", "3 of 9 bounced", 0};
+  auto automatic = boost::json::parse(
+                       domain::CampaignStatusEvent(c, domain::CampaignStatus::kRunning)->data_json)
+                       .as_object();
+  EXPECT_EQ(automatic["reason"].as_string(), "bounce_rate");
+  EXPECT_EQ(automatic["reasonMessage"].as_string(), "3 of 9 bounced");
 }
 
 TEST(WebhookEvents, EnvelopeCarriesMessageFacts) {

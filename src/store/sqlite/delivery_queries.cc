@@ -6,6 +6,7 @@
 #include <random>
 #include <tuple>
 
+#include "store/sqlite/bounce_protection.h"
 #include "store/sqlite/counters.h"
 #include "store/sqlite/lead_queries.h"
 #include "store/sqlite/settings_queries.h"
@@ -392,7 +393,8 @@ Status RecordOutcomes(Connection& conn, const std::vector<SendOutcome>& outcomes
                                    now));
     }
   }
-  return ApplyCounterDeltas(conn, deltas, now);
+  LT_RETURN_IF_ERROR(ApplyCounterDeltas(conn, deltas, now));
+  return EnforceBounceProtection(conn, deltas, now);
 }
 
 Status ReleaseClaim(Connection& conn, const std::string& workspace_id,

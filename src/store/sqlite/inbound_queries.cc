@@ -5,6 +5,7 @@
 
 #include "domain/lead.h"
 #include "domain/webhook.h"
+#include "store/sqlite/bounce_protection.h"
 #include "store/sqlite/counters.h"
 #include "store/sqlite/mailbox_queries.h"
 #include "store/sqlite/webhook_queries.h"
@@ -201,6 +202,7 @@ Status ApplyBounce(Connection& conn, const InboundRecord& r, const SentMessage& 
       auto before, StopEnrollment(conn, r.workspace_id, sent.campaign_id, sent.lead_id, "bounced"));
   if (before) CountLeaving(*before, d);
   LT_RETURN_IF_ERROR(ApplyCounterDeltas(conn, deltas, now));
+  LT_RETURN_IF_ERROR(EnforceBounceProtection(conn, deltas, now));
   LT_ASSIGN_OR_RETURN(std::string email, LeadEmail(conn, r.workspace_id, sent.lead_id));
   LT_ASSIGN_OR_RETURN(auto mailbox, conn.Prepare("SELECT mailbox_id, subject FROM messages WHERE "
                                                  "workspace_id = ? AND id = ?"));

@@ -301,6 +301,29 @@ ALTER TABLE mailboxes ADD COLUMN next_send_after INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE enrollments ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX enrollments_held ON enrollments(workspace_id) WHERE held = 1;
 )sql"},
+      {8, R"sql(
+-- DKIM keys; the newest of a domain signs its mail.
+CREATE TABLE dkim_keys (
+  workspace_id TEXT NOT NULL,
+  id TEXT NOT NULL,
+  domain TEXT NOT NULL,
+  selector TEXT NOT NULL,
+  private_key_sealed TEXT NOT NULL,
+  public_key TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (workspace_id, id),
+  UNIQUE (workspace_id, domain, selector)
+) WITHOUT ROWID;
+)sql"},
+      {9, R"sql(
+-- Bounce protection, and why the engine paused a campaign by itself.
+ALTER TABLE campaigns ADD COLUMN bounce_protection INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE campaigns ADD COLUMN bounce_max_rate REAL NOT NULL DEFAULT 0.05;
+ALTER TABLE campaigns ADD COLUMN bounce_min_sends INTEGER NOT NULL DEFAULT 50;
+ALTER TABLE campaigns ADD COLUMN pause_reason TEXT;
+ALTER TABLE campaigns ADD COLUMN pause_message TEXT;
+ALTER TABLE campaigns ADD COLUMN pause_at INTEGER;
+)sql"},
   };
   return kMigrations;
 }

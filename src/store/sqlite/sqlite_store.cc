@@ -1,6 +1,7 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include "store/sqlite/delivery_queries.h"
+#include "store/sqlite/dkim_queries.h"
 #include "store/sqlite/inbound_queries.h"
 #include "store/sqlite/lead_queries.h"
 #include "store/sqlite/mailbox_queries.h"
@@ -24,7 +25,8 @@ using sqlite::Statement;
 constexpr char kApiKeyColumns[] =
     "workspace_id, id, name, key_hash, prefix, created_at, revoked_at";
 constexpr char kCampaignColumns[] =
-    "workspace_id, id, name, status, created_at, updated_at, started_at, stop_on_reply";
+    "workspace_id, id, name, status, created_at, updated_at, started_at, stop_on_reply, "
+    "bounce_protection, bounce_max_rate, bounce_min_sends, pause_reason, pause_message, pause_at";
 
 ApiKey ReadApiKey(const Statement& row) {
   ApiKey key;
@@ -50,7 +52,35 @@ Campaign ReadCampaign(const Statement& row) {
   c.started_at = row.ColumnOptionalInt(6);
   c.stop_on_reply =
       domain::ParseStopOnReply(row.ColumnText(7)).value_or(domain::StopOnReply::kLead);
+  c.bounce_protection.enabled = row.ColumnInt(8) != 0;
+  c.bounce_protection.max_bounce_rate = row.ColumnDouble(9);
+  c.bounce_protection.min_sends = row.ColumnInt(10);
+  if (std::optional<std::string> code = row.ColumnOptionalText(11)) {
+    c.pause_reason = domain::PauseReason{*code, row.ColumnText(12), row.ColumnInt(13)};
+  }
   return c;
+}
+
+// Binds every column of kCampaignColumns, in order, as ?1..?14.
+void BindCampaign(Statement& stmt, const Campaign& c) {
+  stmt.Bind(1, c.workspace_id)
+      .Bind(2, c.id)
+      .Bind(3, c.name)
+      .Bind(4, domain::ToString(c.status))
+      .Bind(5, c.created_at)
+      .Bind(6, c.updated_at)
+      .Bind(7, c.started_at)
+      .Bind(8, domain::ToString(c.stop_on_reply))
+      .Bind(9, c.bounce_protection.enabled ? 1 : 0)
+      .Bind(10, c.bounce_protection.max_bounce_rate)
+      .Bind(11, c.bounce_protection.min_sends);
+  if (c.pause_reason) {
+    stmt.Bind(12, c.pause_reason->code)
+        .Bind(13, c.pause_reason->message)
+        .Bind(14, c.pause_reason->at);
+  } else {
+    stmt.BindNull(12).BindNull(13).BindNull(14);
+  }
 }
 
 class SqliteStore final : public Store {
@@ -169,15 +199,9 @@ class SqliteStore final : public Store {
     return InTransaction(*conn, true, [&]() -> Status {
       LT_ASSIGN_OR_RETURN(auto insert,
                           conn->Prepare(std::string("INSERT INTO campaigns(") + kCampaignColumns +
-                                        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
-      insert->Bind(1, c.workspace_id)
-          .Bind(2, c.id)
-          .Bind(3, c.name)
-          .Bind(4, domain::ToString(c.status))
-          .Bind(5, c.created_at)
-          .Bind(6, c.updated_at)
-          .Bind(7, c.started_at)
-          .Bind(8, domain::ToString(c.stop_on_reply));
+                                        ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+                                        "?11, ?12, ?13, ?14)"));
+      BindCampaign(*insert, c);
       LT_RETURN_IF_ERROR(insert->Run());
       insert.reset();
       LT_RETURN_IF_ERROR(sqlite::InsertCampaignStats(*conn, c.workspace_id, c.id, c.created_at));
@@ -224,17 +248,13 @@ class SqliteStore final : public Store {
       const std::vector<domain::Step> old_steps = c.steps;
       const domain::CampaignStatus old_status = c.status;
       LT_RETURN_IF_ERROR(mutate(c));
-      LT_ASSIGN_OR_RETURN(auto update, conn.Prepare("UPDATE campaigns SET name = ?, status = ?, "
-                                                    "updated_at = ?, started_at = ?, "
-                                                    "stop_on_reply = ? "
-                                                    "WHERE workspace_id = ? AND id = ?"));
-      update->Bind(1, c.name)
-          .Bind(2, domain::ToString(c.status))
-          .Bind(3, c.updated_at)
-          .Bind(4, c.started_at)
-          .Bind(5, domain::ToString(c.stop_on_reply))
-          .Bind(6, workspace_id)
-          .Bind(7, id);
+      LT_ASSIGN_OR_RETURN(
+          auto update,
+          conn.Prepare("UPDATE campaigns SET name = ?3, status = ?4, updated_at = ?6, "
+                       "started_at = ?7, stop_on_reply = ?8, bounce_protection = ?9, "
+                       "bounce_max_rate = ?10, bounce_min_sends = ?11, pause_reason = ?12, "
+                       "pause_message = ?13, pause_at = ?14 WHERE workspace_id = ?1 AND id = ?2"));
+      BindCampaign(*update, c);
       LT_RETURN_IF_ERROR(update->Run());
       update.reset();
       if (!SameSteps(old_steps, c.steps)) LT_RETURN_IF_ERROR(WriteSteps(conn, c));
@@ -654,6 +674,37 @@ class SqliteStore final : public Store {
           LT_RETURN_IF_ERROR(sqlite::WriteDeliverySettings(conn, workspace_id, out));
           return sqlite::ReleaseHeldLeads(conn, workspace_id, now);
         });
+  }
+
+  // --- DKIM keys ------------------------------------------------------------
+
+  Status CreateDkimKey(const domain::DkimKeyRecord& key) override {
+    auto conn = pool_->Acquire();
+    return InTransaction(*conn, true, [&] { return sqlite::InsertDkimKey(*conn, key); });
+  }
+
+  Result<domain::DkimKeyRecord> GetDkimKey(const std::string& workspace_id,
+                                           const std::string& id) override {
+    auto conn = pool_->Acquire();
+    return sqlite::LoadDkimKey(*conn, workspace_id, id);
+  }
+
+  Result<Page<domain::DkimKeyRecord>> ListDkimKeys(const std::string& workspace_id,
+                                                   const PageRequest& page) override {
+    auto conn = pool_->Acquire();
+    return sqlite::ListDkimKeys(*conn, workspace_id, page);
+  }
+
+  Status DeleteDkimKey(const std::string& workspace_id, const std::string& id) override {
+    auto conn = pool_->Acquire();
+    return InTransaction(*conn, true,
+                         [&] { return sqlite::DeleteDkimKey(*conn, workspace_id, id); });
+  }
+
+  Result<std::optional<domain::DkimKeyRecord>> FindSigningKey(const std::string& workspace_id,
+                                                              const std::string& domain) override {
+    auto conn = pool_->Acquire();
+    return sqlite::FindSigningKey(*conn, workspace_id, domain);
   }
 
  private:

@@ -1,0 +1,47 @@
+// DKIM signing (RFC 6376) of outgoing messages with OpenDKIM (libopendkim):
+// rsa-sha256, relaxed/relaxed canonicalization, whole body, no l=/x=/z= tags.
+//
+// Signed header fields, when present (every instance): From, Reply-To, To, Cc,
+// Subject, Date, Message-ID, In-Reply-To, References, MIME-Version,
+// Content-Type, Content-Transfer-Encoding, List-Unsubscribe,
+// List-Unsubscribe-Post.
+//
+// Thread-safe: one process-wide DKIM_LIB is created on first use (and never
+// destroyed); every call uses its own DKIM handle. The signing time is a
+// library-wide OpenDKIM option, so it is set and consumed under a mutex for
+// the (cheap) header phase only; hashing the body and the RSA operation run
+// concurrently. Never throws or aborts: bad input -> kInvalidArgument, an
+// OpenDKIM/OpenSSL failure -> kInternal.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "util/status.h"
+
+namespace leadterra::delivery {
+
+struct DkimKey {
+  std::string domain;    // d=, e.g. "example.com"
+  std::string selector;  // s=, e.g. "lt1" (TXT record at lt1._domainkey.example.com)
+  // PEM RSA private key (PKCS#8 or PKCS#1), as normalized by
+  // ParseRsaPrivateKey (util/rsa_key.h) when it was stored. Each call re-checks
+  // it with CheckRsaPrivateKey (cheap: no key-pair consistency check).
+  std::string private_key_pem;
+};
+
+// Signs `message` (a complete RFC 5322 message with CRLF line endings: header
+// fields, an empty line, the body; a message without the empty line is all
+// headers) with signing time t=`unix_seconds` (must be > 0), and returns the
+// complete header field to prepend to the message, "DKIM-Signature: v=1;
+// a=rsa-sha256; c=relaxed/relaxed; d=...; s=...; ...", folded by OpenDKIM
+// with CRLF + TAB and WITHOUT a trailing CRLF. Deterministic: the same key,
+// message and time always give the same bytes.
+//
+// kInvalidArgument (param "domain", "selector" or "privateKey") for a bad key;
+// kInvalidArgument (no param) for a message with bare LF / CR, a malformed
+// header line, no From field, or a non-positive time.
+Result<std::string> DkimSign(const DkimKey& key, std::string_view message, int64_t unix_seconds);
+
+}  // namespace leadterra::delivery

@@ -1,0 +1,18 @@
+// Bounce protection (SPEC §6), enforced inside the transaction that counts a
+// bounce: a running campaign whose hard-bounce rate passes its threshold is
+// paused, with the reason on the campaign and a campaign.paused event.
+#pragma once
+
+#include <map>
+
+#include "store/sqlite/counters.h"
+#include "store/sqlite/sqlite_db.h"
+
+namespace leadterra::store::sqlite {
+
+// Checks every campaign of `deltas` that gained bounces; call after
+// ApplyCounterDeltas in the same transaction.
+Status EnforceBounceProtection(Connection& conn, const std::map<CounterKey, CounterDelta>& deltas,
+                               int64_t now);
+
+}  // namespace leadterra::store::sqlite
