@@ -7,7 +7,7 @@ Against the same sink, in the same run, it measures the raw ceiling
 (smtp-source: one message per connection, 20 in parallel) and a pooled
 nodemailer script (what a user would write instead), and prints both ratios.
 
-Usage: bench/send.py [--leads 100000] [--mailboxes 8] [--bin build/leadterra]
+Usage: bench/send.py [--leads 100000] [--mailboxes 8] [--bin build/leadterra] [--dkim]
 Needs: postfix (smtp-sink, smtp-source), node + `npm install` in bench/.
 """
 import argparse
@@ -64,7 +64,7 @@ class Api:
         return json.loads(payload)
 
 
-def leadterra_run(args, sink_port, workdir):
+def leadterra_run(args, sink_port, workdir, dkim=False):
     out = open(os.path.join(workdir, "out"), "w+")
     proc = subprocess.Popen([args.bin, "serve", "--listen", "127.0.0.1:0", "--database",
                              "sqlite:" + os.path.join(workdir, "send.db"), "--rate-limit", "0",
@@ -83,6 +83,8 @@ def leadterra_run(args, sink_port, workdir):
             api.call("POST", "/v1/mailboxes", {
                 "email": f"sender{m}@sender.test", "fromName": "Sam Sender", "dailyLimit": 100000,
                 "smtp": {"host": "127.0.0.1", "port": sink_port, "security": "none"}})
+        if dkim:
+            api.call("POST", "/v1/dkim-keys", {"domain": "sender.test"})
         camp = api.call("POST", "/v1/campaigns", {"name": "send bench", "sequenceSteps": [
             {"subject": "Quick question, {{firstName}}",
              "bodyHtml": "<p>Hi {{firstName}},</p><p>How is {{company}} doing?</p>"}]})["data"]["id"]
@@ -127,6 +129,8 @@ def main():
     ap.add_argument("--leads", type=int, default=100_000)
     ap.add_argument("--mailboxes", type=int, default=8)
     ap.add_argument("--bin", default=os.environ.get("LEADTERRA_BIN", "build/leadterra"))
+    ap.add_argument("--dkim", action="store_true",
+                    help="also run with a 2048-bit DKIM key and print the signed/unsigned ratio")
     ap.add_argument("--reference-messages", type=int, default=20_000,
                     help="messages for the smtp-source and nodemailer runs (rates are compared)")
     args = ap.parse_args()
@@ -139,6 +143,12 @@ def main():
         print(f"leadterra: {args.leads:,} messages via {args.mailboxes} mailboxes in {seconds:.2f} s "
               f"= {rate:,.0f} msg/s; server CPU {cpu:.1f} s ({cpu / seconds * 100:.0f}% of one core); "
               f"peak RSS {rss:.0f} MiB; delivered {metrics['delivered']:,}, bounced {metrics['bounced']}")
+        if args.dkim:
+            with tempfile.TemporaryDirectory() as workdir:
+                signed_s, signed_cpu, _, _ = leadterra_run(args, port, workdir, dkim=True)
+            signed = args.leads / signed_s
+            print(f"leadterra with DKIM (rsa-sha256, 2048-bit): {signed:,.0f} msg/s; server CPU "
+                  f"{signed_cpu:.1f} s; ratio signed / unsigned: {signed / rate:.2f}")
         n = args.reference_messages
         src_rate = n / smtp_source_seconds(port, n)
         print(f"smtp-source (raw ceiling, 20 parallel, {n:,} messages): {src_rate:,.0f} msg/s")

@@ -158,7 +158,7 @@ Status SplitMessage(std::string_view message, std::vector<std::string_view>* fie
 
 }  // namespace
 
-Result<std::string> DkimSign(const DkimKey& key, std::string_view message, int64_t unix_seconds) {
+Result<DkimSigner> DkimSigner::Create(DkimKey key) {
   if (!ValidDnsName(key.domain)) {
     return InvalidArgument("DKIM domain must be a domain name", "domain");
   }
@@ -168,6 +168,16 @@ Result<std::string> DkimSign(const DkimKey& key, std::string_view message, int64
   // OpenDKIM would prompt on the terminal for an encrypted key and leaks memory
   // on one it cannot load, so it only ever sees keys OpenSSL accepts.
   LT_RETURN_IF_ERROR(CheckRsaPrivateKey(key.private_key_pem));
+  return DkimSigner(std::move(key));
+}
+
+Result<std::string> DkimSign(const DkimKey& key, std::string_view message, int64_t unix_seconds) {
+  LT_ASSIGN_OR_RETURN(DkimSigner signer, DkimSigner::Create(key));
+  return signer.Sign(message, unix_seconds);
+}
+
+Result<std::string> DkimSigner::Sign(std::string_view message, int64_t unix_seconds) const {
+  const DkimKey& key = key_;
   if (unix_seconds <= 0) {
     return InvalidArgument("DKIM signing time must be a positive Unix time");
   }

@@ -17,11 +17,11 @@ namespace leadterra::delivery {
 
 namespace {
 
-// The key that signs mail from `sender` (its domain's newest DKIM key), or
+// The signer for mail from `sender` (its domain's newest DKIM key), or
 // nullopt when the domain has none. A key that cannot be read is logged and
 // the mail goes out unsigned, as it would without a key.
-std::optional<DkimKey> SigningKeyFor(store::Store& store, const SecretBox& secrets,
-                                     const std::string& workspace_id, const std::string& sender) {
+std::optional<DkimSigner> SignerFor(store::Store& store, const SecretBox& secrets,
+                                    const std::string& workspace_id, const std::string& sender) {
   const std::string domain = domain::SenderDomain(sender);
   auto found = store.FindSigningKey(workspace_id, domain);
   if (!found.ok() || !*found) {
@@ -34,7 +34,12 @@ std::optional<DkimKey> SigningKeyFor(store::Store& store, const SecretBox& secre
     spdlog::error("delivery: DKIM key {} cannot be opened: {}", record.id, pem.status().message());
     return std::nullopt;
   }
-  return DkimKey{record.domain, record.selector, std::move(*pem)};
+  auto signer = DkimSigner::Create(DkimKey{record.domain, record.selector, std::move(*pem)});
+  if (!signer.ok()) {
+    spdlog::error("delivery: DKIM key {} is unusable: {}", record.id, signer.status().message());
+    return std::nullopt;
+  }
+  return std::move(*signer);
 }
 
 std::string FullName(const domain::Lead& lead) {
@@ -263,8 +268,8 @@ void DeliveryEngine::SendJob(Job& job, const domain::Campaign& campaign) {
     return;
   }
   const domain::CompiledSequence sequence(campaign.steps);
-  const std::optional<DkimKey> dkim =
-      SigningKeyFor(store_, secrets_, job.workspace_id, session->mailbox.email);
+  const std::optional<DkimSigner> dkim =
+      SignerFor(store_, secrets_, job.workspace_id, session->mailbox.email);
   bool connection_lost = false;
   for (const store::SendClaim& claim : job.claims) {
     {
@@ -305,11 +310,11 @@ void DeliveryEngine::SendJob(Job& job, const domain::Campaign& campaign) {
     message.extra_headers.emplace_back("List-Unsubscribe-Post", domain::kListUnsubscribePost);
     std::string data = BuildMessage(message);
     if (dkim) {
-      auto signature = DkimSign(*dkim, data, now / 1000);
+      auto signature = dkim->Sign(data, now / 1000);
       if (signature.ok()) {
         data = *signature + "\r\n" + data;
       } else {
-        spdlog::error("delivery: DKIM signing for {} failed: {}", dkim->domain,
+        spdlog::error("delivery: DKIM signing for {} failed: {}", dkim->domain(),
                       signature.status().message());
       }
     }

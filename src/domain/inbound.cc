@@ -38,6 +38,8 @@ std::string_view ToString(InboundKind kind) {
       return "bounce";
     case InboundKind::kDelay:
       return "delay";
+    case InboundKind::kUnsubscribe:
+      return "unsubscribe";
   }
   return "reply";
 }
@@ -92,7 +94,10 @@ std::optional<InboundKind> Classify(const InboundFacts& f) {
         StartsWith(r->status, "5") || (!StartsWith(r->status, "4") && Lower(r->action) == "failed");
     return permanent ? InboundKind::kBounce : InboundKind::kDelay;
   }
-  return IsAutoReply(f) ? InboundKind::kAutoReply : InboundKind::kReply;
+  if (IsAutoReply(f)) return InboundKind::kAutoReply;
+  // What a mail client sends for our List-Unsubscribe mailto: link.
+  if (Lower(Trim(f.subject)) == "unsubscribe") return InboundKind::kUnsubscribe;
+  return InboundKind::kReply;
 }
 
 int DiagnosticSmtpCode(std::string_view diagnostic) {

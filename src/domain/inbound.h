@@ -13,10 +13,11 @@
 namespace leadterra::domain {
 
 enum class InboundKind {
-  kReply,      // a person answered: counts, stops the sequence
-  kAutoReply,  // out of office and the like: recorded only
-  kBounce,     // permanent delivery failure report (5.x.x)
-  kDelay,      // transient delivery status report (4.x.x): recorded only
+  kReply,        // a person answered: counts, stops the sequence
+  kAutoReply,    // out of office and the like: recorded only
+  kBounce,       // permanent delivery failure report (5.x.x)
+  kDelay,        // transient delivery status report (4.x.x): recorded only
+  kUnsubscribe,  // the List-Unsubscribe mailto: request (subject "unsubscribe")
 };
 std::string_view ToString(InboundKind kind);
 

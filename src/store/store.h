@@ -475,7 +475,7 @@ struct Suppression {
   std::string value;
   bool domain = false;
   std::string reason;
-  std::string source;  // "api", "unsubscribe_link"
+  std::string source;  // "api", "unsubscribe_link", "unsubscribe_email"
   int64_t created_at = 0;
 };
 

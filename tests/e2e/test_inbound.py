@@ -44,7 +44,7 @@ DSN_STATUS_RE = re.compile(r"^[245]\.\d{1,3}\.\d{1,3}$")
 ITEM_FIELDS = {"id", "direction", "kind", "stepIndex", "stepNumber", "subject", "status", "from",
                "messageIdHeader", "at", "snippet", "smtpCode", "smtpReply", "dsnStatus"}
 OUTBOUND_STATUSES = {"claimed", "sending", "delivered", "bounced", "retry", "unknown"}
-INBOUND_KINDS = {"reply", "auto_reply", "bounce", "delay"}
+INBOUND_KINDS = {"reply", "auto_reply", "bounce", "delay", "unsubscribe"}
 REPLIED_FIELDS = {"messageId", "campaignId", "leadId", "email", "stepIndex", "stepNumber",
                   "inboundId", "from", "subject", "snippet", "repliedAt"}
 
@@ -995,3 +995,31 @@ def test_message_replied_webhook(make_server, peer, dovecot, receivers):
     m = metrics(srv, cid)
     assert m["replied"] == 1 and m["delivered"] == 4, m
     assert abs(m["replyRate"] - 0.25) < 1e-9, m
+
+
+def test_mailto_unsubscribe_request_unsubscribes_the_lead(make_server, peer, dovecot):
+    """The mailto: half of List-Unsubscribe: the recipient's client mails the
+    sending mailbox with subject "unsubscribe"; the poller reads it and the
+    lead is unsubscribed everywhere, as with the one-click link."""
+    srv = inbound_server(make_server, DAY)
+    user, _ = dovecot.new_user("unsub")
+    add_mailbox(srv, peer, dovecot, user)
+    cid = srv.create_campaign("Mailto unsubscribe", TWO_STEPS)["id"]
+    ola, pia = "ola@leads.test", "pia@leads.test"
+    bulk(srv, cid, [lead(ola, "Ola"), lead(pia, "Pia")])
+    start(srv, cid)
+    wait_sent(peer, {ola: [1], pia: [1]}, what="step 1")
+    header = str(sent(peer, ola)[0]["msg"]["List-Unsubscribe"])
+    target = re.search(r"<mailto:([^?>]+)\?subject=([^>]+)>", header)
+    assert target and target.group(1) == SENDER and target.group(2) == "unsubscribe", header
+    dovecot.deliver(user, unrelated(ola, target.group(1), subject=target.group(2)))
+
+    wait_statuses(srv, cid, {ola: "unsubscribed"}, "mailto unsubscribe")
+    ls = leads(srv, cid)
+    items = thread(srv, cid, ls[ola]["id"])
+    assert one(items, "inbound", "unsubscribe")["from"] == ola
+    entries = {s["value"]: s for s in srv.list_all("/v1/suppressions")}
+    assert entries[ola]["source"] == "unsubscribe_email", entries
+    assert metrics(srv, cid)["replied"] == 0
+    wait_statuses(srv, cid, {pia: "completed"}, "Pia still gets step 2")
+    assert len(sent(peer, ola)) == 1

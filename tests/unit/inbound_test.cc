@@ -132,6 +132,21 @@ TEST(InboundRules, AutoRepliesBySignal) {
   }
 }
 
+TEST(InboundRules, MailtoUnsubscribeRequests) {
+  domain::InboundFacts f;
+  for (const char* subject : {"unsubscribe", " Unsubscribe ", "UNSUBSCRIBE"}) {
+    f.subject = subject;
+    EXPECT_EQ(domain::Classify(f), InboundKind::kUnsubscribe) << subject;
+  }
+  // A person writing about unsubscribing is a reply, and an auto-responder
+  // echoing the subject is not a request.
+  f.subject = "Re: unsubscribe me please";
+  EXPECT_EQ(domain::Classify(f), InboundKind::kReply);
+  f.subject = "unsubscribe";
+  f.auto_submitted = "auto-replied";
+  EXPECT_EQ(domain::Classify(f), InboundKind::kAutoReply);
+}
+
 TEST(InboundRules, ReportsSplitIntoBouncesAndDelays) {
   domain::InboundFacts f;
   f.is_dsn = true;

@@ -8,6 +8,7 @@
 #include "store/sqlite/bounce_protection.h"
 #include "store/sqlite/counters.h"
 #include "store/sqlite/mailbox_queries.h"
+#include "store/sqlite/suppression_queries.h"
 #include "store/sqlite/webhook_queries.h"
 #include "util/json_writer.h"
 #include "util/time_format.h"
@@ -331,6 +332,10 @@ Result<InboundResult> RecordInbound(Connection& conn, const InboundRecord& r, in
       break;
     case domain::InboundKind::kBounce:
       LT_RETURN_IF_ERROR(ApplyBounce(conn, r, *sent, recipient, now));
+      break;
+    case domain::InboundKind::kUnsubscribe:
+      LT_RETURN_IF_ERROR(
+          UnsubscribeLead(conn, r.workspace_id, sent->lead_id, now, kUnsubscribeByEmail).status());
       break;
     case domain::InboundKind::kAutoReply:
     case domain::InboundKind::kDelay:

@@ -624,7 +624,8 @@ class SqliteStore final : public Store {
   Result<UnsubscribeResult> UnsubscribeLead(const std::string& workspace_id,
                                             const std::string& lead_id, int64_t now) override {
     return Transact<UnsubscribeResult>(true, [&](Connection& conn, UnsubscribeResult& out) {
-      LT_ASSIGN_OR_RETURN(out, sqlite::UnsubscribeLead(conn, workspace_id, lead_id, now));
+      LT_ASSIGN_OR_RETURN(out, sqlite::UnsubscribeLead(conn, workspace_id, lead_id, now,
+                                                       sqlite::kUnsubscribeByLink));
       return Status::Ok();
     });
   }

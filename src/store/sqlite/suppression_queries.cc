@@ -11,7 +11,8 @@
 namespace leadterra::store::sqlite {
 
 Result<UnsubscribeResult> UnsubscribeLead(Connection& conn, const std::string& workspace_id,
-                                          const std::string& lead_id, int64_t now) {
+                                          const std::string& lead_id, int64_t now,
+                                          const char* source) {
   UnsubscribeResult out;
   std::string email_norm;
   {
@@ -26,8 +27,8 @@ Result<UnsubscribeResult> UnsubscribeLead(Connection& conn, const std::string& w
   LT_ASSIGN_OR_RETURN(auto suppress,
                       conn.Prepare("INSERT INTO suppressions(workspace_id, value, kind, reason, "
                                    "source, created_at) VALUES (?, ?, 'address', 'unsubscribed', "
-                                   "'unsubscribe_link', ?) ON CONFLICT DO NOTHING"));
-  suppress->Bind(1, workspace_id).Bind(2, email_norm).Bind(3, now);
+                                   "?, ?) ON CONFLICT DO NOTHING"));
+  suppress->Bind(1, workspace_id).Bind(2, email_norm).Bind(3, source).Bind(4, now);
   LT_RETURN_IF_ERROR(suppress->Run());
   out.already = conn.Changes() == 0;
   suppress.reset();

@@ -8,8 +8,15 @@
 
 namespace leadterra::store::sqlite {
 
+// Suppression sources of the two List-Unsubscribe methods.
+inline constexpr char kUnsubscribeByLink[] = "unsubscribe_link";
+inline constexpr char kUnsubscribeByEmail[] = "unsubscribe_email";
+
+// See SuppressionStore::UnsubscribeLead; `source` is recorded on the
+// suppression.
 Result<UnsubscribeResult> UnsubscribeLead(Connection& conn, const std::string& workspace_id,
-                                          const std::string& lead_id, int64_t now);
+                                          const std::string& lead_id, int64_t now,
+                                          const char* source);
 Result<int64_t> AddSuppressions(Connection& conn, const std::string& workspace_id,
                                 const std::vector<Suppression>& entries);
 Result<Page<Suppression>> ListSuppressions(Connection& conn, const std::string& workspace_id,
