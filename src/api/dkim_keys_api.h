@@ -25,6 +25,9 @@ class DkimKeysApi {
   Result<Response> Create(const Request& request);
   Result<Response> List(const Request& request);
   Result<Response> Get(const Request& request);
+  // PATCH {"active": bool}: activating makes the key the domain's signing key
+  // (if it is the newest active one); deactivating stops it signing.
+  Result<Response> Patch(const Request& request);
   Result<Response> Delete(const Request& request);
 
  private:

@@ -31,7 +31,12 @@ GMimeTextPart* TextPart(const char* subtype, const std::string& content) {
 
 // A raw header value (" value\n") folded after commas so that lines stay
 // within 78 characters where the items allow it.
-std::string FoldStructured(const std::string& name, const std::string& value) {
+std::string FoldStructured(const std::string& name, const std::string& raw_value) {
+  // Values are header-safe by contract; CR/LF would end the field early.
+  std::string value;
+  for (char c : raw_value) {
+    if (c != '\r' && c != '\n') value += c;
+  }
   std::string raw = " ";
   size_t line = name.size() + 2;
   size_t start = 0;

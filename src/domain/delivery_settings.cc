@@ -31,10 +31,13 @@ LocalMillis ToLocal(int64_t unix_millis, const date::time_zone* zone) {
 }
 
 // A local time that falls in a DST gap maps to the end of the gap; an
-// ambiguous one (clocks going back) to its first occurrence.
-int64_t ToUnixMillis(LocalMillis local, const date::time_zone* zone) {
+// ambiguous one (clocks going back) to its first occurrence, or its second
+// with `latest` (a window's end, so that the repeated hour stays inside).
+int64_t ToUnixMillis(LocalMillis local, const date::time_zone* zone, bool latest = false) {
   if (zone == nullptr) return local.time_since_epoch().count();
-  return zone->to_sys(local, date::choose::earliest).time_since_epoch().count();
+  return zone->to_sys(local, latest ? date::choose::latest : date::choose::earliest)
+      .time_since_epoch()
+      .count();
 }
 
 }  // namespace
@@ -125,7 +128,8 @@ int64_t NextWindowOpening(int64_t unix_millis, const SendingWindow& window,
     if (!std::binary_search(window.days.begin(), window.days.end(), weekday)) continue;
     const LocalMillis midnight{day};
     const int64_t opens = ToUnixMillis(midnight + std::chrono::minutes{window.start_minute}, zone);
-    const int64_t closes = ToUnixMillis(midnight + std::chrono::minutes{window.end_minute}, zone);
+    const int64_t closes =
+        ToUnixMillis(midnight + std::chrono::minutes{window.end_minute}, zone, /*latest=*/true);
     if (unix_millis >= closes) continue;
     return std::max(unix_millis, opens);
   }

@@ -1,6 +1,6 @@
 // DKIM keys of a workspace: one or more per sending domain (several while a
-// key is being rotated; the newest signs). Plain data and naming rules, no
-// crypto or I/O.
+// key is being rotated; the newest active one signs). Plain data and naming
+// rules, no crypto or I/O.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +18,9 @@ struct DkimKeyRecord {
   std::string selector;            // e.g. "lt1"
   std::string private_key_sealed;  // PKCS#8 PEM sealed under DkimSecretPurpose(id)
   std::string public_key_base64;   // the TXT record's p=
+  // Only active keys sign. Add a rotation key inactive, publish its record,
+  // then activate it, so no mail is signed with a key DNS does not know yet.
+  bool active = true;
   int64_t created_at = 0;
 };
 

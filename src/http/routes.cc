@@ -93,6 +93,7 @@ Router BuildRouter(const Services& s) {
   router.Add(Authed("GET", "/v1/dkim-keys", Bind(s.dkim_keys, &DkimKeysApi::List)));
   router.Add(Authed("POST", "/v1/dkim-keys", Bind(s.dkim_keys, &DkimKeysApi::Create)));
   router.Add(Authed("GET", "/v1/dkim-keys/:id", Bind(s.dkim_keys, &DkimKeysApi::Get)));
+  router.Add(Authed("PATCH", "/v1/dkim-keys/:id", Bind(s.dkim_keys, &DkimKeysApi::Patch)));
   router.Add(Authed("DELETE", "/v1/dkim-keys/:id", Bind(s.dkim_keys, &DkimKeysApi::Delete)));
   return router;
 }

@@ -528,7 +528,10 @@ class DkimKeyStore {
   virtual Result<Page<domain::DkimKeyRecord>> ListDkimKeys(const std::string& workspace_id,
                                                            const PageRequest& page) = 0;
   virtual Status DeleteDkimKey(const std::string& workspace_id, const std::string& id) = 0;
-  // The newest key of `domain` (lowercase), the one that signs; nullopt if none.
+  virtual Result<domain::DkimKeyRecord> SetDkimKeyActive(const std::string& workspace_id,
+                                                         const std::string& id, bool active) = 0;
+  // The newest active key of `domain` (lowercase), the one that signs;
+  // nullopt if none.
   virtual Result<std::optional<domain::DkimKeyRecord>> FindSigningKey(
       const std::string& workspace_id, const std::string& domain) = 0;
 };

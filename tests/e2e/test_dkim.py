@@ -49,6 +49,7 @@ def signature_tags(raw):
       "-----END PRIVATE KEY-----\n"}, "privateKey"),
     ({"domain": "example.com", "privateKey": 42}, "privateKey"),
     ({"domain": "example.com", "extra": 1}, "extra"),
+    ({"domain": "example.com", "active": "yes"}, "active"),
 ])
 def test_validation_writes_nothing(server, ws, body, param):
     assert_error(server.post("/v1/dkim-keys", body, key=ws), 400, "invalid_request", param)
@@ -61,7 +62,7 @@ def test_generated_key_record_and_isolation(server, ws, other_ws):
     assert k["selector"] == "leadterra"
     assert k["dnsRecord"] == {"type": "TXT", "name": "leadterra._domainkey.mail.northwind.example",
                               "value": "v=DKIM1; k=rsa; p=" + k["publicKey"]}
-    assert "privateKey" not in k
+    assert "privateKey" not in k and k["active"] is True
     # 2048-bit RSA: the DER SubjectPublicKeyInfo is 294 bytes.
     import base64
     assert len(base64.b64decode(k["publicKey"])) == 294
@@ -112,12 +113,22 @@ def test_messages_are_signed_and_verify(make_server, peer, tmp_path):
         srv, domain="elsewhere.test")["publicKey"]
     assert not verify(raw, other)
 
-    # A key uploaded as PEM (made with openssl) under a new selector takes
-    # over: the newest key of a domain signs.
+    # Rotation: a key uploaded as PEM (made with openssl) under a new selector,
+    # created inactive, does not sign until activated; then, as the newest
+    # active key of the domain, it does.
     pem_path = tmp_path / "key.pem"
     subprocess.run(["openssl", "genrsa", "-out", str(pem_path), "2048"], check=True,
                    capture_output=True)
-    k2 = create_key(srv, domain="sender.test", selector="s2027", privateKey=pem_path.read_text())
+    k2 = create_key(srv, domain="sender.test", selector="s2027", privateKey=pem_path.read_text(),
+                    active=False)
+    assert k2["active"] is False
+    raw = send_one(srv, peer, "cat@lead.test")
+    assert signature_tags(raw)["s"] == "s2026" and verify(raw, records)
+    assert_error(srv.patch("/v1/dkim-keys/" + k2["id"], {}), 400, "invalid_request", "active")
+    assert_error(srv.patch("/v1/dkim-keys/dkim_01hx7e4q6c9d2e5f8g1h4j7k0m", {"active": True}),
+                 404, "not_found")
+    r = srv.patch("/v1/dkim-keys/" + k2["id"], {"active": True})
+    assert r.status_code == 200 and r.json()["data"]["active"] is True, r.text
     records[k2["dnsRecord"]["name"]] = k2["dnsRecord"]["value"]
     raw = send_one(srv, peer, "amy@lead.test")
     assert signature_tags(raw)["s"] == "s2027" and verify(raw, records)

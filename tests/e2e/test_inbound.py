@@ -1013,6 +1013,9 @@ def test_mailto_unsubscribe_request_unsubscribes_the_lead(make_server, peer, dov
     target = re.search(r"<mailto:([^?>]+)\?subject=([^>]+)>", header)
     assert target and target.group(1) == SENDER and target.group(2) == "unsubscribe", header
     dovecot.deliver(user, unrelated(ola, target.group(1), subject=target.group(2)))
+    # A colleague answering in Pia's thread with that subject cannot
+    # unsubscribe her: it counts as a reply from the thread.
+    dovecot.deliver(user, reply("boss@leads.test", SENDER, "unsubscribe", msgid(sent(peer, pia)[0])))
 
     wait_statuses(srv, cid, {ola: "unsubscribed"}, "mailto unsubscribe")
     ls = leads(srv, cid)
@@ -1020,6 +1023,7 @@ def test_mailto_unsubscribe_request_unsubscribes_the_lead(make_server, peer, dov
     assert one(items, "inbound", "unsubscribe")["from"] == ola
     entries = {s["value"]: s for s in srv.list_all("/v1/suppressions")}
     assert entries[ola]["source"] == "unsubscribe_email", entries
-    assert metrics(srv, cid)["replied"] == 0
-    wait_statuses(srv, cid, {pia: "completed"}, "Pia still gets step 2")
-    assert len(sent(peer, ola)) == 1
+    wait_statuses(srv, cid, {pia: "replied"}, "the colleague's message is a reply")
+    assert pia not in {s["value"] for s in srv.list_all("/v1/suppressions")}
+    assert metrics(srv, cid)["replied"] == 1
+    assert len(sent(peer, ola)) == 1 and len(sent(peer, pia)) == 1

@@ -67,6 +67,17 @@ TEST(SendingWindowRule, ClosedTodayMovesToNextAllowedDayAndEndIsExclusive) {
             std::numeric_limits<int64_t>::max());
 }
 
+TEST(SendingWindowRule, RepeatedHourAtTheEndStaysInside) {
+  // New York falls back on 2026-11-01: 01:00-02:00 EDT, then 01:00-02:00
+  // EST again. A window ending 01:30 closes at the second 01:30 (06:30 UTC).
+  const int64_t sunday_0400_utc = 1793505600000;  // 2026-11-01T04:00:00Z = 00:00 EDT
+  SendingWindow w{{7}, 0, 90};
+  EXPECT_EQ(NextWindowOpening(sunday_0400_utc + 2 * kHour + 20 * 60'000, w, "America/New_York"),
+            sunday_0400_utc + 2 * kHour + 20 * 60'000);  // 01:20 EST: still open
+  EXPECT_EQ(NextWindowOpening(sunday_0400_utc + 2 * kHour + 30 * 60'000, w, "America/New_York"),
+            sunday_0400_utc + 7 * 24 * kHour + kHour);  // closed: next Sunday 00:00 EST
+}
+
 TEST(Pacing, GapPlusBoundedJitter) {
   EXPECT_EQ(NextPacedSend(1000, 0, 0.5), 1000);
   EXPECT_EQ(NextPacedSend(1000, 60, 0.0), 61'000);

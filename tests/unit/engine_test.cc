@@ -390,5 +390,64 @@ TEST_F(EngineTest, BounceProtectionCanBeTurnedOff) {
   EXPECT_EQ(store_->GetCampaign(ws_, c)->status, domain::CampaignStatus::kRunning);
 }
 
+TEST_F(EngineTest, LeadUnsubscribedAfterItsClaimIsNotSent) {
+  AddMailbox(1000);
+  std::string c = StartCampaign({{0, "a", "<p>a</p>"}}, 2);
+  auto claims = store_->ClaimDueSends(ws_, c, clock_.NowMillis(), 10,
+                                      [&] { return ids_.Next(id_prefix::kMessage); });
+  ASSERT_EQ(claims->size(), 2u);
+  ASSERT_TRUE(store_->UnsubscribeLead(ws_, (*claims)[0].lead.id, clock_.NowMillis()).ok());
+  EXPECT_FALSE(*store_->CommitProgress({}, &(*claims)[0], clock_.NowMillis()));
+  EXPECT_TRUE(*store_->CommitProgress({}, &(*claims)[1], clock_.NowMillis()));
+}
+
+TEST_F(EngineTest, PacedMailboxesTakeTurnsForNewLeads) {
+  AddMailbox(100);
+  AddMailbox(10);
+  SetDelivery([](domain::DeliverySettings& s) { s.min_gap_seconds = 600; });
+  StartCampaign({{0, "a", "<p>a</p>"}}, 4);
+  // The bigger mailbox sends first; the second lead goes to the idle one
+  // instead of waiting ten minutes behind it.
+  EXPECT_EQ(Tick().delivered, 2);
+  clock_.Advance(60'000);
+  EXPECT_EQ(Tick().claimed, 0);
+}
+
+TEST_F(EngineTest, ShorterGapAppliesAtOnce) {
+  AddMailbox(1000);
+  SetDelivery([](domain::DeliverySettings& s) { s.min_gap_seconds = 86400; });
+  StartCampaign({{0, "a", "<p>a</p>"}}, 2);
+  EXPECT_EQ(Tick().delivered, 1);
+  SetDelivery([](domain::DeliverySettings& s) { s.min_gap_seconds = 60; });
+  EXPECT_EQ(Tick().claimed, 0);
+  clock_.Advance(60'000);
+  EXPECT_EQ(Tick().delivered, 1);
+}
+
+TEST_F(EngineTest, BounceRateIsMeasuredFromTheLatestStart) {
+  AddMailbox(1000);
+  for (int i = 0; i < 2; ++i) smtp_.replies["lead" + std::to_string(i) + "@x.test"] = 550;
+  std::string c = StartCampaign({{0, "a", "<p>a</p>"}}, 2);
+  ASSERT_TRUE(store_
+                  ->UpdateCampaign(ws_, c,
+                                   [](domain::Campaign& x) {
+                                     x.bounce_protection = {true, 0.5, 2};
+                                     return Status::Ok();
+                                   })
+                  .ok());
+  Tick();
+  ASSERT_EQ(store_->GetCampaign(ws_, c)->status, domain::CampaignStatus::kPaused);
+  // 2 of 2 bounced. Resumed, the earlier bounces no longer count: one
+  // bounce in one send is under minSends (counting all, 3 of 3 would pause).
+  ASSERT_TRUE(SetStatus(c, true).ok());
+  std::vector<store::LeadUpsert> rows(1);
+  rows[0].new_id = ids_.Next(id_prefix::kLead);
+  rows[0].email = rows[0].email_normalized = "bad@x.test";
+  smtp_.replies["bad@x.test"] = 550;
+  ASSERT_TRUE(store_->UpsertAndEnroll(ws_, c, rows, {}, clock_.NowMillis()).ok());
+  Tick();
+  EXPECT_EQ(store_->GetCampaign(ws_, c)->status, domain::CampaignStatus::kRunning);
+}
+
 }  // namespace
 }  // namespace leadterra::delivery

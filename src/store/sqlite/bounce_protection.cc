@@ -14,7 +14,8 @@ Status EnforceBounceProtection(Connection& conn, const std::map<CounterKey, Coun
     LT_ASSIGN_OR_RETURN(
         auto stmt,
         conn.Prepare("SELECT c.name, c.bounce_protection, c.bounce_max_rate, c.bounce_min_sends, "
-                     "s.delivered + s.bounced + s.unknown, s.bounced FROM campaigns c JOIN "
+                     "s.delivered + s.bounced + s.unknown - c.bounce_base_sends, "
+                     "s.bounced - c.bounce_base_bounced FROM campaigns c JOIN "
                      "campaign_stats s ON s.workspace_id = c.workspace_id AND s.campaign_id = c.id "
                      "WHERE c.workspace_id = ? AND c.id = ? AND c.status = 'running' AND "
                      "c.deleted_at IS NULL"));
@@ -49,6 +50,18 @@ Status EnforceBounceProtection(Connection& conn, const std::map<CounterKey, Coun
     }
   }
   return Status::Ok();
+}
+
+Status ResetBounceWindow(Connection& conn, const std::string& workspace_id,
+                         const std::string& campaign_id) {
+  LT_ASSIGN_OR_RETURN(
+      auto stmt,
+      conn.Prepare("UPDATE campaigns SET (bounce_base_sends, bounce_base_bounced) = (SELECT "
+                   "s.delivered + s.bounced + s.unknown, s.bounced FROM campaign_stats s WHERE "
+                   "s.workspace_id = campaigns.workspace_id AND s.campaign_id = campaigns.id) "
+                   "WHERE workspace_id = ? AND id = ?"));
+  stmt->Bind(1, workspace_id).Bind(2, campaign_id);
+  return stmt->Run();
 }
 
 }  // namespace leadterra::store::sqlite

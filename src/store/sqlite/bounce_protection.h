@@ -14,5 +14,9 @@ namespace leadterra::store::sqlite {
 // ApplyCounterDeltas in the same transaction.
 Status EnforceBounceProtection(Connection& conn, const std::map<CounterKey, CounterDelta>& deltas,
                                int64_t now);
+// The rate is measured from the campaign's latest start: call when it starts
+// (or resumes).
+Status ResetBounceWindow(Connection& conn, const std::string& workspace_id,
+                         const std::string& campaign_id);
 
 }  // namespace leadterra::store::sqlite

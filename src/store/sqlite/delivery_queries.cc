@@ -78,13 +78,20 @@ Result<std::map<std::string, MailboxSlot>> LoadMailboxSlots(Connection& conn,
   return slots;
 }
 
-// The active mailbox with the most capacity left today (ties: lowest id).
-std::map<std::string, MailboxSlot>::iterator PickMailbox(
-    std::map<std::string, MailboxSlot>& slots) {
+// The active mailbox with the most capacity left today (ties: lowest id),
+// preferring one whose pacing gap has passed by `now`, so paced mailboxes
+// take turns instead of one queueing every new lead.
+std::map<std::string, MailboxSlot>::iterator PickMailbox(std::map<std::string, MailboxSlot>& slots,
+                                                         int64_t now) {
   auto best = slots.end();
+  auto better = [now](const MailboxSlot& a, const MailboxSlot& b) {
+    const bool a_ready = a.next_send_after <= now, b_ready = b.next_send_after <= now;
+    if (a_ready != b_ready) return a_ready;
+    return a.remaining > b.remaining;
+  };
   for (auto it = slots.begin(); it != slots.end(); ++it) {
     if (!it->second.active || it->second.remaining <= 0) continue;
-    if (best == slots.end() || it->second.remaining > best->second.remaining) best = it;
+    if (best == slots.end() || better(it->second, best->second)) best = it;
   }
   return best;
 }
@@ -242,7 +249,7 @@ Result<std::vector<SendClaim>> ClaimDueSends(Connection& conn, const std::string
     // The lead keeps its mailbox; a new (or deleted) assignment picks the
     // active mailbox with the most room today.
     auto slot = slots.find(d.mailbox_id);
-    if (slot == slots.end()) slot = PickMailbox(slots);
+    if (slot == slots.end()) slot = PickMailbox(slots, now);
     if (slot == slots.end() || !slot->second.active || slot->second.remaining <= 0) {
       const bool any_active =
           std::any_of(slots.begin(), slots.end(), [](const auto& s) { return s.second.active; });
@@ -326,6 +333,14 @@ Result<std::vector<SendClaim>> ClaimDueSends(Connection& conn, const std::string
       -static_cast<int64_t>(claims.size()) - suppressed_count;
   LT_RETURN_IF_ERROR(ApplyCounterDeltas(conn, deltas, now));
   return claims;
+}
+
+Status ApplyPacingGap(Connection& conn, const std::string& workspace_id, int min_gap_seconds,
+                      int64_t now) {
+  LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("UPDATE mailboxes SET next_send_after = ?1 WHERE "
+                                              "workspace_id = ?2 AND next_send_after > ?1"));
+  stmt->Bind(1, now + int64_t{min_gap_seconds} * 1000).Bind(2, workspace_id);
+  return stmt->Run();
 }
 
 Status ReleaseHeldLeads(Connection& conn, const std::string& workspace_id, int64_t now) {
@@ -431,8 +446,9 @@ Status ReleaseClaim(Connection& conn, const std::string& workspace_id,
 }
 
 Result<bool> MarkSending(Connection& conn, const SendClaim& claim, int64_t now) {
-  // Only while the campaign still runs and the mailbox is still active:
-  // pausing stops sends that were claimed but not yet on the wire.
+  // Only while the campaign still runs, the mailbox is still active and the
+  // lead is still in the sequence: pausing, unsubscribing or suppressing
+  // stops sends that were claimed but not yet on the wire.
   LT_ASSIGN_OR_RETURN(
       auto stmt,
       conn.Prepare("UPDATE messages SET status = 'sending', updated_at = ? WHERE "
@@ -440,7 +456,10 @@ Result<bool> MarkSending(Connection& conn, const SendClaim& claim, int64_t now) 
                    "FROM campaigns c WHERE c.workspace_id = ?2 AND c.id = messages.campaign_id "
                    "AND c.status = 'running' AND c.deleted_at IS NULL) AND EXISTS (SELECT 1 "
                    "FROM mailboxes m WHERE m.workspace_id = ?2 AND m.id = messages.mailbox_id AND "
-                   "m.status = 'active' AND m.deleted_at IS NULL)"));
+                   "m.status = 'active' AND m.deleted_at IS NULL) AND EXISTS (SELECT 1 FROM "
+                   "enrollments e WHERE e.workspace_id = ?2 AND e.campaign_id = "
+                   "messages.campaign_id AND e.lead_id = messages.lead_id AND e.status = "
+                   "'active')"));
   stmt->Bind(1, now).Bind(2, claim.workspace_id).Bind(3, claim.message_row_id);
   LT_RETURN_IF_ERROR(stmt->Run());
   if (conn.Changes() > 0) return true;

@@ -17,6 +17,10 @@ Result<std::vector<SendClaim>> ClaimDueSends(Connection& conn, const std::string
 // again at `now`, so that changed settings apply at once (the claim holds
 // them again if they still must wait).
 Status ReleaseHeldLeads(Connection& conn, const std::string& workspace_id, int64_t now);
+// A shorter minGapSeconds applies at once: no mailbox waits longer than the
+// new gap from `now`.
+Status ApplyPacingGap(Connection& conn, const std::string& workspace_id, int min_gap_seconds,
+                      int64_t now);
 Status RecordOutcomes(Connection& conn, const std::vector<SendOutcome>& outcomes, int64_t now);
 // `claimed` -> `sending`; false if the row is no longer claimed.
 Result<bool> MarkSending(Connection& conn, const SendClaim& claim, int64_t now);

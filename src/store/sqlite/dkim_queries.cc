@@ -4,7 +4,7 @@ namespace leadterra::store::sqlite {
 namespace {
 
 constexpr char kDkimColumns[] =
-    "workspace_id, id, domain, selector, private_key_sealed, public_key, created_at";
+    "workspace_id, id, domain, selector, private_key_sealed, public_key, created_at, active";
 
 domain::DkimKeyRecord ReadDkimKey(const Statement& row) {
   domain::DkimKeyRecord key;
@@ -15,6 +15,7 @@ domain::DkimKeyRecord ReadDkimKey(const Statement& row) {
   key.private_key_sealed = row.ColumnText(4);
   key.public_key_base64 = row.ColumnText(5);
   key.created_at = row.ColumnInt(6);
+  key.active = row.ColumnInt(7) != 0;
   return key;
 }
 
@@ -30,14 +31,15 @@ Status InsertDkimKey(Connection& conn, const domain::DkimKeyRecord& key) {
                         "'; delete it first or pick another selector");
   }
   LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare(std::string("INSERT INTO dkim_keys(") + kDkimColumns +
-                                              ") VALUES (?, ?, ?, ?, ?, ?, ?)"));
+                                              ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
   stmt->Bind(1, key.workspace_id)
       .Bind(2, key.id)
       .Bind(3, key.domain)
       .Bind(4, key.selector)
       .Bind(5, key.private_key_sealed)
       .Bind(6, key.public_key_base64)
-      .Bind(7, key.created_at);
+      .Bind(7, key.created_at)
+      .Bind(8, key.active ? 1 : 0);
   return stmt->Run();
 }
 
@@ -76,12 +78,22 @@ Status DeleteDkimKey(Connection& conn, const std::string& workspace_id, const st
   return Status::Ok();
 }
 
+Result<domain::DkimKeyRecord> SetDkimKeyActive(Connection& conn, const std::string& workspace_id,
+                                               const std::string& id, bool active) {
+  LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("UPDATE dkim_keys SET active = ? WHERE "
+                                              "workspace_id = ? AND id = ?"));
+  stmt->Bind(1, active ? 1 : 0).Bind(2, workspace_id).Bind(3, id);
+  LT_RETURN_IF_ERROR(stmt->Run());
+  return LoadDkimKey(conn, workspace_id, id);
+}
+
 Result<std::optional<domain::DkimKeyRecord>> FindSigningKey(Connection& conn,
                                                             const std::string& workspace_id,
                                                             const std::string& domain) {
-  LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare(std::string("SELECT ") + kDkimColumns +
-                                              " FROM dkim_keys WHERE workspace_id = ? AND "
-                                              "domain = ? ORDER BY id DESC LIMIT 1"));
+  LT_ASSIGN_OR_RETURN(auto stmt,
+                      conn.Prepare(std::string("SELECT ") + kDkimColumns +
+                                   " FROM dkim_keys WHERE workspace_id = ? AND "
+                                   "domain = ? AND active = 1 ORDER BY id DESC LIMIT 1"));
   stmt->Bind(1, workspace_id).Bind(2, domain);
   LT_ASSIGN_OR_RETURN(bool found, stmt->Step());
   if (!found) return std::optional<domain::DkimKeyRecord>();

@@ -14,6 +14,8 @@ Result<domain::DkimKeyRecord> LoadDkimKey(Connection& conn, const std::string& w
                                           const std::string& id);
 Result<Page<domain::DkimKeyRecord>> ListDkimKeys(Connection& conn, const std::string& workspace_id,
                                                  const PageRequest& page);
+Result<domain::DkimKeyRecord> SetDkimKeyActive(Connection& conn, const std::string& workspace_id,
+                                               const std::string& id, bool active);
 Status DeleteDkimKey(Connection& conn, const std::string& workspace_id, const std::string& id);
 Result<std::optional<domain::DkimKeyRecord>> FindSigningKey(Connection& conn,
                                                             const std::string& workspace_id,

@@ -294,6 +294,13 @@ Result<InboundResult> RecordInbound(Connection& conn, const InboundRecord& r, in
   result.lead_id = sent->lead_id;
 
   const domain::DsnRecipient* recipient = domain::DecisiveRecipient(r.facts);
+  domain::InboundKind kind = r.kind;
+  if (kind == domain::InboundKind::kUnsubscribe) {
+    // Only the lead may unsubscribe the lead: a colleague answering in the
+    // thread with that subject is a reply like any other.
+    LT_ASSIGN_OR_RETURN(std::string lead_email, LeadEmail(conn, r.workspace_id, sent->lead_id));
+    if (domain::NormalizeEmail(r.facts.from) != lead_email) kind = domain::InboundKind::kReply;
+  }
   LT_ASSIGN_OR_RETURN(
       auto insert,
       conn.Prepare("INSERT INTO inbound_messages(workspace_id, id, mailbox_id, uidvalidity, uid, "
@@ -307,7 +314,7 @@ Result<InboundResult> RecordInbound(Connection& conn, const InboundRecord& r, in
       .Bind(3, r.mailbox_id)
       .Bind(4, r.uidvalidity)
       .Bind(5, r.uid)
-      .Bind(6, domain::ToString(r.kind))
+      .Bind(6, domain::ToString(kind))
       .Bind(7, sent->campaign_id)
       .Bind(8, sent->lead_id)
       .Bind(9, sent->id)
@@ -326,7 +333,7 @@ Result<InboundResult> RecordInbound(Connection& conn, const InboundRecord& r, in
   LT_RETURN_IF_ERROR(insert->Run());
   insert.reset();
 
-  switch (r.kind) {
+  switch (kind) {
     case domain::InboundKind::kReply:
       LT_RETURN_IF_ERROR(ApplyReply(conn, r, *sent, now));
       break;

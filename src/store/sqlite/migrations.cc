@@ -300,9 +300,11 @@ ALTER TABLE mailboxes ADD COLUMN next_send_after INTEGER NOT NULL DEFAULT 0;
 -- mailbox; released (due again at once) when those settings change.
 ALTER TABLE enrollments ADD COLUMN held INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX enrollments_held ON enrollments(workspace_id) WHERE held = 1;
+-- The workspace daily limit sums one local day over all mailboxes.
+CREATE INDEX mailbox_usage_by_day ON mailbox_usage(workspace_id, day);
 )sql"},
       {8, R"sql(
--- DKIM keys; the newest of a domain signs its mail.
+-- DKIM keys; the newest active key of a domain signs its mail.
 CREATE TABLE dkim_keys (
   workspace_id TEXT NOT NULL,
   id TEXT NOT NULL,
@@ -310,6 +312,7 @@ CREATE TABLE dkim_keys (
   selector TEXT NOT NULL,
   private_key_sealed TEXT NOT NULL,
   public_key TEXT NOT NULL,
+  active INTEGER NOT NULL DEFAULT 1,
   created_at INTEGER NOT NULL,
   PRIMARY KEY (workspace_id, id),
   UNIQUE (workspace_id, domain, selector)
@@ -323,6 +326,10 @@ ALTER TABLE campaigns ADD COLUMN bounce_min_sends INTEGER NOT NULL DEFAULT 50;
 ALTER TABLE campaigns ADD COLUMN pause_reason TEXT;
 ALTER TABLE campaigns ADD COLUMN pause_message TEXT;
 ALTER TABLE campaigns ADD COLUMN pause_at INTEGER;
+-- Sends and bounces counted when the campaign last started: the bounce rate
+-- is measured from there, so a resumed campaign gets a fresh window.
+ALTER TABLE campaigns ADD COLUMN bounce_base_sends INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE campaigns ADD COLUMN bounce_base_bounced INTEGER NOT NULL DEFAULT 0;
 )sql"},
   };
   return kMigrations;

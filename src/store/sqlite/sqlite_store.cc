@@ -1,5 +1,6 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include "store/sqlite/bounce_protection.h"
 #include "store/sqlite/delivery_queries.h"
 #include "store/sqlite/dkim_queries.h"
 #include "store/sqlite/inbound_queries.h"
@@ -262,6 +263,7 @@ class SqliteStore final : public Store {
           old_status != domain::CampaignStatus::kRunning) {
         LT_RETURN_IF_ERROR(sqlite::ScheduleStartedCampaign(conn, workspace_id, id,
                                                            c.started_at.value_or(0), day_millis_));
+        LT_RETURN_IF_ERROR(sqlite::ResetBounceWindow(conn, workspace_id, id));
       }
       if (auto event = domain::CampaignStatusEvent(c, old_status)) {
         LT_RETURN_IF_ERROR(sqlite::EmitEvent(conn, workspace_id, *event, c.updated_at));
@@ -428,9 +430,14 @@ class SqliteStore final : public Store {
                                         const MailboxMutator& mutate) override {
     return Transact<domain::Mailbox>(true, [&](Connection& conn, domain::Mailbox& out) -> Status {
       LT_ASSIGN_OR_RETURN(out, sqlite::LoadMailbox(conn, workspace_id, id));
+      const domain::Mailbox before = out;
       LT_RETURN_IF_ERROR(mutate(out));
       LT_RETURN_IF_ERROR(sqlite::WriteMailbox(conn, out));
-      // A resumed mailbox or a higher limit applies to held leads at once.
+      // A resumed mailbox or a higher limit applies to held leads at once
+      // (a PATCH sets updated_at to the time of the change).
+      if (out.status == before.status && out.daily_limit <= before.daily_limit) {
+        return Status::Ok();
+      }
       return sqlite::ReleaseHeldLeads(conn, workspace_id, out.updated_at);
     });
   }
@@ -673,6 +680,7 @@ class SqliteStore final : public Store {
           LT_RETURN_IF_ERROR(mutate(out));
           out.updated_at = now;
           LT_RETURN_IF_ERROR(sqlite::WriteDeliverySettings(conn, workspace_id, out));
+          LT_RETURN_IF_ERROR(sqlite::ApplyPacingGap(conn, workspace_id, out.min_gap_seconds, now));
           return sqlite::ReleaseHeldLeads(conn, workspace_id, now);
         });
   }
@@ -700,6 +708,15 @@ class SqliteStore final : public Store {
     auto conn = pool_->Acquire();
     return InTransaction(*conn, true,
                          [&] { return sqlite::DeleteDkimKey(*conn, workspace_id, id); });
+  }
+
+  Result<domain::DkimKeyRecord> SetDkimKeyActive(const std::string& workspace_id,
+                                                 const std::string& id, bool active) override {
+    return Transact<domain::DkimKeyRecord>(
+        true, [&](Connection& conn, domain::DkimKeyRecord& out) -> Status {
+          LT_ASSIGN_OR_RETURN(out, sqlite::SetDkimKeyActive(conn, workspace_id, id, active));
+          return Status::Ok();
+        });
   }
 
   Result<std::optional<domain::DkimKeyRecord>> FindSigningKey(const std::string& workspace_id,
