@@ -100,6 +100,14 @@ class EngineTest : public ::testing::Test {
         .status();
   }
 
+  void SetBounceProtection(const std::string& campaign_id, domain::BounceProtection protection) {
+    auto updated = store_->UpdateCampaign(ws_, campaign_id, [&](domain::Campaign& x) {
+      x.bounce_protection = protection;
+      return Status::Ok();
+    });
+    ASSERT_TRUE(updated.ok()) << updated.status().message();
+  }
+
   void SetDelivery(const std::function<void(domain::DeliverySettings&)>& change) {
     auto updated = store_->UpdateDeliverySettings(
         ws_,
@@ -341,13 +349,7 @@ TEST_F(EngineTest, ChangedSettingsReleaseHeldLeadsAtOnce) {
 TEST_F(EngineTest, BounceProtectionPausesWithReasonAndStopsTheBatch) {
   AddMailbox(1000);
   std::string c = StartCampaign({{0, "a", "<p>a</p>"}}, 6);
-  ASSERT_TRUE(store_
-                  ->UpdateCampaign(ws_, c,
-                                   [](domain::Campaign& x) {
-                                     x.bounce_protection = {true, 0.3, 8};
-                                     return Status::Ok();
-                                   })
-                  .ok());
+  SetBounceProtection(c, {true, 0.3, 8});
   EXPECT_EQ(Tick().delivered, 6);
   // Four more leads, all rejected: 1/7 and 2/8 are under the bar (or under
   // minSends), 3/9 = 33% passes 30% and pauses before the fourth goes out.
@@ -378,13 +380,7 @@ TEST_F(EngineTest, BounceProtectionPausesWithReasonAndStopsTheBatch) {
 TEST_F(EngineTest, BounceProtectionCanBeTurnedOff) {
   AddMailbox(1000);
   std::string c = StartCampaign({{0, "a", "<p>a</p>"}}, 4);
-  ASSERT_TRUE(store_
-                  ->UpdateCampaign(ws_, c,
-                                   [](domain::Campaign& x) {
-                                     x.bounce_protection = {false, 0.01, 1};
-                                     return Status::Ok();
-                                   })
-                  .ok());
+  SetBounceProtection(c, {false, 0.01, 1});
   for (int i = 0; i < 4; ++i) smtp_.replies["lead" + std::to_string(i) + "@x.test"] = 550;
   EXPECT_EQ(Tick().bounced, 4);
   EXPECT_EQ(store_->GetCampaign(ws_, c)->status, domain::CampaignStatus::kRunning);
@@ -428,13 +424,7 @@ TEST_F(EngineTest, BounceRateIsMeasuredFromTheLatestStart) {
   AddMailbox(1000);
   for (int i = 0; i < 2; ++i) smtp_.replies["lead" + std::to_string(i) + "@x.test"] = 550;
   std::string c = StartCampaign({{0, "a", "<p>a</p>"}}, 2);
-  ASSERT_TRUE(store_
-                  ->UpdateCampaign(ws_, c,
-                                   [](domain::Campaign& x) {
-                                     x.bounce_protection = {true, 0.5, 2};
-                                     return Status::Ok();
-                                   })
-                  .ok());
+  SetBounceProtection(c, {true, 0.5, 2});
   Tick();
   ASSERT_EQ(store_->GetCampaign(ws_, c)->status, domain::CampaignStatus::kPaused);
   // 2 of 2 bounced. Resumed, the earlier bounces no longer count: one
