@@ -12,7 +12,7 @@ PACKAGES=(
   libcurl4-openssl-dev libgmime-3.0-dev libhowardhinnant-date-dev tzdata libopendkim-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev python3 python3-pytest python3-requests python3-aiosmtpd sqlite3 wrk curl
-  dovecot-imapd python3-dkim
+  dovecot-imapd python3-dkim openssl
 )
 
 missing=()

@@ -9,6 +9,7 @@
 #include "delivery/dkim_signer.h"
 #include "delivery/lead_fields.h"
 #include "delivery/mime_builder.h"
+#include "domain/lead.h"
 #include "domain/sequence.h"
 #include "domain/unsubscribe.h"
 #include "util/crypto.h"
@@ -22,7 +23,7 @@ namespace {
 // the mail goes out unsigned, as it would without a key.
 std::optional<DkimSigner> SignerFor(store::Store& store, const SecretBox& secrets,
                                     const std::string& workspace_id, const std::string& sender) {
-  const std::string domain = domain::SenderDomain(sender);
+  const std::string domain(domain::EmailDomain(domain::NormalizeEmail(sender)));
   auto found = store.FindSigningKey(workspace_id, domain);
   if (!found.ok() || !*found) {
     if (!found.ok()) spdlog::warn("delivery: DKIM key lookup failed: {}", found.status().message());

@@ -53,9 +53,4 @@ std::string DkimDnsName(const DkimKeyRecord& key) {
 
 std::string DkimSecretPurpose(std::string_view key_id) { return "dkim-key:" + std::string(key_id); }
 
-std::string SenderDomain(std::string_view email) {
-  const size_t at = email.rfind('@');
-  return at == std::string_view::npos ? "" : Lowered(email.substr(at + 1));
-}
-
 }  // namespace leadterra::domain

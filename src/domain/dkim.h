@@ -34,7 +34,5 @@ Result<std::string> NormalizeDkimSelector(std::string_view selector);
 std::string DkimDnsName(const DkimKeyRecord& key);
 // SecretBox purpose binding a sealed private key to its row.
 std::string DkimSecretPurpose(std::string_view key_id);
-// The domain part of an address ("" when there is no '@'), lowercased.
-std::string SenderDomain(std::string_view email);
 
 }  // namespace leadterra::domain
