@@ -10,7 +10,11 @@
 3. GET /v1/campaigns/:id/stats latency at 1,000 and at 1,000,000 enrolled
    leads, and their ratio.
 
-Usage: bench/ingest.py [--leads N] [--batch N] [--bin build/leadterra]
+With --postgres the server runs on a PostgreSQL 15 the script starts itself
+(durable settings), and step 2 is `psql \\copy` of the same rows into an
+equivalent PostgreSQL table instead.
+
+Usage: bench/ingest.py [--leads N] [--batch N] [--bin build/leadterra] [--postgres]
 """
 import argparse
 import csv
@@ -25,16 +29,16 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "peers"))
 from procstat import peak_rss_mib  # noqa: E402
 
 
-def start_server(binary, workdir):
+def start_server(binary, workdir, database, env=None):
     out = open(os.path.join(workdir, "server.out"), "w+")
     err = open(os.path.join(workdir, "server.err"), "w")
     proc = subprocess.Popen(
-        [binary, "serve", "--listen", "127.0.0.1:0", "--database",
-         "sqlite:" + os.path.join(workdir, "bench.db"), "--rate-limit", "0",
-         "--log-level", "warn"], stdout=out, stderr=err)
+        [binary, "serve", "--listen", "127.0.0.1:0", "--database", database, "--rate-limit", "0",
+         "--log-level", "warn"], stdout=out, stderr=err, env=env)
     for _ in range(200):
         out.seek(0)
         text = out.read()
@@ -101,15 +105,46 @@ def sqlite_import_seconds(rows_csv, workdir):
     return time.perf_counter() - t0
 
 
+def psql_copy_seconds(pg, rows_csv):
+    pg.psql("CREATE TABLE copy_leads (workspace_id TEXT COLLATE \"C\" NOT NULL, "
+            "email_norm TEXT COLLATE \"C\" NOT NULL, id TEXT COLLATE \"C\" NOT NULL, "
+            "email TEXT NOT NULL, first_name TEXT, last_name TEXT, company TEXT, job_title TEXT, "
+            "custom_fields TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, "
+            "PRIMARY KEY (workspace_id, email_norm))")
+    pg.psql("CREATE UNIQUE INDEX copy_leads_by_id ON copy_leads(workspace_id, id)")
+    t0 = time.perf_counter()
+    pg.psql(f"\\copy copy_leads FROM '{rows_csv}' WITH (FORMAT csv)")
+    return time.perf_counter() - t0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--leads", type=int, default=1_000_000)
     ap.add_argument("--batch", type=int, default=10_000)
     ap.add_argument("--bin", default=os.environ.get("LEADTERRA_BIN", "build/leadterra"))
+    ap.add_argument("--postgres", action="store_true",
+                    help="run on PostgreSQL and compare with psql \\copy")
     args = ap.parse_args()
 
+    pg = None
+    if args.postgres:
+        from postgres_peer import PostgresPeer
+        pg = PostgresPeer(fast=False).start()
+    try:
+        run(args, pg)
+    finally:
+        if pg:
+            pg.stop()
+
+
+def run(args, pg):
     with tempfile.TemporaryDirectory() as workdir:
-        proc, port, key = start_server(args.bin, workdir)
+        os.chmod(workdir, 0o755)  # psql reads the CSV from here
+        if pg:
+            database, env = pg.url, dict(os.environ, LEADTERRA_MASTER_KEY="4c" * 32)
+        else:
+            database, env = "sqlite:" + os.path.join(workdir, "bench.db"), None
+        proc, port, key = start_server(args.bin, workdir, database, env)
         try:
             client = Client(port, key)
             big = make_campaign(client, "ingest")
@@ -146,8 +181,13 @@ def main():
                 w.writerow(["ws_bench", d["email"], f"lead_{i:026d}", d["email"], d["firstName"],
                             d["lastName"], d["company"], d["jobTitle"],
                             json.dumps(d["customFields"]), 0, 0])
-        import_seconds = sqlite_import_seconds(rows_csv, workdir)
-        print(f"sqlite3 .import of the same {args.leads:,} rows: {import_seconds:.2f} s = "
+        if pg:
+            import_seconds = psql_copy_seconds(pg, rows_csv)
+            tool = "psql \\copy"
+        else:
+            import_seconds = sqlite_import_seconds(rows_csv, workdir)
+            tool = "sqlite3 .import"
+        print(f"{tool} of the same {args.leads:,} rows: {import_seconds:.2f} s = "
               f"{args.leads / import_seconds:,.0f} rows/s")
         print(f"ratio HTTP ingest / raw import: {api_seconds / import_seconds:.2f}x")
 

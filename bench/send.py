@@ -7,7 +7,11 @@ Against the same sink, in the same run, it measures the raw ceiling
 (smtp-source: one message per connection, 20 in parallel) and a pooled
 nodemailer script (what a user would write instead), and prints both ratios.
 
+With --postgres it also sends on a PostgreSQL 15 it starts itself, with 1, 2
+and 3 nodes sharing the database, and prints each rate and the ratios.
+
 Usage: bench/send.py [--leads 100000] [--mailboxes 8] [--bin build/leadterra] [--dkim]
+                     [--postgres]
 Needs: postfix (smtp-sink, smtp-source), node + `npm install` in bench/.
 """
 import argparse
@@ -22,7 +26,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from procstat import cpu_seconds, peak_rss_mib  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "peers"))
+from procstat import busy_fraction, cpu_seconds, machine_cpu, peak_rss_mib  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -64,21 +69,36 @@ class Api:
         return json.loads(payload)
 
 
-def leadterra_run(args, sink_port, workdir, dkim=False):
-    out = open(os.path.join(workdir, "out"), "w+")
-    proc = subprocess.Popen([args.bin, "serve", "--listen", "127.0.0.1:0", "--database",
-                             "sqlite:" + os.path.join(workdir, "send.db"), "--rate-limit", "0",
-                             "--smtp-connections", str(args.mailboxes), "--log-level", "warn"],
-                            stdout=out, stderr=subprocess.DEVNULL)
+def start_node(args, database, env, workdir, name, bootstrap):
+    """Starts `leadterra serve`; returns (proc, port, key or None)."""
+    out = open(os.path.join(workdir, name + ".out"), "w+")
+    proc = subprocess.Popen([args.bin, "serve", "--listen", "127.0.0.1:0", "--database", database,
+                             "--rate-limit", "0", "--smtp-connections", str(args.mailboxes),
+                             "--log-level", "warn"],
+                            stdout=out, stderr=subprocess.DEVNULL, env=env)
+    want = "API key" if bootstrap else "127.0.0.1:"
+    for _ in range(400):
+        out.seek(0)
+        text = out.read()
+        if want in text:
+            port = int(re.search(r"127\.0\.0\.1:(\d+)", text).group(1))
+            key = re.search(r"(sk_live_\w+)", text)
+            return proc, port, key.group(1) if key else None
+        time.sleep(0.05)
+    proc.kill()
+    sys.exit("leadterra did not start")
+
+
+def leadterra_run(args, sink_port, workdir, dkim=False, database=None, env=None, nodes=1):
+    """Sends args.leads messages; with `nodes` > 1 every node (same database)
+    sends. Returns (seconds, CPU seconds of all nodes, peak RSS of the first,
+    final metrics)."""
+    database = database or "sqlite:" + os.path.join(workdir, "send.db")
+    procs = []
     try:
-        for _ in range(200):
-            out.seek(0)
-            text = out.read()
-            if "API key" in text:
-                break
-            time.sleep(0.05)
-        port = int(re.search(r"127\.0\.0\.1:(\d+)", text).group(1))
-        api = Api(port, re.search(r"(sk_live_\w+)", text).group(1))
+        proc, port, key = start_node(args, database, env, workdir, "node0", True)
+        procs.append(proc)
+        api = Api(port, key)
         for m in range(args.mailboxes):
             api.call("POST", "/v1/mailboxes", {
                 "email": f"sender{m}@sender.test", "fromName": "Sam Sender", "dailyLimit": 100000,
@@ -92,7 +112,10 @@ def leadterra_run(args, sink_port, workdir, dkim=False):
             api.call("POST", f"/v1/campaigns/{camp}/leads/bulk", {"leads": [
                 {"email": f"lead{i}@company{i % 5000}.example", "firstName": f"First{i}",
                  "company": f"Company {i % 5000}"} for i in range(s, min(s + 10000, args.leads))]})
-        cpu0 = cpu_seconds(proc.pid)
+        for n in range(1, nodes):
+            procs.append(start_node(args, database, env, workdir, f"node{n}", False)[0])
+        cpu0 = sum(cpu_seconds(p.pid) for p in procs)
+        machine0 = machine_cpu()
         t0 = time.perf_counter()
         api.call("POST", f"/v1/campaigns/{camp}/start")
         while True:
@@ -101,11 +124,35 @@ def leadterra_run(args, sink_port, workdir, dkim=False):
                 break
             time.sleep(0.1)
         seconds = time.perf_counter() - t0
-        cpu = cpu_seconds(proc.pid) - cpu0
-        return seconds, cpu, peak_rss_mib(proc.pid), m
+        cpu = sum(cpu_seconds(p.pid) for p in procs) - cpu0
+        m["machine_busy"] = busy_fraction(machine0, machine_cpu())
+        return seconds, cpu, peak_rss_mib(procs[0].pid), m
     finally:
-        proc.terminate()
-        proc.wait()
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            p.wait()
+
+
+def postgres_runs(args, sink_port):
+    """The same send on PostgreSQL with 1, 2 and 3 nodes (fresh schema each)."""
+    from postgres_peer import PostgresPeer  # tests/peers
+    rates = {}
+    with PostgresPeer(fast=False) as pg, tempfile.TemporaryDirectory() as workdir:
+        env = dict(os.environ, LEADTERRA_MASTER_KEY="4c" * 32)
+        for nodes in args.pg_nodes:
+            schema = f"send{nodes}"
+            pg.psql(f"CREATE SCHEMA {schema}")
+            database = pg.url + "?options=-csearch_path%3D" + schema
+            seconds, cpu, _, m = leadterra_run(args, sink_port, workdir, database=database, env=env,
+                                               nodes=nodes)
+            rates[nodes] = args.leads / seconds
+            print(f"leadterra on PostgreSQL, {nodes} node(s): {rates[nodes]:,.0f} msg/s; "
+                  f"CPU of the nodes {cpu:.1f} s; machine CPU busy {m['machine_busy']:.0%} "
+                  f"(nodes, PostgreSQL, sink); delivered {m['delivered']:,}", flush=True)
+    if 1 in rates:
+        print("ratio to 1 node: " + ", ".join(f"{n} nodes {rates[n] / rates[1]:.2f}"
+                                              for n in args.pg_nodes if n != 1))
 
 
 def smtp_source_seconds(port, count):
@@ -131,6 +178,10 @@ def main():
     ap.add_argument("--bin", default=os.environ.get("LEADTERRA_BIN", "build/leadterra"))
     ap.add_argument("--dkim", action="store_true",
                     help="also run with a 2048-bit DKIM key and print the signed/unsigned ratio")
+    ap.add_argument("--postgres", action="store_true",
+                    help="also send on PostgreSQL with 1, 2 and 3 nodes")
+    ap.add_argument("--pg-nodes", type=lambda v: [int(n) for n in v.split(",")], default=[1, 2, 3],
+                    help="node counts for --postgres (default 1,2,3)")
     ap.add_argument("--reference-messages", type=int, default=20_000,
                     help="messages for the smtp-source and nodemailer runs (rates are compared)")
     args = ap.parse_args()
@@ -149,6 +200,8 @@ def main():
             signed = args.leads / signed_s
             print(f"leadterra with DKIM (rsa-sha256, 2048-bit): {signed:,.0f} msg/s; server CPU "
                   f"{signed_cpu:.1f} s; ratio signed / unsigned: {signed / rate:.2f}")
+        if args.postgres:
+            postgres_runs(args, port)
         n = args.reference_messages
         src_rate = n / smtp_source_seconds(port, n)
         print(f"smtp-source (raw ceiling, 20 parallel, {n:,} messages): {src_rate:,.0f} msg/s")

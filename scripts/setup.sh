@@ -8,11 +8,11 @@ PACKAGES=(
   cmake ninja-build ccache g++ clang libclang-rt-14-dev pkg-config
   # libraries
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libsqlite3-dev libssl-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev libgumbo-dev
+  libsqlite3-dev libpq-dev libssl-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev libgumbo-dev
   libcurl4-openssl-dev libgmime-3.0-dev libhowardhinnant-date-dev tzdata libopendkim-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev python3 python3-pytest python3-requests python3-aiosmtpd sqlite3 wrk curl
-  dovecot-imapd python3-dkim openssl
+  dovecot-imapd python3-dkim openssl postgresql-15 postgresql-client-15
 )
 
 missing=()

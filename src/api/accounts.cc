@@ -58,15 +58,28 @@ IssuedKey Accounts::NewKey(const std::string& workspace_id, std::string name) {
   return issued;
 }
 
-Result<CreatedWorkspace> Accounts::CreateWorkspace(std::string name) {
+Result<CreatedWorkspace> Accounts::NewWorkspace(std::string name) {
   LT_RETURN_IF_ERROR(domain::ValidateCampaignName(name, "name"));
   CreatedWorkspace created;
   created.workspace.id = ids_.Next(id_prefix::kWorkspace);
   created.workspace.name = std::move(name);
   created.workspace.created_at = clock_.NowMillis();
   created.first_key = NewKey(created.workspace.id, "Default key");
+  return created;
+}
+
+Result<CreatedWorkspace> Accounts::CreateWorkspace(std::string name) {
+  LT_ASSIGN_OR_RETURN(CreatedWorkspace created, NewWorkspace(std::move(name)));
   LT_RETURN_IF_ERROR(store_.CreateWorkspace(created.workspace, created.first_key.key));
   return created;
+}
+
+Result<std::optional<CreatedWorkspace>> Accounts::CreateFirstWorkspace(std::string name) {
+  LT_ASSIGN_OR_RETURN(CreatedWorkspace created, NewWorkspace(std::move(name)));
+  LT_ASSIGN_OR_RETURN(bool made,
+                      store_.CreateFirstWorkspace(created.workspace, created.first_key.key));
+  if (!made) return std::optional<CreatedWorkspace>();
+  return std::optional<CreatedWorkspace>(std::move(created));
 }
 
 Result<std::vector<domain::Workspace>> Accounts::ListWorkspaces() {

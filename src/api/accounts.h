@@ -39,6 +39,9 @@ class Accounts {
 
   // --- used by the command line ---
   Result<CreatedWorkspace> CreateWorkspace(std::string name);
+  // Creates a workspace only if none exists yet (a fresh install; nodes
+  // starting together create one between them); nullopt otherwise.
+  Result<std::optional<CreatedWorkspace>> CreateFirstWorkspace(std::string name);
   Result<std::vector<domain::Workspace>> ListWorkspaces();
   Status DeleteWorkspace(const std::string& workspace_id);
   Result<IssuedKey> CreateKey(const std::string& workspace_id, std::string name);
@@ -57,6 +60,8 @@ class Accounts {
 
  private:
   Result<domain::Workspace> LiveWorkspace(const std::string& workspace_id);
+  // A validated workspace with its first key, not stored yet.
+  Result<CreatedWorkspace> NewWorkspace(std::string name);
   IssuedKey NewKey(const std::string& workspace_id, std::string name);
 
   store::Store& store_;

@@ -45,6 +45,8 @@ const std::vector<Setting>& Settings() {
       {"log_level", "LEADTERRA_LOG_LEVEL", &Config::log_level},
       {"day_seconds", "LEADTERRA_DAY_SECONDS", &Config::day_seconds},
       {"threads", "LEADTERRA_THREADS", &Config::threads},
+      {"db_connections", "LEADTERRA_DB_CONNECTIONS", &Config::db_connections},
+      {"lease_seconds", "LEADTERRA_LEASE_SECONDS", &Config::lease_seconds},
       {"max_body_bytes", "LEADTERRA_MAX_BODY_BYTES", &Config::max_body_bytes},
       {"max_leads_per_request", "LEADTERRA_MAX_LEADS_PER_REQUEST", &Config::max_leads_per_request},
       {"smtp_connections", "LEADTERRA_SMTP_CONNECTIONS", &Config::smtp_connections},
@@ -181,17 +183,21 @@ Result<Workers> ParseWorkers(const std::string& list) {
   return out;
 }
 
-Result<std::string> SqlitePathFromUrl(const std::string& url) {
+Result<DatabaseUrl> ParseDatabaseUrl(const std::string& url) {
   constexpr std::string_view kSqlite = "sqlite:";
+  DatabaseUrl out;
+  out.url = url;
   if (url.rfind(kSqlite, 0) == 0 && url.size() > kSqlite.size()) {
-    std::string path = url.substr(kSqlite.size());
-    if (path.rfind("//", 0) == 0) path = path.substr(2);  // sqlite://path
-    return path;
+    out.sqlite_path = url.substr(kSqlite.size());
+    if (out.sqlite_path.rfind("//", 0) == 0) out.sqlite_path = out.sqlite_path.substr(2);
+    return out;
   }
   if (url.rfind("postgres://", 0) == 0 || url.rfind("postgresql://", 0) == 0) {
-    return InvalidArgument("PostgreSQL is not supported by this build yet; use sqlite:PATH");
+    out.postgres = true;
+    return out;
   }
-  return InvalidArgument("--database must be sqlite:PATH, got '" + url + "'");
+  return InvalidArgument(
+      "--database must be sqlite:PATH or postgres://user:pass@host:port/db, got '" + url + "'");
 }
 
 Result<Config> LoadConfig(const ConfigOverrides& flags) {
@@ -207,6 +213,8 @@ Result<Config> LoadConfig(const ConfigOverrides& flags) {
   Override(flags.threads, config.threads);
   Override(flags.max_leads_per_request, config.max_leads_per_request);
   Override(flags.smtp_connections, config.smtp_connections);
+  Override(flags.db_connections, config.db_connections);
+  Override(flags.lease_seconds, config.lease_seconds);
   Override(flags.retry_base_seconds, config.retry_base_seconds);
   Override(flags.max_attempts, config.max_attempts);
   Override(flags.rate_limit, config.rate_limit);
@@ -218,6 +226,12 @@ Result<Config> LoadConfig(const ConfigOverrides& flags) {
   Override(flags.webhook_retry_window_seconds, config.webhook_retry_window_seconds);
 
   if (config.day_seconds < 1) return InvalidArgument("--day-seconds must be at least 1");
+  if (config.db_connections < 1 || config.db_connections > 256) {
+    return InvalidArgument("--db-connections must be from 1 to 256");
+  }
+  if (config.lease_seconds < 5 || config.lease_seconds > 86400) {
+    return InvalidArgument("--lease-seconds must be from 5 to 86400");
+  }
   if (config.threads < 1 || config.threads > 256) {
     return InvalidArgument("--threads must be from 1 to 256");
   }
@@ -253,7 +267,11 @@ Result<Config> LoadConfig(const ConfigOverrides& flags) {
     return InvalidArgument("--log-level must be trace, debug, info, warn, error or off");
   }
   LT_RETURN_IF_ERROR(ParseListen(config.listen).status());
-  LT_RETURN_IF_ERROR(SqlitePathFromUrl(config.database).status());
+  LT_ASSIGN_OR_RETURN(DatabaseUrl database, ParseDatabaseUrl(config.database));
+  if (database.postgres && config.master_key.empty()) {
+    return InvalidArgument(
+        "a PostgreSQL database needs LEADTERRA_MASTER_KEY, the same on every node");
+  }
   return config;
 }
 

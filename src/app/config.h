@@ -24,19 +24,26 @@ struct Config {
   int smtp_connections = 8;         // mailboxes sending in parallel
   int64_t retry_base_seconds = 60;  // first retry after a 4xx or lost connection
   int max_attempts = 5;             // tries before a deferred message counts as bounced
-  std::string master_key;           // LEADTERRA_MASTER_KEY; else a key file beside the database
+  std::string master_key;           // LEADTERRA_MASTER_KEY; else a key file beside a SQLite file
   std::string workers = "sender,webhooks,inbound";  // background workers this process runs
   std::string public_url;  // base of unsubscribe links; default http://<listen>
   double webhook_timeout_seconds = 10;
   double webhook_retry_base_seconds = 10;
   int64_t webhook_retry_window_seconds = 86400;
+  // PostgreSQL connection pool per process (SQLite uses threads + 2).
+  int db_connections = 8;
+  // How long a node holds claimed sends and IMAP polls before another node
+  // may take over (a crashed node's work falls back); a live node renews its
+  // sends' leases every third of it.
+  int64_t lease_seconds = 30;
 };
 
 // Values given explicitly on the command line (unset = not given).
 struct ConfigOverrides {
   std::optional<std::string> listen, database, log_level;
   std::optional<int64_t> day_seconds, max_body_bytes, max_leads_per_request;
-  std::optional<int> threads, smtp_connections, max_attempts;
+  std::optional<int> threads, smtp_connections, max_attempts, db_connections;
+  std::optional<int64_t> lease_seconds;
   std::optional<int64_t> retry_base_seconds, webhook_retry_window_seconds;
   std::optional<double> webhook_timeout_seconds, webhook_retry_base_seconds;
   std::optional<std::string> workers, public_url;
@@ -62,7 +69,14 @@ struct Workers {
 // "sender,webhooks", "sender", "" (none), …
 Result<Workers> ParseWorkers(const std::string& list);
 
-// "sqlite:PATH" -> PATH; other schemes are rejected with a clear message.
-Result<std::string> SqlitePathFromUrl(const std::string& url);
+// Where the data lives: "sqlite:PATH" (one process) or a PostgreSQL URL
+// "postgres://user:pass@host:port/db" (any number of nodes).
+struct DatabaseUrl {
+  bool postgres = false;
+  std::string sqlite_path;  // when !postgres
+  std::string url;          // as given
+};
+// Other schemes are rejected with a clear message.
+Result<DatabaseUrl> ParseDatabaseUrl(const std::string& url);
 
 }  // namespace leadterra::app

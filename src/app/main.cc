@@ -32,6 +32,7 @@
 #include "http/dispatcher.h"
 #include "http/routes.h"
 #include "http/server.h"
+#include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "util/clock.h"
 #include "util/ids.h"
@@ -69,11 +70,20 @@ lt::Result<std::unique_ptr<lt::SecretBox>> OpenSecrets(const lt::app::Config& co
 }
 
 lt::Result<std::unique_ptr<Runtime>> OpenRuntime(const lt::app::Config& config) {
-  LT_ASSIGN_OR_RETURN(std::string path, lt::app::SqlitePathFromUrl(config.database));
+  LT_ASSIGN_OR_RETURN(lt::app::DatabaseUrl database, lt::app::ParseDatabaseUrl(config.database));
   auto runtime = std::make_unique<Runtime>();
-  runtime->database_path = path;
-  LT_ASSIGN_OR_RETURN(runtime->store, lt::store::OpenSqliteStore(
-                                          path, {config.threads + 2, config.day_seconds * 1000}));
+  runtime->database_path = database.sqlite_path;
+  if (database.postgres) {
+    LT_ASSIGN_OR_RETURN(runtime->store,
+                        lt::store::OpenPostgresStore(
+                            database.url, {config.db_connections, config.day_seconds * 1000,
+                                           config.lease_seconds * 1000}));
+  } else {
+    LT_ASSIGN_OR_RETURN(runtime->store,
+                        lt::store::OpenSqliteStore(database.sqlite_path,
+                                                   {config.threads + 2, config.day_seconds * 1000,
+                                                    config.lease_seconds * 1000}));
+  }
   runtime->accounts = std::make_unique<lt::api::Accounts>(
       *runtime->store, lt::SystemClock::Instance(), runtime->ids);
   return runtime;
@@ -91,14 +101,9 @@ int Serve(const lt::app::Config& config) {
   Runtime& rt = **runtime_or;
   const lt::Clock& clock = lt::SystemClock::Instance();
 
-  auto workspaces = rt.accounts->ListWorkspaces();
-  if (!workspaces.ok()) return Fail(workspaces.status());
-  std::optional<lt::api::CreatedWorkspace> bootstrap;
-  if (workspaces->empty()) {
-    auto created = rt.accounts->CreateWorkspace("Default");
-    if (!created.ok()) return Fail(created.status());
-    bootstrap = std::move(created).value();
-  }
+  auto first = rt.accounts->CreateFirstWorkspace("Default");
+  if (!first.ok()) return Fail(first.status());
+  std::optional<lt::api::CreatedWorkspace> bootstrap = std::move(first).value();
 
   auto secrets = OpenSecrets(config, rt.database_path);
   if (!secrets.ok()) return Fail(secrets.status());
@@ -157,6 +162,8 @@ int Serve(const lt::app::Config& config) {
   engine_options.max_attempts = config.max_attempts;
   engine_options.retry_base_millis = config.retry_base_seconds * 1000;
   engine_options.public_url = config.public_url.empty() ? url : config.public_url;
+  engine_options.recover_interval_millis = std::max<int64_t>(1000, config.lease_seconds * 250);
+  engine_options.lease_renew_interval_millis = config.lease_seconds * 1000 / 3;
   lt::delivery::DeliveryEngine engine(*rt.store, clock, rt.ids, **secrets, smtp, engine_options);
   auto workers = lt::app::ParseWorkers(config.workers);
   if (!workers.ok()) return Fail(workers.status());
@@ -192,7 +199,8 @@ int main(int argc, char** argv) {
     // Environment fallbacks (LEADTERRA_DATABASE_URL, LEADTERRA_CONFIG) are
     // applied by LoadConfig, which owns the precedence rules.
     cmd->add_option("--database", flags.database,
-                    "Database URL: sqlite:PATH (default sqlite:leadterra.db; env "
+                    "Database URL: sqlite:PATH (default sqlite:leadterra.db) or "
+                    "postgres://user:pass@host:port/db (env "
                     "LEADTERRA_DATABASE_URL)");
     cmd->add_option("--config", flags.config_file, "TOML config file (env LEADTERRA_CONFIG)");
   };
@@ -241,6 +249,11 @@ int main(int argc, char** argv) {
 
   serve->add_option("--smtp-connections", flags.smtp_connections,
                     "Mailboxes sending in parallel (default 8)");
+  serve->add_option("--db-connections", flags.db_connections,
+                    "PostgreSQL connections per process (default 8)");
+  serve->add_option("--lease-seconds", flags.lease_seconds,
+                    "How long a node holds claimed sends and IMAP polls before another node may "
+                    "take over (default 30; renewed every third of it)");
   serve->add_option("--retry-base-seconds", flags.retry_base_seconds,
                     "First retry delay after a 4xx reply or lost connection (default 60)");
   serve->add_option("--max-attempts", flags.max_attempts,

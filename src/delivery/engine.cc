@@ -101,8 +101,8 @@ Result<int64_t> DeliveryEngine::Recover() {
   LT_ASSIGN_OR_RETURN(int64_t resolved, store_.ResolveInterrupted(clock_.NowMillis()));
   if (resolved > 0) {
     spdlog::warn(
-        "delivery: {} message(s) were mid-send at the last stop; marked unknown and not "
-        "resent",
+        "delivery: {} message(s) were mid-send when their sender stopped; marked unknown "
+        "and not resent",
         resolved);
   }
   return resolved;
@@ -334,6 +334,21 @@ void DeliveryEngine::SendJob(Job& job, const domain::Campaign& campaign) {
 
 void DeliveryEngine::Start() {
   thread_ = std::thread([this] { Loop(); });
+  if (options_.lease_renew_interval_millis > 0) {
+    renew_thread_ = std::thread([this] { RenewLoop(); });
+  }
+}
+
+void DeliveryEngine::RenewLoop() {
+  std::unique_lock<std::mutex> lock(loop_mu_);
+  while (!loop_cv_.wait_for(lock, std::chrono::milliseconds(options_.lease_renew_interval_millis),
+                            [this] { return stopping_; })) {
+    lock.unlock();
+    if (Status s = store_.RenewLeases(clock_.NowMillis()); !s.ok()) {
+      spdlog::error("delivery: renewing leases failed: {}", s.message());
+    }
+    lock.lock();
+  }
 }
 
 void DeliveryEngine::Stop() {
@@ -343,6 +358,7 @@ void DeliveryEngine::Stop() {
   }
   loop_cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  if (renew_thread_.joinable()) renew_thread_.join();
 }
 
 void DeliveryEngine::Wake() {
@@ -354,9 +370,15 @@ void DeliveryEngine::Wake() {
 }
 
 void DeliveryEngine::Loop() {
-  auto recovered = Recover();
-  if (!recovered.ok()) spdlog::error("delivery: recovery failed: {}", recovered.status().message());
+  int64_t next_recovery = 0;
   while (true) {
+    if (clock_.NowMillis() >= next_recovery) {
+      auto recovered = Recover();
+      if (!recovered.ok()) {
+        spdlog::error("delivery: recovery failed: {}", recovered.status().message());
+      }
+      next_recovery = clock_.NowMillis() + options_.recover_interval_millis;
+    }
     auto report = RunOnce();
     if (!report.ok()) spdlog::error("delivery: tick failed: {}", report.status().message());
     int64_t sleep = options_.max_idle_millis;

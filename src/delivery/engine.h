@@ -37,6 +37,12 @@ struct EngineOptions {
   int max_attempts = 5;                 // tries per message before it counts as bounced
   int64_t retry_base_millis = 60'000;   // first retry delay; doubles per attempt
   int64_t max_idle_millis = 1'000;      // longest sleep between ticks
+  // How often the loop resolves claims whose lease ran out (a crashed
+  // process's, on a database shared by nodes).
+  int64_t recover_interval_millis = 10'000;
+  // How often a background thread renews this process's leases (well under
+  // the store's lease length); 0: never.
+  int64_t lease_renew_interval_millis = 0;
   // Base of the one-click unsubscribe links (List-Unsubscribe), e.g.
   // "https://mail.example.com"; --public-url.
   std::string public_url = "http://127.0.0.1:8080";
@@ -55,7 +61,8 @@ class DeliveryEngine {
                  const SecretBox& secrets, SmtpConnector& connector, EngineOptions options);
   ~DeliveryEngine();
 
-  // Resolves messages interrupted by a crash (call once before sending).
+  // Resolves messages interrupted by a crash: those whose lease ran out (the
+  // loop calls it at start and every recover_interval_millis).
   Result<int64_t> Recover();
   // Sends everything due now; returns what happened.
   Result<TickReport> RunOnce();
@@ -80,6 +87,7 @@ class DeliveryEngine {
                               const domain::Campaign& campaign, std::string subject,
                               int64_t now) const;
   void Loop();
+  void RenewLoop();
 
   store::Store& store_;
   const Clock& clock_;
@@ -96,6 +104,7 @@ class DeliveryEngine {
   bool stopping_ = false;
   bool woken_ = false;
   std::thread thread_;
+  std::thread renew_thread_;
 };
 
 }  // namespace leadterra::delivery

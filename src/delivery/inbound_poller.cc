@@ -139,7 +139,7 @@ Status InboundPoller::Apply(const domain::Mailbox& m, int64_t uidvalidity, int64
 }
 
 Result<std::vector<store::InboundMailbox>> InboundPoller::DueMailboxes() {
-  return store_.ListDueInboundMailboxes(clock_.NowMillis());
+  return store_.LeaseDueInboundMailboxes(clock_.NowMillis());
 }
 
 Result<int> InboundPoller::RunOnce() {

@@ -56,6 +56,10 @@ class WorkspaceStore {
   // Creates the workspace and its first key atomically.
   virtual Status CreateWorkspace(const domain::Workspace& workspace,
                                  const domain::ApiKey& first_key) = 0;
+  // The same, only if the database has no workspace at all (start-up of a
+  // fresh install; several nodes may race): true if this call created it.
+  virtual Result<bool> CreateFirstWorkspace(const domain::Workspace& workspace,
+                                            const domain::ApiKey& first_key) = 0;
   // Returns deleted workspaces too (deleted_at set): callers decide.
   virtual Result<domain::Workspace> GetWorkspace(const std::string& id) = 0;
   virtual Result<std::vector<domain::Workspace>> ListWorkspaces() = 0;
@@ -276,11 +280,18 @@ class DeliveryStore {
   // claim was released meanwhile).
   virtual Result<bool> CommitProgress(const std::vector<SendOutcome>& outcomes,
                                       const SendClaim* next, int64_t now) = 0;
-  // After a crash: a message still `sending` becomes `unknown` (never resent)
-  // and its lead moves on to the next step as if it had been sent; a message
-  // only `claimed` was never attempted and goes back to the queue. Returns
-  // how many were marked unknown.
+  // Claims are leased to the process (store instance) that made them, for
+  // the store's lease length; RenewLeases keeps them while it lives.
+  // Once a lease has run out its process is taken for dead, and any process
+  // resolves its work: a message still `sending` becomes `unknown` (never
+  // resent) and its lead moves on to the next step as if it had been sent; a
+  // message only `claimed` was never attempted and goes back to the queue.
+  // Returns how many were marked unknown. (SQLite has one process: opening
+  // the file ends every lease of the previous one.)
   virtual Result<int64_t> ResolveInterrupted(int64_t now) = 0;
+  // Extends every lease this store instance holds on claimed or sending
+  // messages to `now` + the lease length (the engine's heartbeat).
+  virtual Status RenewLeases(int64_t now) = 0;
   // The earliest next_send_at of a queued lead in a running campaign.
   virtual Result<std::optional<int64_t>> NextDueTime() = 0;
 };
@@ -382,10 +393,9 @@ class WebhookStore {
   // transaction; clears the leases.
   virtual Status RecordDispatchResults(const std::vector<DispatchResult>& results, int64_t now,
                                        int64_t failing_after) = 0;
-  // Gives leased but unrecorded deliveries back (shutdown; or start-up of the
-  // single process that owns an embedded database).
+  // Gives leased but unrecorded deliveries back (shutdown). A crashed
+  // process's leases simply run out.
   virtual Status ReleaseDeliveryLeases(const std::vector<DispatchJob>& jobs) = 0;
-  virtual Status ReleaseAllDeliveryLeases() = 0;
   // The earliest next attempt of any pending delivery of a live endpoint.
   virtual Result<std::optional<int64_t>> NextDeliveryDue() = 0;
 };
@@ -444,10 +454,12 @@ class InboundStore {
  public:
   virtual ~InboundStore() = default;
   // Active, not deleted mailboxes of every workspace that have IMAP settings
-  // and are due at `now` (never polled, or their interval has passed).
-  virtual Result<std::vector<InboundMailbox>> ListDueInboundMailboxes(int64_t now) = 0;
-  // Records a poll: the new cursor, the time, and its error ("" = success,
-  // which clears an earlier "imap: " error on the mailbox).
+  // and are due at `now` (never polled, or their interval has passed), each
+  // leased to the caller for the store's lease length so no other process
+  // polls it meanwhile.
+  virtual Result<std::vector<InboundMailbox>> LeaseDueInboundMailboxes(int64_t now) = 0;
+  // Records a poll and ends its lease: the new cursor, the time, and its
+  // error ("" = success, which clears an earlier "imap: " error on the mailbox).
   virtual Status RecordPoll(const std::string& workspace_id, const std::string& mailbox_id,
                             const PollCursor& cursor, int64_t now, const std::string& error) = 0;
   // Ties the message to what we sent (thread headers, the DSN's original
@@ -550,7 +562,7 @@ class Store : public WorkspaceStore,
               public DeliverySettingsStore,
               public DkimKeyStore {
  public:
-  // Human-readable backend name for logs ("sqlite").
+  // Human-readable backend name for logs ("sqlite", "postgres").
   virtual std::string Backend() const = 0;
 };
 

@@ -254,9 +254,6 @@ Result<int> WebhookDispatcher::RunOnce() {
 
 void WebhookDispatcher::Start() {
   if (thread_.joinable()) return;
-  if (Status s = store_.ReleaseAllDeliveryLeases(); !s.ok()) {
-    spdlog::error("webhooks: cannot release old leases: {}", s.message());
-  }
   stopping_ = false;
   thread_ = std::thread([this] { Loop(); });
 }

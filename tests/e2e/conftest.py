@@ -3,9 +3,14 @@
 The binary is taken from $LEADTERRA_BIN (default: build/leadterra next to the
 source tree). Every server gets its own temporary SQLite file and a random
 port (`--listen 127.0.0.1:0`); the URL is parsed from the first stdout line.
+When LEADTERRA_TEST_DATABASE_URL names a PostgreSQL server (the test command
+runs the suite a second time under tests/peers/postgres_peer.py), each of
+those files becomes a schema of that server instead: the same tests, the
+other backend.
 Stopping a server sends SIGTERM and asserts a clean exit (status 0).
 """
 
+import hashlib
 import json
 import os
 import queue
@@ -68,6 +73,39 @@ TS_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 SEEDS_DIR = os.environ.get("LEADTERRA_SEEDS_DIR", "/work/shared/seeds")
 
 
+PG_URL = os.environ.get("LEADTERRA_TEST_DATABASE_URL", "")
+# Nodes sharing a PostgreSQL database share this master key (no key file).
+PG_MASTER_KEY = "4c" * 32
+
+
+def pg_schema_for(db_path):
+    return "e2e_" + hashlib.sha1(db_path.encode()).hexdigest()[:24]
+
+
+def database_for(db_path):
+    """The --database URL for a server's data: the SQLite file at db_path, or
+    on a PostgreSQL run a schema named after that path (created if new), so
+    servers given the same db_path share their data on either backend."""
+    if not PG_URL:
+        return "sqlite:" + db_path
+    schema = pg_schema_for(db_path)
+    subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", PG_URL, "-c",
+                    "SET client_min_messages = warning; CREATE SCHEMA IF NOT EXISTS " + schema],
+                   check=True, stdout=subprocess.DEVNULL)
+    return PG_URL + "?options=-csearch_path%3D" + schema
+
+
+def database_env(database, env=None):
+    """`env` plus what a server on `database` needs: on PostgreSQL the master
+    key, and short leases, so that the work of a server a test kills -9 is
+    taken over within seconds (SQLite ends a dead process's leases on open)."""
+    env = dict(env or {})
+    if database.startswith("postgres"):
+        env.setdefault("LEADTERRA_MASTER_KEY", PG_MASTER_KEY)
+        env.setdefault("LEADTERRA_LEASE_SECONDS", "5")
+    return env
+
+
 def _env_without_leadterra(extra=None):
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEADTERRA_")}
     if extra:
@@ -106,7 +144,8 @@ class Server:
         self.workdir = str(workdir)
         os.makedirs(self.workdir, exist_ok=True)
         self.db_path = db_path or os.path.join(self.workdir, "leadterra.db")
-        self.database = "sqlite:" + self.db_path
+        self.database = database_for(self.db_path)
+        env = database_env(self.database, env)
         self.stderr_path = os.path.join(self.workdir, "stderr-%s.log" % uuid.uuid4().hex[:8])
         cmd = [BIN, "serve"]
         if use_flags:
@@ -291,7 +330,8 @@ class Server:
 
     # -- CLI against the same database -------------------------------------
     def cli(self, *args, env=None):
-        return run_cli(list(args) + ["--database", self.database], env=env, cwd=self.workdir)
+        return run_cli(list(args) + ["--database", self.database],
+                       env=database_env(self.database, env), cwd=self.workdir)
 
     def new_workspace(self, name="Other"):
         """Create a workspace through the CLI; returns (workspace_id, secret)."""

@@ -171,6 +171,8 @@ def test_env_listen_overridden_by_flag(tmp_path):
     ["--webhook-timeout-seconds", "abc"],
     ["--webhook-retry-base-seconds", "-1"],
     ["--webhook-retry-window-seconds", "0"],
+    ["--lease-seconds", "1"],
+    ["--db-connections", "0"],
     ["--no-such-flag"],
 ])
 def test_bad_flags_refused(tmp_path, args):
@@ -205,6 +207,15 @@ def test_bad_config_file_refused(tmp_path, toml):
     assert rc != 0, (toml, out, err)
     assert err.strip()
     assert "listening" not in out
+
+
+def test_postgres_needs_a_master_key_and_a_reachable_server(tmp_path):
+    url = "postgres://leadterra@127.0.0.1:1/leadterra"
+    rc, err, out = serve_fails(["--listen", "127.0.0.1:0", "--database", url], cwd=str(tmp_path))
+    assert rc != 0 and "LEADTERRA_MASTER_KEY" in err, err
+    rc, err, out = serve_fails(["--listen", "127.0.0.1:0", "--database", url], cwd=str(tmp_path),
+                               env={"LEADTERRA_MASTER_KEY": "4c" * 32})
+    assert rc != 0 and "connect" in err and "listening" not in out, err
 
 
 def test_missing_config_file_refused(tmp_path):

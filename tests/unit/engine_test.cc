@@ -222,6 +222,11 @@ TEST_F(EngineTest, RecoveryNeverResendsWhatWasOnTheWire) {
                                       [&] { return ids_.Next(id_prefix::kMessage); });
   ASSERT_EQ(claims->size(), 4u);
   ASSERT_TRUE(*store_->CommitProgress({}, &(*claims)[0], clock_.NowMillis()));
+  // While the claimer's lease runs, its work is its own: nothing to resolve.
+  EXPECT_EQ(*engine_.Recover(), 0);
+  EXPECT_EQ(Counters(c).unknown, 0);
+  // Then it is taken for dead.
+  clock_.Advance(30'001);
   EXPECT_EQ(*engine_.Recover(), 1);
   EXPECT_EQ(Counters(c).unknown, 1);
   Tick();
@@ -234,6 +239,26 @@ TEST_F(EngineTest, RecoveryNeverResendsWhatWasOnTheWire) {
     }
   }
   EXPECT_EQ(Counters(c).completed, 4);
+}
+
+TEST_F(EngineTest, RenewedLeasesKeepALiveSendersWork) {
+  AddMailbox(1000);
+  std::string c = StartCampaign({{0, "a", "<p>a</p>"}}, 2);
+  auto claims = store_->ClaimDueSends(ws_, c, clock_.NowMillis(), 10,
+                                      [&] { return ids_.Next(id_prefix::kMessage); });
+  ASSERT_EQ(claims->size(), 2u);
+  ASSERT_TRUE(*store_->CommitProgress({}, &(*claims)[0], clock_.NowMillis()));
+  // A slow SMTP server: the heartbeat renews both leases before they run out.
+  for (int i = 0; i < 5; ++i) {
+    clock_.Advance(20'000);
+    ASSERT_TRUE(store_->RenewLeases(clock_.NowMillis()).ok());
+    EXPECT_EQ(*engine_.Recover(), 0);
+  }
+  EXPECT_TRUE(*store_->CommitProgress({}, &(*claims)[1], clock_.NowMillis()));
+  // Without a heartbeat (the process died) both are resolved.
+  clock_.Advance(30'001);
+  EXPECT_EQ(*engine_.Recover(), 2);
+  EXPECT_EQ(Counters(c).unknown, 2);
 }
 
 // 2025-03-29 (Saturday) 12:00 UTC; Europe/Berlin moves to summer time on

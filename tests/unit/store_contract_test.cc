@@ -4,6 +4,9 @@
 
 #include <unistd.h>
 
+#include <atomic>
+#include <thread>
+
 #include "temp_store.h"
 #include "util/ids.h"
 
@@ -203,6 +206,19 @@ LeadUpsert Row(IdGenerator& ids, const std::string& email) {
   return row;
 }
 
+// JSON text with the spaces between tokens removed: PostgreSQL's jsonb
+// prints `{"a": 1}` where SQLite prints `{"a":1}`.
+std::string WithoutSpaces(const std::string& json) {
+  std::string out;
+  bool in_string = false;
+  for (size_t i = 0; i < json.size(); ++i) {
+    const char c = json[i];
+    if (c == '"' && (i == 0 || json[i - 1] != '\\')) in_string = !in_string;
+    if (in_string || c != ' ') out.push_back(c);
+  }
+  return out;
+}
+
 TEST_F(StoreContract, UpsertAndEnrollCountsAndDedupes) {
   Campaign c = MakeCampaign(ws_a_, "Q1");
   std::vector<LeadUpsert> rows = {Row(ids_, "a@x.io"), Row(ids_, "b@x.io")};
@@ -231,7 +247,7 @@ TEST_F(StoreContract, UpsertAndEnrollCountsAndDedupes) {
   EXPECT_EQ(ann.email, "A@X.io");
   EXPECT_EQ(ann.first_name, "Ann");  // kept: not given the second time
   EXPECT_EQ(ann.last_name, "Lee");
-  EXPECT_EQ(ann.custom_fields_json, R"({"plan":"pro","tier":"gold"})");
+  EXPECT_EQ(WithoutSpaces(ann.custom_fields_json), R"({"plan":"pro","tier":"gold"})");
   EXPECT_EQ(ann.updated_at, 20);
   EXPECT_EQ(ann.created_at, 10);
 
@@ -304,12 +320,43 @@ TEST_F(StoreContract, CountMissingFields) {
   EXPECT_EQ((*gaps)[3].missing, 3);
 }
 
-TEST(SqliteStore, MigrationsAreIdempotentAcrossReopen) {
+TEST(StoreBackend, NodesStartingTogetherMigrateOnceAndCreateOneFirstWorkspace) {
+  testing::TempStore empty(1000, /*open=*/false);
+  constexpr int kNodes = 4;
+  std::vector<std::unique_ptr<Store>> nodes(kNodes);
+  std::vector<std::string> errors(kNodes);
+  std::atomic<int> created{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kNodes; ++i) {
+    threads.emplace_back([&, i] {
+      auto opened = empty.OpenAgain();
+      if (!opened.ok()) {
+        errors[i] = opened.status().message();
+        return;
+      }
+      nodes[i] = std::move(opened).value();
+      const std::string n = std::to_string(i);
+      domain::Workspace ws{"ws_first" + n, "Default", 1, {}};
+      domain::ApiKey key{"key_first" + n, ws.id, "k", "hash-first" + n, "sk_live_f", 1, {}};
+      auto made = nodes[i]->CreateFirstWorkspace(ws, key);
+      if (!made.ok()) errors[i] = made.status().message();
+      if (made.ok() && *made) ++created;
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const std::string& error : errors) EXPECT_EQ(error, "");
+  EXPECT_EQ(created.load(), 1);
+  ASSERT_TRUE(nodes[0]);
+  auto all = nodes[0]->ListWorkspaces();
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->size(), 1u);
+}
+
+TEST(StoreBackend, MigrationsAreIdempotentAcrossReopen) {
   testing::TempStore first;
-  auto path = (first.dir() / "test.db").string();
-  auto reopened = OpenSqliteStore(path, {1, 1000});
+  auto reopened = first.OpenAgain();
   ASSERT_TRUE(reopened.ok()) << reopened.status().message();
-  EXPECT_EQ((*reopened)->Backend(), "sqlite");
+  EXPECT_EQ((*reopened)->Backend(), first.backend());
 }
 
 }  // namespace

@@ -331,18 +331,25 @@ ALTER TABLE campaigns ADD COLUMN pause_at INTEGER;
 ALTER TABLE campaigns ADD COLUMN bounce_base_sends INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE campaigns ADD COLUMN bounce_base_bounced INTEGER NOT NULL DEFAULT 0;
 )sql"},
+      {10, R"sql(
+-- Leases: the process that claimed a send or took an IMAP poll holds it
+-- until then; after that its work may be resolved or taken over.
+ALTER TABLE messages ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN lease_owner TEXT;
+ALTER TABLE mailboxes ADD COLUMN imap_lease_until INTEGER NOT NULL DEFAULT 0;
+)sql"},
   };
   return kMigrations;
 }
 
 }  // namespace
 
-Status ApplyMigrations(Connection& conn) {
+Status ApplyMigrations(sql::Connection& conn) {
   LT_RETURN_IF_ERROR(
       conn.Exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
                 "applied_at INTEGER NOT NULL DEFAULT (unixepoch()))"));
   for (const Migration& m : Migrations()) {
-    Status status = InTransaction(conn, /*write=*/true, [&]() -> Status {
+    Status status = sql::InTransaction(conn, /*write=*/true, std::string(), [&]() -> Status {
       LT_ASSIGN_OR_RETURN(auto check,
                           conn.Prepare("SELECT 1 FROM schema_migrations WHERE version = ?"));
       check->Bind(1, m.version);

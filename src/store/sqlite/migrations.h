@@ -3,10 +3,10 @@
 // schema_migrations, so applying twice is a no-op.
 #pragma once
 
-#include "store/sqlite/sqlite_db.h"
+#include "store/sql/sql_connection.h"
 
 namespace leadterra::store::sqlite {
 
-Status ApplyMigrations(Connection& conn);
+Status ApplyMigrations(sql::Connection& conn);
 
 }  // namespace leadterra::store::sqlite

@@ -1,12 +1,12 @@
-// SQLite queries behind MailboxStore, run inside the caller's transaction.
+// SQL queries (both backends) behind MailboxStore, run inside the caller's transaction.
 #pragma once
 
 #include <string>
 
-#include "store/sqlite/sqlite_db.h"
+#include "store/sql/sql_connection.h"
 #include "store/store.h"
 
-namespace leadterra::store::sqlite {
+namespace leadterra::store::sql {
 
 Status InsertMailbox(Connection& conn, const domain::Mailbox& mailbox);
 Status WriteMailbox(Connection& conn, const domain::Mailbox& mailbox);
@@ -18,4 +18,4 @@ Status SoftDeleteMailbox(Connection& conn, const std::string& workspace_id, cons
                          int64_t now);
 Result<int64_t> CountActiveMailboxes(Connection& conn, const std::string& workspace_id);
 
-}  // namespace leadterra::store::sqlite
+}  // namespace leadterra::store::sql

@@ -5,10 +5,10 @@
 
 #include <map>
 
-#include "store/sqlite/counters.h"
-#include "store/sqlite/sqlite_db.h"
+#include "store/sql/counters.h"
+#include "store/sql/sql_connection.h"
 
-namespace leadterra::store::sqlite {
+namespace leadterra::store::sql {
 
 // Checks every campaign of `deltas` that gained bounces; call after
 // ApplyCounterDeltas in the same transaction.
@@ -19,4 +19,4 @@ Status EnforceBounceProtection(Connection& conn, const std::map<CounterKey, Coun
 Status ResetBounceWindow(Connection& conn, const std::string& workspace_id,
                          const std::string& campaign_id);
 
-}  // namespace leadterra::store::sqlite
+}  // namespace leadterra::store::sql

@@ -1,8 +1,8 @@
-#include "store/sqlite/webhook_queries.h"
+#include "store/sql/webhook_queries.h"
 
 #include "util/ids.h"
 
-namespace leadterra::store::sqlite {
+namespace leadterra::store::sql {
 namespace {
 
 constexpr char kWebhookColumns[] =
@@ -242,13 +242,14 @@ Result<std::vector<DispatchJob>> LeaseDueDeliveries(
     }
   }
   LT_ASSIGN_OR_RETURN(
-      auto due,
-      conn.Prepare("SELECT d.event_id, d.attempts, e.type, e.data, e.created_at FROM "
-                   "webhook_deliveries d JOIN webhook_events e ON e.workspace_id = "
-                   "d.workspace_id AND e.id = d.event_id WHERE d.workspace_id = ?1 AND "
-                   "d.webhook_id = ?2 AND d.status = 'pending' AND d.next_attempt_at <= ?3 AND "
-                   "(d.lease_until IS NULL OR d.lease_until <= ?3) ORDER BY d.next_attempt_at "
-                   "LIMIT ?4"));
+      auto due, conn.Prepare(conn.SkipLocked(
+                    "SELECT d.event_id, d.attempts, e.type, e.data, e.created_at FROM "
+                    "webhook_deliveries d JOIN webhook_events e ON e.workspace_id = "
+                    "d.workspace_id AND e.id = d.event_id WHERE d.workspace_id = ?1 AND "
+                    "d.webhook_id = ?2 AND d.status = 'pending' AND d.next_attempt_at <= ?3 AND "
+                    "(d.lease_until IS NULL OR d.lease_until <= ?3) ORDER BY d.next_attempt_at "
+                    "LIMIT ?4",
+                    "d")));
   LT_ASSIGN_OR_RETURN(auto lease,
                       conn.Prepare("UPDATE webhook_deliveries SET lease_until = ? WHERE "
                                    "workspace_id = ? AND webhook_id = ? AND event_id = ?"));
@@ -299,9 +300,10 @@ Status RecordDispatchResults(Connection& conn, const std::vector<DispatchResult>
                                    "failing_since = NULL WHERE workspace_id = ? AND id = ?"));
   LT_ASSIGN_OR_RETURN(
       auto failed,
-      conn.Prepare("UPDATE webhooks SET failing_since = coalesce(failing_since, ?1), status = "
-                   "CASE WHEN ?6 OR ?2 - coalesce(failing_since, ?1) >= ?3 THEN 'failing' ELSE "
-                   "status END WHERE workspace_id = ?4 AND id = ?5"));
+      conn.Prepare(
+          "UPDATE webhooks SET failing_since = coalesce(failing_since, ?1), status = "
+          "CASE WHEN ?6 != 0 OR ?2 - coalesce(failing_since, ?1) >= ?3 THEN 'failing' ELSE "
+          "status END WHERE workspace_id = ?4 AND id = ?5"));
   for (const DispatchResult& r : results) {
     const DispatchJob& job = r.job;
     const char* status = r.success ? "delivered" : r.retry_at ? "pending" : "failed";
@@ -341,16 +343,11 @@ Status RecordDispatchResults(Connection& conn, const std::vector<DispatchResult>
   return Status::Ok();
 }
 
-Status ReleaseDeliveryLeases(Connection& conn, const std::vector<DispatchJob>* jobs) {
-  if (jobs == nullptr) {
-    return conn.Exec(
-        "UPDATE webhook_deliveries SET lease_until = NULL WHERE status = 'pending' "
-        "AND lease_until IS NOT NULL");
-  }
+Status ReleaseDeliveryLeases(Connection& conn, const std::vector<DispatchJob>& jobs) {
   LT_ASSIGN_OR_RETURN(auto stmt,
                       conn.Prepare("UPDATE webhook_deliveries SET lease_until = NULL WHERE "
                                    "workspace_id = ? AND webhook_id = ? AND event_id = ?"));
-  for (const DispatchJob& job : *jobs) {
+  for (const DispatchJob& job : jobs) {
     stmt->Bind(1, job.workspace_id).Bind(2, job.webhook_id).Bind(3, job.event_id);
     LT_RETURN_IF_ERROR(stmt->Run());
   }
@@ -370,4 +367,4 @@ Result<std::optional<int64_t>> NextDeliveryDue(Connection& conn) {
   return stmt->ColumnOptionalInt(0);
 }
 
-}  // namespace leadterra::store::sqlite
+}  // namespace leadterra::store::sql

@@ -1,6 +1,6 @@
-#include "store/sqlite/counters.h"
+#include "store/sql/counters.h"
 
-namespace leadterra::store::sqlite {
+namespace leadterra::store::sql {
 
 Status ApplyCounterDeltas(Connection& conn, const std::map<CounterKey, CounterDelta>& deltas,
                           int64_t now) {
@@ -26,4 +26,4 @@ Status ApplyCounterDeltas(Connection& conn, const std::map<CounterKey, CounterDe
   return Status::Ok();
 }
 
-}  // namespace leadterra::store::sqlite
+}  // namespace leadterra::store::sql

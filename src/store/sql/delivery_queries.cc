@@ -1,4 +1,4 @@
-#include "store/sqlite/delivery_queries.h"
+#include "store/sql/delivery_queries.h"
 
 #include <algorithm>
 #include <limits>
@@ -6,14 +6,14 @@
 #include <random>
 #include <tuple>
 
-#include "store/sqlite/bounce_protection.h"
-#include "store/sqlite/counters.h"
-#include "store/sqlite/lead_queries.h"
-#include "store/sqlite/settings_queries.h"
-#include "store/sqlite/suppression_queries.h"
-#include "store/sqlite/webhook_queries.h"
+#include "store/sql/bounce_protection.h"
+#include "store/sql/counters.h"
+#include "store/sql/lead_queries.h"
+#include "store/sql/settings_queries.h"
+#include "store/sql/suppression_queries.h"
+#include "store/sql/webhook_queries.h"
 
-namespace leadterra::store::sqlite {
+namespace leadterra::store::sql {
 namespace {
 
 // A workspace mailbox as the claim sees it.
@@ -121,6 +121,7 @@ std::string DomainOf(const std::string& email) {
 
 Result<std::vector<SendClaim>> ClaimDueSends(Connection& conn, const std::string& workspace_id,
                                              const std::string& campaign_id, int64_t now, int limit,
+                                             const Lease& lease,
                                              const std::function<std::string()>& new_id) {
   {
     // Pausing stops new sends at once: a campaign paused since the engine
@@ -149,12 +150,14 @@ Result<std::vector<SendClaim>> ClaimDueSends(Connection& conn, const std::string
   {
     LT_ASSIGN_OR_RETURN(
         auto stmt,
-        conn.Prepare(std::string("SELECT ") + kLeadColumns +
-                     ", e.current_step, coalesce(e.mailbox_id, '') FROM enrollments e JOIN leads l "
-                     "ON l.workspace_id = e.workspace_id AND l.id = e.lead_id WHERE "
-                     "e.workspace_id = ? AND e.campaign_id = ? AND e.status = 'queued' AND "
-                     "e.next_send_at IS NOT NULL AND e.next_send_at <= ? "
-                     "ORDER BY e.next_send_at LIMIT ?"));
+        conn.Prepare(conn.SkipLocked(
+            std::string("SELECT ") + kLeadColumns +
+                ", e.current_step, coalesce(e.mailbox_id, '') FROM enrollments e JOIN leads l "
+                "ON l.workspace_id = e.workspace_id AND l.id = e.lead_id WHERE "
+                "e.workspace_id = ? AND e.campaign_id = ? AND e.status = 'queued' AND "
+                "e.next_send_at IS NOT NULL AND e.next_send_at <= ? "
+                "ORDER BY e.next_send_at LIMIT ?",
+            "e")));
     stmt->Bind(1, workspace_id).Bind(2, campaign_id).Bind(3, now).Bind(4, limit);
     while (true) {
       LT_ASSIGN_OR_RETURN(bool row, stmt->Step());
@@ -202,12 +205,12 @@ Result<std::vector<SendClaim>> ClaimDueSends(Connection& conn, const std::string
   LT_ASSIGN_OR_RETURN(auto insert,
                       conn.Prepare("INSERT INTO messages(workspace_id, id, campaign_id, lead_id, "
                                    "step_index, mailbox_id, message_id_header, status, attempts, "
-                                   "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
-                                   "'claimed', 1, ?, ?)"));
+                                   "created_at, updated_at, lease_until, lease_owner) VALUES (?, "
+                                   "?, ?, ?, ?, ?, ?, 'claimed', 1, ?, ?, ?, ?)"));
   LT_ASSIGN_OR_RETURN(auto resend,
                       conn.Prepare("UPDATE messages SET status = 'claimed', attempts = attempts + "
-                                   "1, mailbox_id = ?, updated_at = ? WHERE workspace_id = ? AND "
-                                   "id = ?"));
+                                   "1, mailbox_id = ?, updated_at = ?, lease_until = ?, "
+                                   "lease_owner = ? WHERE workspace_id = ? AND id = ?"));
   LT_ASSIGN_OR_RETURN(
       auto activate,
       conn.Prepare("UPDATE enrollments SET status = 'active', mailbox_id = ?, "
@@ -218,7 +221,8 @@ Result<std::vector<SendClaim>> ClaimDueSends(Connection& conn, const std::string
                                    "WHERE workspace_id = ? AND campaign_id = ? AND lead_id = ?"));
   LT_ASSIGN_OR_RETURN(
       auto usage, conn.Prepare("INSERT INTO mailbox_usage(workspace_id, mailbox_id, day, sent) "
-                               "VALUES (?, ?, ?, 1) ON CONFLICT DO UPDATE SET sent = sent + 1"));
+                               "VALUES (?, ?, ?, 1) ON CONFLICT (workspace_id, mailbox_id, day) DO "
+                               "UPDATE SET sent = mailbox_usage.sent + 1"));
   LT_ASSIGN_OR_RETURN(auto thread,
                       conn.Prepare("SELECT message_id_header FROM messages WHERE workspace_id = ? "
                                    "AND campaign_id = ? AND lead_id = ? AND step_index < ? AND "
@@ -287,7 +291,12 @@ Result<std::vector<SendClaim>> ClaimDueSends(Connection& conn, const std::string
         LT_RETURN_IF_ERROR(skip_sent->Run());
         continue;
       }
-      resend->Bind(1, mailbox_id).Bind(2, now).Bind(3, workspace_id).Bind(4, claim.message_row_id);
+      resend->Bind(1, mailbox_id)
+          .Bind(2, now)
+          .Bind(3, lease.until)
+          .Bind(4, lease.owner)
+          .Bind(5, workspace_id)
+          .Bind(6, claim.message_row_id);
       LT_RETURN_IF_ERROR(resend->Run());
     } else {
       existing->Reset();
@@ -302,7 +311,9 @@ Result<std::vector<SendClaim>> ClaimDueSends(Connection& conn, const std::string
           .Bind(6, mailbox_id)
           .Bind(7, claim.message_id_header)
           .Bind(8, now)
-          .Bind(9, now);
+          .Bind(9, now)
+          .Bind(10, lease.until)
+          .Bind(11, lease.owner);
       LT_RETURN_IF_ERROR(insert->Run());
     }
     activate->Bind(1, mailbox_id).Bind(2, workspace_id).Bind(3, campaign_id).Bind(4, d.lead.id);
@@ -445,34 +456,52 @@ Status ReleaseClaim(Connection& conn, const std::string& workspace_id,
   return ApplyCounterDeltas(conn, deltas, now);
 }
 
-Result<bool> MarkSending(Connection& conn, const SendClaim& claim, int64_t now) {
+Result<bool> MarkSending(Connection& conn, const SendClaim& claim, int64_t now,
+                         const Lease& lease) {
   // Only while the campaign still runs, the mailbox is still active and the
   // lead is still in the sequence: pausing, unsubscribing or suppressing
   // stops sends that were claimed but not yet on the wire.
   LT_ASSIGN_OR_RETURN(
       auto stmt,
-      conn.Prepare("UPDATE messages SET status = 'sending', updated_at = ? WHERE "
-                   "workspace_id = ?2 AND id = ? AND status = 'claimed' AND EXISTS (SELECT 1 "
-                   "FROM campaigns c WHERE c.workspace_id = ?2 AND c.id = messages.campaign_id "
-                   "AND c.status = 'running' AND c.deleted_at IS NULL) AND EXISTS (SELECT 1 "
-                   "FROM mailboxes m WHERE m.workspace_id = ?2 AND m.id = messages.mailbox_id AND "
-                   "m.status = 'active' AND m.deleted_at IS NULL) AND EXISTS (SELECT 1 FROM "
-                   "enrollments e WHERE e.workspace_id = ?2 AND e.campaign_id = "
-                   "messages.campaign_id AND e.lead_id = messages.lead_id AND e.status = "
-                   "'active')"));
-  stmt->Bind(1, now).Bind(2, claim.workspace_id).Bind(3, claim.message_row_id);
+      conn.Prepare(
+          "UPDATE messages SET status = 'sending', updated_at = ?1, lease_until = ?4, "
+          "lease_owner = ?5 "
+          "WHERE workspace_id = ?2 AND id = ?3 AND status = 'claimed' AND lease_owner = ?5 AND "
+          "EXISTS (SELECT 1 "
+          "FROM campaigns c WHERE c.workspace_id = ?2 AND c.id = messages.campaign_id "
+          "AND c.status = 'running' AND c.deleted_at IS NULL) AND EXISTS (SELECT 1 "
+          "FROM mailboxes m WHERE m.workspace_id = ?2 AND m.id = messages.mailbox_id AND "
+          "m.status = 'active' AND m.deleted_at IS NULL) AND EXISTS (SELECT 1 FROM "
+          "enrollments e WHERE e.workspace_id = ?2 AND e.campaign_id = "
+          "messages.campaign_id AND e.lead_id = messages.lead_id AND e.status = "
+          "'active')"));
+  stmt->Bind(1, now)
+      .Bind(2, claim.workspace_id)
+      .Bind(3, claim.message_row_id)
+      .Bind(4, lease.until)
+      .Bind(5, lease.owner);
   LT_RETURN_IF_ERROR(stmt->Run());
   if (conn.Changes() > 0) return true;
   LT_RETURN_IF_ERROR(ReleaseClaim(conn, claim.workspace_id, claim.message_row_id, now));
   return false;
 }
 
+Status RenewLeases(Connection& conn, const Lease& lease) {
+  LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("UPDATE messages SET lease_until = ? WHERE "
+                                              "lease_owner = ? AND status IN ('claimed', "
+                                              "'sending')"));
+  stmt->Bind(1, lease.until).Bind(2, lease.owner);
+  return stmt->Run();
+}
+
 // Claimed but never attempted (the process stopped first): back to the queue.
 Status ReleaseUnattemptedClaims(Connection& conn, int64_t now) {
   std::vector<std::pair<std::string, std::string>> rows;  // workspace, message id
   {
-    LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("SELECT workspace_id, id FROM messages WHERE "
-                                                "status = 'claimed'"));
+    LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare(conn.SkipLocked(
+                                       "SELECT workspace_id, id FROM messages WHERE status = "
+                                       "'claimed' AND lease_until < ?")));
+    stmt->Bind(1, now);
     while (true) {
       LT_ASSIGN_OR_RETURN(bool row, stmt->Step());
       if (!row) break;
@@ -493,9 +522,11 @@ Result<int64_t> ResolveInterrupted(Connection& conn, int64_t now, int64_t day_mi
   };
   std::vector<Interrupted> rows;
   {
-    LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("SELECT workspace_id, id, campaign_id, lead_id, "
-                                                "step_index FROM messages WHERE status = "
-                                                "'sending'"));
+    LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare(conn.SkipLocked(
+                                       "SELECT workspace_id, id, campaign_id, lead_id, "
+                                       "step_index FROM messages WHERE status = 'sending' AND "
+                                       "lease_until < ?")));
+    stmt->Bind(1, now);
     while (true) {
       LT_ASSIGN_OR_RETURN(bool row, stmt->Step());
       if (!row) break;
@@ -504,7 +535,8 @@ Result<int64_t> ResolveInterrupted(Connection& conn, int64_t now, int64_t day_mi
     }
   }
   LT_ASSIGN_OR_RETURN(auto mark, conn.Prepare("UPDATE messages SET status = 'unknown', "
-                                              "updated_at = ? WHERE workspace_id = ? AND id = ?"));
+                                              "updated_at = ? WHERE workspace_id = ? AND id = ? "
+                                              "AND status = 'sending'"));
   LT_ASSIGN_OR_RETURN(auto next_step,
                       conn.Prepare("SELECT delay_days FROM campaign_steps WHERE workspace_id = ? "
                                    "AND campaign_id = ? AND step_index = ?"));
@@ -512,6 +544,7 @@ Result<int64_t> ResolveInterrupted(Connection& conn, int64_t now, int64_t day_mi
   for (const Interrupted& r : rows) {
     mark->Bind(1, now).Bind(2, r.workspace_id).Bind(3, r.id);
     LT_RETURN_IF_ERROR(mark->Run());
+    if (conn.Changes() == 0) continue;
     CounterDelta& d = deltas[{r.workspace_id, r.campaign_id}];
     ++d.unknown;
     next_step->Bind(1, r.workspace_id).Bind(2, r.campaign_id).Bind(3, r.step + 1);
@@ -546,12 +579,14 @@ Status ScheduleStartedCampaign(Connection& conn, const std::string& workspace_id
                       FirstSendAtIfRunning(conn, workspace_id, campaign_id, 0, day_millis));
   if (!first) return Status::Ok();
   const int64_t delay = *first;  // FirstSendAtIfRunning from 0 is the delay itself
-  LT_ASSIGN_OR_RETURN(auto stmt,
-                      conn.Prepare("UPDATE enrollments SET next_send_at = max(enrolled_at, ?) + ? "
-                                   "WHERE workspace_id = ? AND campaign_id = ? AND status = "
-                                   "'queued' AND next_send_at IS NULL"));
+  LT_ASSIGN_OR_RETURN(
+      auto stmt,
+      conn.Prepare("UPDATE enrollments SET next_send_at = CASE WHEN enrolled_at > ?1 THEN "
+                   "enrolled_at ELSE ?1 END + ?2 "
+                   "WHERE workspace_id = ?3 AND campaign_id = ?4 AND status = "
+                   "'queued' AND next_send_at IS NULL"));
   stmt->Bind(1, started_at).Bind(2, delay).Bind(3, workspace_id).Bind(4, campaign_id);
   return stmt->Run();
 }
 
-}  // namespace leadterra::store::sqlite
+}  // namespace leadterra::store::sql

@@ -1,4 +1,4 @@
-// SQLite queries behind WebhookStore, and the outbox writer the other
+// SQL queries (both backends) behind WebhookStore, and the outbox writer the other
 // queries call inside their own transactions. All run inside the caller's
 // transaction.
 #pragma once
@@ -8,10 +8,10 @@
 #include <vector>
 
 #include "domain/webhook.h"
-#include "store/sqlite/sqlite_db.h"
+#include "store/sql/sql_connection.h"
 #include "store/store.h"
 
-namespace leadterra::store::sqlite {
+namespace leadterra::store::sql {
 
 // Writes `event` to the outbox with one pending delivery per live endpoint of
 // the workspace subscribed to its type. Writes nothing when none is.
@@ -40,8 +40,8 @@ Result<std::vector<DispatchJob>> LeaseDueDeliveries(
     const std::function<int(const std::string&)>& room);
 Status RecordDispatchResults(Connection& conn, const std::vector<DispatchResult>& results,
                              int64_t now, int64_t failing_after);
-// `jobs` empty: every lease.
-Status ReleaseDeliveryLeases(Connection& conn, const std::vector<DispatchJob>* jobs);
+// Gives these leased deliveries back.
+Status ReleaseDeliveryLeases(Connection& conn, const std::vector<DispatchJob>& jobs);
 Result<std::optional<int64_t>> NextDeliveryDue(Connection& conn);
 
-}  // namespace leadterra::store::sqlite
+}  // namespace leadterra::store::sql

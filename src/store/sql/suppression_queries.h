@@ -1,12 +1,12 @@
-// SQLite queries behind SuppressionStore, run inside the caller's transaction.
+// SQL queries (both backends) behind SuppressionStore, run inside the caller's transaction.
 #pragma once
 
 #include <string>
 
-#include "store/sqlite/sqlite_db.h"
+#include "store/sql/sql_connection.h"
 #include "store/store.h"
 
-namespace leadterra::store::sqlite {
+namespace leadterra::store::sql {
 
 // Suppression sources of the two List-Unsubscribe methods.
 inline constexpr char kUnsubscribeByLink[] = "unsubscribe_link";
@@ -27,4 +27,4 @@ Status DeleteSuppression(Connection& conn, const std::string& workspace_id,
 Result<std::vector<std::string>> FindSuppressed(Connection& conn, const std::string& workspace_id,
                                                 const std::vector<std::string>& emails);
 
-}  // namespace leadterra::store::sqlite
+}  // namespace leadterra::store::sql

@@ -1,6 +1,8 @@
-#include "store/sqlite/lead_queries.h"
+#include "store/sql/lead_queries.h"
 
-namespace leadterra::store::sqlite {
+#include <unordered_set>
+
+namespace leadterra::store::sql {
 namespace {
 
 using domain::EnrollmentStatus;
@@ -43,17 +45,20 @@ void BindOptional(Statement& stmt, int pos, const std::optional<std::string>& va
 }
 
 // SQL expression that is NULL or '' when the field is missing.
-std::string FieldExpression(const std::string& field) {
+std::string FieldExpression(Dialect dialect, const std::string& field) {
   if (field == "firstName") return "l.first_name";
   if (field == "lastName") return "l.last_name";
   if (field == "company") return "l.company";
   if (field == "jobTitle") return "l.job_title";
   if (field == "email") return "l.email";
-  return "json_extract(l.custom_fields, ?3)";
+  return dialect == Dialect::kPostgres ? "(l.custom_fields::jsonb ->> ?3)"
+                                       : "json_extract(l.custom_fields, ?3)";
 }
 
-// json_extract path for a custom key, quoted so any characters are safe.
-std::string JsonPath(const std::string& key) {
+// The custom key as FieldExpression's ?3: PostgreSQL takes it as is; SQLite
+// a json_extract path, quoted so any characters are safe.
+std::string JsonPath(Dialect dialect, const std::string& key) {
+  if (dialect == Dialect::kPostgres) return key;
   std::string path = "$.\"";
   for (char c : key) {
     if (c == '"' || c == '\\') path.push_back('\\');
@@ -107,15 +112,14 @@ Result<std::optional<int64_t>> FirstSendAtIfRunning(Connection& conn,
   return std::optional<int64_t>(from + DelayMillis(stmt->ColumnDouble(1), day_millis));
 }
 
-Result<BulkEnrollCounts> UpsertAndEnroll(Connection& conn, const std::string& workspace_id,
-                                         const std::string& campaign_id,
-                                         const std::vector<LeadUpsert>& rows,
-                                         const std::vector<std::string>& custom_keys, int64_t now,
-                                         int64_t day_millis) {
-  LT_RETURN_IF_ERROR(CheckCampaignExists(conn, workspace_id, campaign_id));
-  // In a running campaign a new lead's first step is due after step 1's delay.
-  LT_ASSIGN_OR_RETURN(std::optional<int64_t> first_send_at,
-                      FirstSendAtIfRunning(conn, workspace_id, campaign_id, now, day_millis));
+namespace {
+
+// SQLite: each row is an INSERT ... DO NOTHING, else an UPDATE, then its
+// enrollment (statements are prepared once and cheap in-process).
+Result<BulkEnrollCounts> UpsertRowsOneByOne(Connection& conn, const std::string& workspace_id,
+                                            const std::string& campaign_id,
+                                            const std::vector<LeadUpsert>& rows, int64_t now,
+                                            std::optional<int64_t> first_send_at) {
   // New leads are inserted as given. For existing ones, given fields
   // overwrite and absent ones (NULL) keep the stored value; custom fields merge
   // as an RFC 7396 patch.
@@ -174,9 +178,135 @@ Result<BulkEnrollCounts> UpsertAndEnroll(Connection& conn, const std::string& wo
     LT_RETURN_IF_ERROR(enroll->Run());
     ++(conn.Changes() > 0 ? counts.enrolled : counts.already_enrolled);
   }
-  insert.reset();
-  update.reset();
-  enroll.reset();
+  return counts;
+}
+
+// Appends `value` as one COPY text-format field (\N for NULL).
+void AppendCopyField(std::string& out, const std::optional<std::string>& value) {
+  if (!value) {
+    out += "\\N";
+    return;
+  }
+  for (char c : *value) {
+    switch (c) {
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        out.push_back(c);
+    }
+  }
+}
+
+// PostgreSQL: the rows go to a temporary table by COPY, then one INSERT ...
+// ON CONFLICT upserts them all and one INSERT ... SELECT enrolls them: a
+// handful of round trips whatever the batch size. `rows` must not repeat an
+// email (one statement cannot change a row twice).
+Result<BulkEnrollCounts> UpsertRowsByCopy(Connection& conn, const std::string& workspace_id,
+                                          const std::string& campaign_id,
+                                          const std::vector<LeadUpsert>& rows, int64_t now,
+                                          std::optional<int64_t> first_send_at) {
+  LT_RETURN_IF_ERROR(conn.Exec(
+      "CREATE TEMP TABLE IF NOT EXISTS lead_upload (email_norm TEXT COLLATE \"C\", new_id TEXT, "
+      "email TEXT, first_name TEXT, last_name TEXT, company TEXT, job_title TEXT, timezone TEXT, "
+      "custom_patch TEXT) ON COMMIT DELETE ROWS"));
+  std::string data;
+  data.reserve(rows.size() * 128);
+  for (const LeadUpsert& row : rows) {
+    for (const std::optional<std::string>& field :
+         {std::optional<std::string>(row.email_normalized), std::optional<std::string>(row.new_id),
+          std::optional<std::string>(row.email), row.first_name, row.last_name, row.company,
+          row.job_title, row.timezone, std::optional<std::string>(row.custom_fields_patch)}) {
+      AppendCopyField(data, field);
+      data.push_back('\t');
+    }
+    data.back() = '\n';
+  }
+  LT_RETURN_IF_ERROR(conn.CopyIn("COPY lead_upload FROM STDIN", data));
+  // One statement: the upsert hands the lead ids (new or existing) straight
+  // to the enrollment insert, with no second look-up in `leads`.
+  LT_ASSIGN_OR_RETURN(
+      auto upsert,
+      conn.Prepare(
+          "WITH up AS (INSERT INTO leads AS l (workspace_id, email_norm, id, email, first_name, "
+          "last_name, company, job_title, custom_fields, created_at, updated_at, timezone) "
+          "SELECT ?1, u.email_norm, u.new_id, u.email, u.first_name, u.last_name, u.company, "
+          "u.job_title, u.custom_patch, ?3, ?3, u.timezone FROM lead_upload u "
+          "ON CONFLICT (workspace_id, email_norm) DO UPDATE SET email = excluded.email, "
+          "first_name = coalesce(excluded.first_name, l.first_name), "
+          "last_name = coalesce(excluded.last_name, l.last_name), "
+          "company = coalesce(excluded.company, l.company), "
+          "job_title = coalesce(excluded.job_title, l.job_title), "
+          "custom_fields = CASE WHEN excluded.custom_fields = '{}' THEN l.custom_fields ELSE "
+          "jsonb_strip_nulls(l.custom_fields::jsonb || excluded.custom_fields::jsonb)::text "
+          "END, updated_at = excluded.updated_at, "
+          "timezone = coalesce(excluded.timezone, l.timezone) "
+          "RETURNING l.id, (xmax = 0) AS created), "
+          "enrolled AS (INSERT INTO enrollments(workspace_id, campaign_id, lead_id, status, "
+          "enrolled_at, next_send_at) SELECT ?1, ?2, up.id, 'queued', ?3, ?4 FROM up "
+          "ON CONFLICT DO NOTHING RETURNING 1) "
+          "SELECT (SELECT count(*) FROM up WHERE created), (SELECT count(*) FROM up), "
+          "(SELECT count(*) FROM enrolled)"));
+  upsert->Bind(1, workspace_id).Bind(2, campaign_id).Bind(3, now).Bind(4, first_send_at);
+  LT_ASSIGN_OR_RETURN(bool row, upsert->Step());
+  if (!row) return Internal("lead upsert returned no counts");
+  BulkEnrollCounts counts;
+  counts.created = upsert->ColumnInt(0);
+  counts.updated = upsert->ColumnInt(1) - counts.created;
+  counts.enrolled = upsert->ColumnInt(2);
+  counts.already_enrolled = static_cast<int64_t>(rows.size()) - counts.enrolled;
+  upsert.reset();
+  LT_RETURN_IF_ERROR(conn.Exec("TRUNCATE lead_upload"));  // for the next run of this batch
+  return counts;
+}
+
+}  // namespace
+
+Result<BulkEnrollCounts> UpsertAndEnroll(Connection& conn, const std::string& workspace_id,
+                                         const std::string& campaign_id,
+                                         const std::vector<LeadUpsert>& rows,
+                                         const std::vector<std::string>& custom_keys, int64_t now,
+                                         int64_t day_millis) {
+  LT_RETURN_IF_ERROR(CheckCampaignExists(conn, workspace_id, campaign_id));
+  // In a running campaign a new lead's first step is due after step 1's delay.
+  LT_ASSIGN_OR_RETURN(std::optional<int64_t> first_send_at,
+                      FirstSendAtIfRunning(conn, workspace_id, campaign_id, now, day_millis));
+  BulkEnrollCounts counts;
+  if (conn.dialect() == Dialect::kPostgres) {
+    // Runs of rows without a repeated email, each upserted in one go.
+    std::unordered_set<std::string> seen;
+    std::vector<LeadUpsert> run;
+    auto flush = [&]() -> Status {
+      if (run.empty()) return Status::Ok();
+      LT_ASSIGN_OR_RETURN(BulkEnrollCounts part, UpsertRowsByCopy(conn, workspace_id, campaign_id,
+                                                                  run, now, first_send_at));
+      counts.created += part.created;
+      counts.updated += part.updated;
+      counts.enrolled += part.enrolled;
+      counts.already_enrolled += part.already_enrolled;
+      run.clear();
+      seen.clear();
+      return Status::Ok();
+    };
+    for (const LeadUpsert& row : rows) {
+      if (seen.count(row.email_normalized)) LT_RETURN_IF_ERROR(flush());
+      seen.insert(row.email_normalized);
+      run.push_back(row);
+    }
+    LT_RETURN_IF_ERROR(flush());
+  } else {
+    LT_ASSIGN_OR_RETURN(
+        counts, UpsertRowsOneByOne(conn, workspace_id, campaign_id, rows, now, first_send_at));
+  }
   if (!custom_keys.empty()) {
     LT_ASSIGN_OR_RETURN(auto key_stmt, conn.Prepare("INSERT INTO custom_field_keys(workspace_id, "
                                                     "field_key) VALUES (?, ?) "
@@ -296,7 +426,7 @@ Result<std::vector<FieldGap>> CountMissingFields(Connection& conn, const std::st
   LT_RETURN_IF_ERROR(CheckCampaignExists(conn, workspace_id, campaign_id));
   std::vector<FieldGap> gaps;
   for (const std::string& field : fields) {
-    const std::string expr = FieldExpression(field);
+    const std::string expr = FieldExpression(conn.dialect(), field);
     const std::string from =
         " FROM enrollments e JOIN leads l ON l.workspace_id = e.workspace_id AND l.id = e.lead_id "
         "WHERE e.workspace_id = ?1 AND e.campaign_id = ?2 AND e.status != 'removed' AND "
@@ -304,13 +434,16 @@ Result<std::vector<FieldGap>> CountMissingFields(Connection& conn, const std::st
         expr + "), '') = ''";
     FieldGap gap{field, 0, {}};
     LT_ASSIGN_OR_RETURN(auto count, conn.Prepare("SELECT count(*)" + from));
-    count->Bind(1, workspace_id).Bind(2, campaign_id).Bind(3, JsonPath(field));
+    count->Bind(1, workspace_id).Bind(2, campaign_id).Bind(3, JsonPath(conn.dialect(), field));
     LT_ASSIGN_OR_RETURN(bool row, count->Step());
     if (row) gap.missing = count->ColumnInt(0);
     count.reset();
     LT_ASSIGN_OR_RETURN(auto sample,
                         conn.Prepare("SELECT l.id" + from + " ORDER BY e.lead_id LIMIT ?4"));
-    sample->Bind(1, workspace_id).Bind(2, campaign_id).Bind(3, JsonPath(field)).Bind(4, samples);
+    sample->Bind(1, workspace_id)
+        .Bind(2, campaign_id)
+        .Bind(3, JsonPath(conn.dialect(), field))
+        .Bind(4, samples);
     while (true) {
       LT_ASSIGN_OR_RETURN(bool more, sample->Step());
       if (!more) break;
@@ -321,4 +454,4 @@ Result<std::vector<FieldGap>> CountMissingFields(Connection& conn, const std::st
   return gaps;
 }
 
-}  // namespace leadterra::store::sqlite
+}  // namespace leadterra::store::sql

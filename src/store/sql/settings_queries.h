@@ -1,13 +1,13 @@
-// SQLite queries behind DeliverySettingsStore, run inside the caller's
+// SQL queries (both backends) behind DeliverySettingsStore, run inside the caller's
 // transaction.
 #pragma once
 
 #include <string>
 
-#include "store/sqlite/sqlite_db.h"
+#include "store/sql/sql_connection.h"
 #include "store/store.h"
 
-namespace leadterra::store::sqlite {
+namespace leadterra::store::sql {
 
 // The defaults when the workspace never changed its settings.
 Result<domain::DeliverySettings> LoadDeliverySettings(Connection& conn,
@@ -15,4 +15,4 @@ Result<domain::DeliverySettings> LoadDeliverySettings(Connection& conn,
 Status WriteDeliverySettings(Connection& conn, const std::string& workspace_id,
                              const domain::DeliverySettings& settings);
 
-}  // namespace leadterra::store::sqlite
+}  // namespace leadterra::store::sql

@@ -1,10 +1,10 @@
-#include "store/sqlite/bounce_protection.h"
+#include "store/sql/bounce_protection.h"
 
 #include "domain/campaign.h"
 #include "domain/webhook.h"
-#include "store/sqlite/webhook_queries.h"
+#include "store/sql/webhook_queries.h"
 
-namespace leadterra::store::sqlite {
+namespace leadterra::store::sql {
 
 Status EnforceBounceProtection(Connection& conn, const std::map<CounterKey, CounterDelta>& deltas,
                                int64_t now) {
@@ -35,7 +35,8 @@ Status EnforceBounceProtection(Connection& conn, const std::map<CounterKey, Coun
     LT_ASSIGN_OR_RETURN(auto pause, conn.Prepare("UPDATE campaigns SET status = 'paused', "
                                                  "updated_at = ?, pause_reason = ?, "
                                                  "pause_message = ?, pause_at = ? WHERE "
-                                                 "workspace_id = ? AND id = ?"));
+                                                 "workspace_id = ? AND id = ? AND status = "
+                                                 "'running'"));
     pause->Bind(1, now)
         .Bind(2, campaign.pause_reason->code)
         .Bind(3, campaign.pause_reason->message)
@@ -43,6 +44,7 @@ Status EnforceBounceProtection(Connection& conn, const std::map<CounterKey, Coun
         .Bind(5, workspace_id)
         .Bind(6, campaign_id);
     LT_RETURN_IF_ERROR(pause->Run());
+    if (conn.Changes() == 0) continue;  // paused meanwhile (another node, a user)
     campaign.status = domain::CampaignStatus::kPaused;
     campaign.updated_at = now;
     if (auto event = domain::CampaignStatusEvent(campaign, domain::CampaignStatus::kRunning)) {
@@ -64,4 +66,4 @@ Status ResetBounceWindow(Connection& conn, const std::string& workspace_id,
   return stmt->Run();
 }
 
-}  // namespace leadterra::store::sqlite
+}  // namespace leadterra::store::sql

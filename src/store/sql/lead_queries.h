@@ -1,14 +1,14 @@
-// SQLite queries behind LeadStore. Each function runs on a connection the
+// SQL queries (both backends) behind LeadStore. Each function runs on a connection the
 // caller holds, inside the caller's transaction.
 #pragma once
 
 #include <string>
 #include <vector>
 
-#include "store/sqlite/sqlite_db.h"
+#include "store/sql/sql_connection.h"
 #include "store/store.h"
 
-namespace leadterra::store::sqlite {
+namespace leadterra::store::sql {
 
 // Columns of `leads l` in the order ReadLead expects.
 extern const char kLeadColumns[];
@@ -48,4 +48,4 @@ Result<std::vector<FieldGap>> CountMissingFields(Connection& conn, const std::st
                                                  const std::vector<std::string>& fields,
                                                  int samples);
 
-}  // namespace leadterra::store::sqlite
+}  // namespace leadterra::store::sql

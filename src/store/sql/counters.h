@@ -7,9 +7,9 @@
 #include <string>
 #include <utility>
 
-#include "store/sqlite/sqlite_db.h"
+#include "store/sql/sql_connection.h"
 
-namespace leadterra::store::sqlite {
+namespace leadterra::store::sql {
 
 struct CounterDelta {
   int64_t queued = 0, delivered = 0, bounced = 0, unknown = 0, completed = 0, replied = 0,
@@ -20,4 +20,4 @@ using CounterKey = std::pair<std::string, std::string>;  // workspace, campaign
 Status ApplyCounterDeltas(Connection& conn, const std::map<CounterKey, CounterDelta>& deltas,
                           int64_t now);
 
-}  // namespace leadterra::store::sqlite
+}  // namespace leadterra::store::sql

@@ -1,14 +1,14 @@
-#include "store/sqlite/suppression_queries.h"
+#include "store/sql/suppression_queries.h"
 
 #include <map>
 
 #include "domain/lead.h"
 #include "domain/unsubscribe.h"
-#include "store/sqlite/counters.h"
-#include "store/sqlite/webhook_queries.h"
+#include "store/sql/counters.h"
+#include "store/sql/webhook_queries.h"
 #include "util/json_writer.h"
 
-namespace leadterra::store::sqlite {
+namespace leadterra::store::sql {
 
 Result<UnsubscribeResult> UnsubscribeLead(Connection& conn, const std::string& workspace_id,
                                           const std::string& lead_id, int64_t now,
@@ -163,4 +163,4 @@ Result<std::vector<std::string>> FindSuppressed(Connection& conn, const std::str
   return out;
 }
 
-}  // namespace leadterra::store::sqlite
+}  // namespace leadterra::store::sql

@@ -1,6 +1,6 @@
-#include "store/sqlite/mailbox_queries.h"
+#include "store/sql/mailbox_queries.h"
 
-namespace leadterra::store::sqlite {
+namespace leadterra::store::sql {
 namespace {
 
 using domain::Mailbox;
@@ -151,4 +151,4 @@ Result<int64_t> CountActiveMailboxes(Connection& conn, const std::string& worksp
   return row ? stmt->ColumnInt(0) : 0;
 }
 
-}  // namespace leadterra::store::sqlite
+}  // namespace leadterra::store::sql

@@ -1,19 +1,19 @@
-#include "store/sqlite/inbound_queries.h"
+#include "store/sql/inbound_queries.h"
 
 #include <algorithm>
 #include <map>
 
 #include "domain/lead.h"
 #include "domain/webhook.h"
-#include "store/sqlite/bounce_protection.h"
-#include "store/sqlite/counters.h"
-#include "store/sqlite/mailbox_queries.h"
-#include "store/sqlite/suppression_queries.h"
-#include "store/sqlite/webhook_queries.h"
+#include "store/sql/bounce_protection.h"
+#include "store/sql/counters.h"
+#include "store/sql/mailbox_queries.h"
+#include "store/sql/suppression_queries.h"
+#include "store/sql/webhook_queries.h"
 #include "util/json_writer.h"
 #include "util/time_format.h"
 
-namespace leadterra::store::sqlite {
+namespace leadterra::store::sql {
 namespace {
 
 // The message we sent that an inbound message is about.
@@ -225,16 +225,18 @@ Status ApplyBounce(Connection& conn, const InboundRecord& r, const SentMessage& 
 
 }  // namespace
 
-Result<std::vector<InboundMailbox>> ListDueInboundMailboxes(Connection& conn, int64_t now) {
+Result<std::vector<InboundMailbox>> LeaseDueInboundMailboxes(Connection& conn, int64_t now,
+                                                             int64_t lease_until) {
   std::vector<std::pair<std::string, std::string>> ids;
   std::vector<PollCursor> cursors;
   {
-    LT_ASSIGN_OR_RETURN(auto stmt,
-                        conn.Prepare("SELECT workspace_id, id, coalesce(imap_cursor_account, ''), "
-                                     "imap_uidvalidity, imap_last_uid FROM mailboxes WHERE "
-                                     "deleted_at IS NULL AND status = 'active' AND imap_host IS "
-                                     "NOT NULL AND (last_polled_at IS NULL OR last_polled_at + "
-                                     "imap_poll_seconds * 1000 <= ?) ORDER BY workspace_id, id"));
+    LT_ASSIGN_OR_RETURN(
+        auto stmt,
+        conn.Prepare(conn.SkipLocked(
+            "SELECT workspace_id, id, coalesce(imap_cursor_account, ''), imap_uidvalidity, "
+            "imap_last_uid FROM mailboxes WHERE deleted_at IS NULL AND status = 'active' AND "
+            "imap_host IS NOT NULL AND imap_lease_until <= ?1 AND (last_polled_at IS NULL OR "
+            "last_polled_at + imap_poll_seconds * 1000 <= ?1) ORDER BY workspace_id, id")));
     stmt->Bind(1, now);
     while (true) {
       LT_ASSIGN_OR_RETURN(bool row, stmt->Step());
@@ -243,8 +245,12 @@ Result<std::vector<InboundMailbox>> ListDueInboundMailboxes(Connection& conn, in
       cursors.push_back({stmt->ColumnText(2), stmt->ColumnOptionalInt(3), stmt->ColumnInt(4)});
     }
   }
+  LT_ASSIGN_OR_RETURN(auto lease, conn.Prepare("UPDATE mailboxes SET imap_lease_until = ? WHERE "
+                                               "workspace_id = ? AND id = ?"));
   std::vector<InboundMailbox> out;
   for (size_t i = 0; i < ids.size(); ++i) {
+    lease->Bind(1, lease_until).Bind(2, ids[i].first).Bind(3, ids[i].second);
+    LT_RETURN_IF_ERROR(lease->Run());
     LT_ASSIGN_OR_RETURN(domain::Mailbox m, LoadMailbox(conn, ids[i].first, ids[i].second));
     out.push_back({std::move(m), cursors[i]});
   }
@@ -254,11 +260,11 @@ Result<std::vector<InboundMailbox>> ListDueInboundMailboxes(Connection& conn, in
 Status RecordPoll(Connection& conn, const std::string& workspace_id, const std::string& mailbox_id,
                   const PollCursor& cursor, int64_t now, const std::string& error) {
   LT_ASSIGN_OR_RETURN(
-      auto stmt,
-      conn.Prepare("UPDATE mailboxes SET imap_cursor_account = ?, imap_uidvalidity = ?, "
-                   "imap_last_uid = ?, last_polled_at = ?, last_error = CASE WHEN ?5 != '' THEN "
-                   "?5 WHEN last_error LIKE 'imap: %' THEN '' ELSE last_error END WHERE "
-                   "workspace_id = ? AND id = ?"));
+      auto stmt, conn.Prepare("UPDATE mailboxes SET imap_cursor_account = ?, imap_uidvalidity = ?, "
+                              "imap_last_uid = ?, last_polled_at = ?, imap_lease_until = 0, "
+                              "last_error = CASE WHEN ?5 != '' THEN "
+                              "?5 WHEN last_error LIKE 'imap: %' THEN '' ELSE last_error END WHERE "
+                              "workspace_id = ? AND id = ?"));
   stmt->Bind(1, cursor.account)
       .Bind(2, cursor.uidvalidity)
       .Bind(3, cursor.last_uid)
@@ -421,4 +427,4 @@ Result<std::vector<ThreadItem>> ListThread(Connection& conn, const std::string& 
   return items;
 }
 
-}  // namespace leadterra::store::sqlite
+}  // namespace leadterra::store::sql

@@ -1,6 +1,6 @@
-#include "store/sqlite/settings_queries.h"
+#include "store/sql/settings_queries.h"
 
-namespace leadterra::store::sqlite {
+namespace leadterra::store::sql {
 namespace {
 
 // Window days are stored as digits, "12345" for Monday to Friday.
@@ -69,4 +69,4 @@ Status WriteDeliverySettings(Connection& conn, const std::string& workspace_id,
   return stmt->Run();
 }
 
-}  // namespace leadterra::store::sqlite
+}  // namespace leadterra::store::sql

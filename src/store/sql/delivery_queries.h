@@ -1,17 +1,24 @@
-// SQLite queries behind DeliveryStore, run inside the caller's transaction.
+// SQL queries (both backends) behind DeliveryStore, run inside the caller's transaction.
 #pragma once
 
 #include <functional>
 #include <string>
 #include <vector>
 
-#include "store/sqlite/sqlite_db.h"
+#include "store/sql/sql_connection.h"
 #include "store/store.h"
 
-namespace leadterra::store::sqlite {
+namespace leadterra::store::sql {
+
+// Who holds a claimed or sending message, and until when.
+struct Lease {
+  std::string owner;
+  int64_t until = 0;
+};
 
 Result<std::vector<SendClaim>> ClaimDueSends(Connection& conn, const std::string& workspace_id,
                                              const std::string& campaign_id, int64_t now, int limit,
+                                             const Lease& lease,
                                              const std::function<std::string()>& new_id);
 // Makes every lead held back by delivery settings or mailbox limits due
 // again at `now`, so that changed settings apply at once (the claim holds
@@ -22,8 +29,12 @@ Status ReleaseHeldLeads(Connection& conn, const std::string& workspace_id, int64
 Status ApplyPacingGap(Connection& conn, const std::string& workspace_id, int min_gap_seconds,
                       int64_t now);
 Status RecordOutcomes(Connection& conn, const std::vector<SendOutcome>& outcomes, int64_t now);
-// `claimed` -> `sending`; false if the row is no longer claimed.
-Result<bool> MarkSending(Connection& conn, const SendClaim& claim, int64_t now);
+// `claimed` -> `sending`, under `lease`; false if the row is no longer
+// claimed.
+Result<bool> MarkSending(Connection& conn, const SendClaim& claim, int64_t now, const Lease& lease);
+// Extends the leases `lease.owner` holds to `lease.until`.
+Status RenewLeases(Connection& conn, const Lease& lease);
+// Resolves messages in flight whose lease ended before `now`.
 Result<int64_t> ResolveInterrupted(Connection& conn, int64_t now, int64_t day_millis);
 Result<std::optional<int64_t>> NextDueTime(Connection& conn);
 // Gives every queued, unscheduled lead of a campaign that just started its
@@ -32,4 +43,4 @@ Status ScheduleStartedCampaign(Connection& conn, const std::string& workspace_id
                                const std::string& campaign_id, int64_t started_at,
                                int64_t day_millis);
 
-}  // namespace leadterra::store::sqlite
+}  // namespace leadterra::store::sql

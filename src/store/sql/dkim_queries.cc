@@ -1,6 +1,6 @@
-#include "store/sqlite/dkim_queries.h"
+#include "store/sql/dkim_queries.h"
 
-namespace leadterra::store::sqlite {
+namespace leadterra::store::sql {
 namespace {
 
 constexpr char kDkimColumns[] =
@@ -100,4 +100,4 @@ Result<std::optional<domain::DkimKeyRecord>> FindSigningKey(Connection& conn,
   return std::optional<domain::DkimKeyRecord>(ReadDkimKey(*stmt));
 }
 
-}  // namespace leadterra::store::sqlite
+}  // namespace leadterra::store::sql

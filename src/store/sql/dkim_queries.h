@@ -1,13 +1,13 @@
-// SQLite queries behind DkimKeyStore, run inside the caller's transaction.
+// SQL queries (both backends) behind DkimKeyStore, run inside the caller's transaction.
 #pragma once
 
 #include <optional>
 #include <string>
 
-#include "store/sqlite/sqlite_db.h"
+#include "store/sql/sql_connection.h"
 #include "store/store.h"
 
-namespace leadterra::store::sqlite {
+namespace leadterra::store::sql {
 
 Status InsertDkimKey(Connection& conn, const domain::DkimKeyRecord& key);
 Result<domain::DkimKeyRecord> LoadDkimKey(Connection& conn, const std::string& workspace_id,
@@ -21,4 +21,4 @@ Result<std::optional<domain::DkimKeyRecord>> FindSigningKey(Connection& conn,
                                                             const std::string& workspace_id,
                                                             const std::string& domain);
 
-}  // namespace leadterra::store::sqlite
+}  // namespace leadterra::store::sql

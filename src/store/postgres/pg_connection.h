@@ -1,0 +1,67 @@
+// The PostgreSQL driver behind the shared SQL store (libpq).
+//
+// Statements are prepared once per connection (named s1, s2, ...) with the
+// parameter types of their first binding, and run with text parameters;
+// SQLite-style `?`/`?N` placeholders become `$N`. Transactions run READ
+// COMMITTED; LockWorkspace takes a transaction-scoped advisory lock, so write
+// transactions of one workspace serialize across every node as they do in
+// SQLite's single writer. A connection that breaks is reset on next use.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "store/sql/sql_connection.h"
+
+struct pg_conn;
+
+namespace leadterra::store::postgres {
+
+// SQLite-style placeholders (`?`, `?N`) rewritten as `$N`, outside quoted
+// text; `params` receives the number of parameters.
+std::string RewritePlaceholders(std::string_view sql, int* params);
+
+class PgConnection final : public sql::Connection {
+ public:
+  // `conninfo`: a postgres:// URL or key=value string, as libpq takes it.
+  static Result<std::unique_ptr<PgConnection>> Open(const std::string& conninfo);
+  ~PgConnection() override;
+
+  sql::Dialect dialect() const override { return sql::Dialect::kPostgres; }
+  Status Exec(const std::string& sql) override;
+  Result<std::unique_ptr<sql::Statement>> Prepare(const std::string& sql) override;
+  int64_t Changes() const override { return changes_; }
+  Status Begin(bool write) override { return Exec("BEGIN"); }
+  Status LockWorkspace(const std::string& workspace_id) override;
+
+  Status CopyIn(const std::string& copy_sql, const std::string& rows) override;
+
+  struct Prepared {
+    std::string name;
+    std::string text;  // with $N placeholders
+    int params = 0;
+    bool ready = false;  // PQprepare done on this connection
+  };
+  pg_conn* raw() const { return conn_; }
+  void set_changes(int64_t changes) { changes_ = changes; }
+  // Prepares `p` on the server with these parameter types (0: inferred).
+  Status EnsurePrepared(Prepared& p, const std::vector<unsigned int>& types);
+
+ private:
+  explicit PgConnection(pg_conn* conn) : conn_(conn) {}
+  // Reconnects a broken connection, forgetting server-side prepared statements.
+  Status EnsureConnected();
+
+  pg_conn* conn_;
+  int64_t changes_ = 0;
+  int next_name_ = 0;
+  std::unordered_map<std::string, std::unique_ptr<Prepared>> cache_;
+};
+
+// `size` connections to the database at `conninfo`.
+Result<std::unique_ptr<sql::ConnectionPool>> OpenPgPool(const std::string& conninfo, int size);
+
+}  // namespace leadterra::store::postgres

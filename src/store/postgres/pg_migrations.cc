@@ -1,0 +1,347 @@
+#include "store/postgres/pg_migrations.h"
+
+#include <string>
+#include <vector>
+
+namespace leadterra::store::postgres {
+namespace {
+
+struct Migration {
+  int version;
+  const char* sql;
+};
+
+// Append only: never edit a migration that has shipped. Integers are BIGINT
+// and text sorts bytewise (COLLATE "C"), as in SQLite, so keyset pagination
+// orders ids the same on both backends. Every table leads with workspace_id:
+// the distribution column on Citus (see README).
+const std::vector<Migration>& Migrations() {
+  static const std::vector<Migration> kMigrations = {
+      {1, R"sql(
+CREATE TABLE workspaces (
+  id TEXT COLLATE "C" PRIMARY KEY,
+  name TEXT COLLATE "C" NOT NULL,
+  created_at BIGINT NOT NULL,
+  deleted_at BIGINT
+);
+CREATE TABLE api_keys (
+  workspace_id TEXT COLLATE "C" NOT NULL REFERENCES workspaces(id),
+  id TEXT COLLATE "C" NOT NULL,
+  name TEXT COLLATE "C" NOT NULL,
+  key_hash TEXT COLLATE "C" NOT NULL UNIQUE,
+  prefix TEXT COLLATE "C" NOT NULL,
+  created_at BIGINT NOT NULL,
+  revoked_at BIGINT,
+  PRIMARY KEY (workspace_id, id)
+);
+CREATE TABLE campaigns (
+  workspace_id TEXT COLLATE "C" NOT NULL REFERENCES workspaces(id),
+  id TEXT COLLATE "C" NOT NULL,
+  name TEXT COLLATE "C" NOT NULL,
+  status TEXT COLLATE "C" NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  started_at BIGINT,
+  deleted_at BIGINT,
+  stop_on_reply TEXT COLLATE "C" NOT NULL DEFAULT 'lead',
+  bounce_protection BIGINT NOT NULL DEFAULT 1,
+  bounce_max_rate DOUBLE PRECISION NOT NULL DEFAULT 0.05,
+  bounce_min_sends BIGINT NOT NULL DEFAULT 50,
+  pause_reason TEXT COLLATE "C",
+  pause_message TEXT COLLATE "C",
+  pause_at BIGINT,
+  bounce_base_sends BIGINT NOT NULL DEFAULT 0,
+  bounce_base_bounced BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (workspace_id, id)
+);
+CREATE INDEX campaigns_by_status ON campaigns(workspace_id, status, id);
+-- The engine's scan for running campaigns of every workspace.
+CREATE INDEX campaigns_running ON campaigns(status) WHERE status = 'running';
+CREATE TABLE campaign_steps (
+  workspace_id TEXT COLLATE "C" NOT NULL,
+  campaign_id TEXT COLLATE "C" NOT NULL,
+  step_index BIGINT NOT NULL,
+  delay_days DOUBLE PRECISION NOT NULL,
+  subject TEXT COLLATE "C" NOT NULL,
+  body_html TEXT COLLATE "C" NOT NULL,
+  PRIMARY KEY (workspace_id, campaign_id, step_index),
+  FOREIGN KEY (workspace_id, campaign_id) REFERENCES campaigns(workspace_id, id)
+);
+CREATE TABLE idempotency_keys (
+  workspace_id TEXT COLLATE "C" NOT NULL,
+  idem_key TEXT COLLATE "C" NOT NULL,
+  request_hash TEXT COLLATE "C" NOT NULL,
+  status BIGINT,
+  body TEXT COLLATE "C",
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (workspace_id, idem_key)
+);
+CREATE TABLE leads (
+  workspace_id TEXT COLLATE "C" NOT NULL REFERENCES workspaces(id),
+  email_norm TEXT COLLATE "C" NOT NULL,
+  id TEXT COLLATE "C" NOT NULL,
+  email TEXT COLLATE "C" NOT NULL,
+  first_name TEXT COLLATE "C",
+  last_name TEXT COLLATE "C",
+  company TEXT COLLATE "C",
+  job_title TEXT COLLATE "C",
+  custom_fields TEXT COLLATE "C" NOT NULL DEFAULT '{}',
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  timezone TEXT COLLATE "C",
+  PRIMARY KEY (workspace_id, email_norm)
+);
+CREATE UNIQUE INDEX leads_by_id ON leads(workspace_id, id);
+CREATE TABLE enrollments (
+  workspace_id TEXT COLLATE "C" NOT NULL,
+  campaign_id TEXT COLLATE "C" NOT NULL,
+  lead_id TEXT COLLATE "C" NOT NULL,
+  status TEXT COLLATE "C" NOT NULL,
+  current_step BIGINT NOT NULL DEFAULT 0,
+  next_send_at BIGINT,
+  last_sent_at BIGINT,
+  enrolled_at BIGINT NOT NULL,
+  mailbox_id TEXT COLLATE "C",
+  held BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (workspace_id, campaign_id, lead_id)
+);
+CREATE INDEX enrollments_by_status ON enrollments(workspace_id, campaign_id, status, lead_id)
+  WHERE status != 'queued';
+CREATE INDEX enrollments_due ON enrollments(workspace_id, campaign_id, next_send_at)
+  WHERE status = 'queued' AND next_send_at IS NOT NULL;
+CREATE INDEX enrollments_held ON enrollments(workspace_id) WHERE held = 1;
+CREATE TABLE campaign_stats (
+  workspace_id TEXT COLLATE "C" NOT NULL,
+  campaign_id TEXT COLLATE "C" NOT NULL,
+  enrolled BIGINT NOT NULL DEFAULT 0,
+  queued BIGINT NOT NULL DEFAULT 0,
+  delivered BIGINT NOT NULL DEFAULT 0,
+  bounced BIGINT NOT NULL DEFAULT 0,
+  replied BIGINT NOT NULL DEFAULT 0,
+  unsubscribed BIGINT NOT NULL DEFAULT 0,
+  updated_at BIGINT NOT NULL,
+  unknown BIGINT NOT NULL DEFAULT 0,
+  completed BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (workspace_id, campaign_id)
+);
+CREATE TABLE custom_field_keys (
+  workspace_id TEXT COLLATE "C" NOT NULL,
+  field_key TEXT COLLATE "C" NOT NULL,
+  PRIMARY KEY (workspace_id, field_key)
+);
+CREATE TABLE mailboxes (
+  workspace_id TEXT COLLATE "C" NOT NULL REFERENCES workspaces(id),
+  id TEXT COLLATE "C" NOT NULL,
+  email TEXT COLLATE "C" NOT NULL,
+  from_name TEXT COLLATE "C" NOT NULL,
+  smtp_host TEXT COLLATE "C" NOT NULL,
+  smtp_port BIGINT NOT NULL,
+  smtp_username TEXT COLLATE "C" NOT NULL,
+  smtp_password TEXT COLLATE "C" NOT NULL,
+  smtp_security TEXT COLLATE "C" NOT NULL,
+  imap_host TEXT COLLATE "C",
+  imap_port BIGINT,
+  imap_username TEXT COLLATE "C",
+  imap_password TEXT COLLATE "C",
+  imap_security TEXT COLLATE "C",
+  imap_poll_seconds BIGINT NOT NULL DEFAULT 60,
+  daily_limit BIGINT NOT NULL,
+  status TEXT COLLATE "C" NOT NULL,
+  last_error TEXT COLLATE "C" NOT NULL DEFAULT '',
+  verified_at BIGINT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  deleted_at BIGINT,
+  last_polled_at BIGINT,
+  imap_cursor_account TEXT COLLATE "C",
+  imap_uidvalidity BIGINT,
+  imap_last_uid BIGINT NOT NULL DEFAULT 0,
+  next_send_after BIGINT NOT NULL DEFAULT 0,
+  -- A node polling this mailbox's IMAP holds it until then.
+  imap_lease_until BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (workspace_id, id)
+);
+CREATE TABLE mailbox_usage (
+  workspace_id TEXT COLLATE "C" NOT NULL,
+  mailbox_id TEXT COLLATE "C" NOT NULL,
+  day TEXT COLLATE "C" NOT NULL,
+  sent BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (workspace_id, mailbox_id, day)
+);
+CREATE INDEX mailbox_usage_by_day ON mailbox_usage(workspace_id, day);
+CREATE TABLE messages (
+  workspace_id TEXT COLLATE "C" NOT NULL,
+  id TEXT COLLATE "C" NOT NULL,
+  campaign_id TEXT COLLATE "C" NOT NULL,
+  lead_id TEXT COLLATE "C" NOT NULL,
+  step_index BIGINT NOT NULL,
+  mailbox_id TEXT COLLATE "C" NOT NULL,
+  message_id_header TEXT COLLATE "C" NOT NULL,
+  subject TEXT COLLATE "C" NOT NULL DEFAULT '',
+  status TEXT COLLATE "C" NOT NULL,
+  attempts BIGINT NOT NULL DEFAULT 0,
+  smtp_code BIGINT,
+  smtp_reply TEXT COLLATE "C",
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  sent_at BIGINT,
+  -- While claimed or sending: the node holds it until then; after that a
+  -- crashed node's work is resolved by any other.
+  lease_until BIGINT NOT NULL DEFAULT 0,
+  lease_owner TEXT COLLATE "C",
+  PRIMARY KEY (workspace_id, id),
+  UNIQUE (workspace_id, campaign_id, lead_id, step_index)
+);
+CREATE INDEX messages_in_flight ON messages(status) WHERE status IN ('claimed', 'sending');
+CREATE INDEX messages_by_lease_owner ON messages(lease_owner) WHERE status IN ('claimed', 'sending');
+CREATE INDEX messages_by_header ON messages(workspace_id, message_id_header);
+CREATE INDEX messages_by_lead ON messages(workspace_id, lead_id, campaign_id);
+CREATE TABLE webhooks (
+  workspace_id TEXT COLLATE "C" NOT NULL REFERENCES workspaces(id),
+  id TEXT COLLATE "C" NOT NULL,
+  url TEXT COLLATE "C" NOT NULL,
+  events TEXT COLLATE "C" NOT NULL,
+  description TEXT COLLATE "C",
+  secret TEXT COLLATE "C" NOT NULL,
+  status TEXT COLLATE "C" NOT NULL,
+  created_at BIGINT NOT NULL,
+  last_success_at BIGINT,
+  failing_since BIGINT,
+  deleted_at BIGINT,
+  PRIMARY KEY (workspace_id, id)
+);
+CREATE TABLE webhook_subscriptions (
+  workspace_id TEXT COLLATE "C" NOT NULL,
+  event_type TEXT COLLATE "C" NOT NULL,
+  webhook_id TEXT COLLATE "C" NOT NULL,
+  PRIMARY KEY (workspace_id, event_type, webhook_id)
+);
+CREATE TABLE webhook_events (
+  workspace_id TEXT COLLATE "C" NOT NULL,
+  id TEXT COLLATE "C" NOT NULL,
+  type TEXT COLLATE "C" NOT NULL,
+  data TEXT COLLATE "C" NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (workspace_id, id)
+);
+CREATE TABLE webhook_deliveries (
+  workspace_id TEXT COLLATE "C" NOT NULL,
+  webhook_id TEXT COLLATE "C" NOT NULL,
+  event_id TEXT COLLATE "C" NOT NULL,
+  status TEXT COLLATE "C" NOT NULL,
+  attempts BIGINT NOT NULL DEFAULT 0,
+  next_attempt_at BIGINT,
+  lease_until BIGINT,
+  created_at BIGINT NOT NULL,
+  delivered_at BIGINT,
+  PRIMARY KEY (workspace_id, webhook_id, event_id)
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries(workspace_id, webhook_id, next_attempt_at)
+  WHERE status = 'pending';
+CREATE TABLE webhook_attempts (
+  workspace_id TEXT COLLATE "C" NOT NULL,
+  webhook_id TEXT COLLATE "C" NOT NULL,
+  event_id TEXT COLLATE "C" NOT NULL,
+  attempt BIGINT NOT NULL,
+  attempted_at BIGINT NOT NULL,
+  status_code BIGINT,
+  latency_ms BIGINT NOT NULL,
+  error TEXT COLLATE "C",
+  PRIMARY KEY (workspace_id, webhook_id, event_id, attempt)
+);
+CREATE TABLE inbound_messages (
+  workspace_id TEXT COLLATE "C" NOT NULL,
+  id TEXT COLLATE "C" NOT NULL,
+  mailbox_id TEXT COLLATE "C" NOT NULL,
+  uidvalidity BIGINT NOT NULL,
+  uid BIGINT NOT NULL,
+  kind TEXT COLLATE "C" NOT NULL,
+  campaign_id TEXT COLLATE "C" NOT NULL,
+  lead_id TEXT COLLATE "C" NOT NULL,
+  message_row_id TEXT COLLATE "C" NOT NULL,
+  from_addr TEXT COLLATE "C" NOT NULL,
+  subject TEXT COLLATE "C" NOT NULL,
+  message_id_header TEXT COLLATE "C" NOT NULL,
+  snippet TEXT COLLATE "C" NOT NULL,
+  dsn_status TEXT COLLATE "C",
+  smtp_code BIGINT,
+  diagnostic TEXT COLLATE "C",
+  received_at BIGINT NOT NULL,
+  PRIMARY KEY (workspace_id, id),
+  UNIQUE (workspace_id, mailbox_id, uidvalidity, uid)
+);
+CREATE INDEX inbound_by_lead ON inbound_messages(workspace_id, lead_id, campaign_id);
+CREATE INDEX inbound_by_header ON inbound_messages(workspace_id, mailbox_id, message_id_header);
+CREATE TABLE suppressions (
+  workspace_id TEXT COLLATE "C" NOT NULL,
+  value TEXT COLLATE "C" NOT NULL,
+  kind TEXT COLLATE "C" NOT NULL,
+  reason TEXT COLLATE "C" NOT NULL,
+  source TEXT COLLATE "C" NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (workspace_id, value)
+);
+CREATE TABLE delivery_settings (
+  workspace_id TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+  daily_limit BIGINT,
+  timezone TEXT COLLATE "C" NOT NULL,
+  window_days TEXT COLLATE "C",
+  window_start BIGINT,
+  window_end BIGINT,
+  min_gap_seconds BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE TABLE dkim_keys (
+  workspace_id TEXT COLLATE "C" NOT NULL,
+  id TEXT COLLATE "C" NOT NULL,
+  domain TEXT COLLATE "C" NOT NULL,
+  selector TEXT COLLATE "C" NOT NULL,
+  private_key_sealed TEXT COLLATE "C" NOT NULL,
+  public_key TEXT COLLATE "C" NOT NULL,
+  active BIGINT NOT NULL DEFAULT 1,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (workspace_id, id),
+  UNIQUE (workspace_id, domain, selector)
+);
+)sql"},
+  };
+  return kMigrations;
+}
+
+// Session advisory lock held while migrating, so nodes starting together
+// apply each migration once ("LTMG").
+constexpr int64_t kMigrationLock = 0x4c544d47;
+
+}  // namespace
+
+Status ApplyMigrations(sql::Connection& conn) {
+  LT_RETURN_IF_ERROR(conn.Exec("SELECT pg_advisory_lock(" + std::to_string(kMigrationLock) + ")"));
+  Status status = [&]() -> Status {
+    LT_RETURN_IF_ERROR(
+        conn.Exec("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, "
+                  "applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"));
+    for (const Migration& m : Migrations()) {
+      Status applied_one = sql::InTransaction(conn, /*write=*/true, std::string(), [&]() -> Status {
+        LT_ASSIGN_OR_RETURN(auto check,
+                            conn.Prepare("SELECT 1 FROM schema_migrations WHERE version = ?"));
+        check->Bind(1, m.version);
+        LT_ASSIGN_OR_RETURN(bool applied, check->Step());
+        check.reset();
+        if (applied) return Status::Ok();
+        LT_RETURN_IF_ERROR(conn.Exec(m.sql));
+        LT_ASSIGN_OR_RETURN(auto record,
+                            conn.Prepare("INSERT INTO schema_migrations(version) VALUES (?)"));
+        record->Bind(1, m.version);
+        return record->Run();
+      });
+      if (!applied_one.ok()) {
+        return Internal("migration " + std::to_string(m.version) + ": " + applied_one.message());
+      }
+    }
+    return Status::Ok();
+  }();
+  Status unlock = conn.Exec("SELECT pg_advisory_unlock(" + std::to_string(kMigrationLock) + ")");
+  return status.ok() ? unlock : status;
+}
+
+}  // namespace leadterra::store::postgres

@@ -1,0 +1,27 @@
+#include "store/sql/sql_connection.h"
+
+namespace leadterra::store::sql {
+
+ConnectionPool::ConnectionPool(std::vector<std::unique_ptr<Connection>> connections)
+    : all_(std::move(connections)) {
+  for (auto& conn : all_) free_.push_back(conn.get());
+}
+
+ConnectionPool::Lease ConnectionPool::Acquire() {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait(lock, [this] { return !free_.empty(); });
+  Connection* conn = free_.back();
+  free_.pop_back();
+  return Lease(this, conn);
+}
+
+ConnectionPool::Lease::~Lease() {
+  if (!conn_) return;
+  {
+    std::lock_guard<std::mutex> lock(pool_->mu_);
+    pool_->free_.push_back(conn_);
+  }
+  pool_->cv_.notify_one();
+}
+
+}  // namespace leadterra::store::sql
