@@ -2,6 +2,9 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
+#include <thread>
+
 namespace leadterra::store::sqlite {
 namespace {
 
@@ -60,9 +63,18 @@ Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::stri
   }
   std::unique_ptr<SqliteConnection> conn(new SqliteConnection(db));
   sqlite3_busy_timeout(db, 10000);
-  LT_RETURN_IF_ERROR(conn->Exec(
-      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-      "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=8192;"));
+  // Switching a new file to WAL takes an exclusive lock and answers BUSY at
+  // once, without the busy handler, while another connection opens it too.
+  Status wal = conn->Exec("PRAGMA journal_mode=WAL");
+  for (int attempt = 0; !wal.ok() && sqlite3_errcode(db) == SQLITE_BUSY && attempt < 200;
+       ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    wal = conn->Exec("PRAGMA journal_mode=WAL");
+  }
+  LT_RETURN_IF_ERROR(wal);
+  LT_RETURN_IF_ERROR(
+      conn->Exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
+                 "PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=8192;"));
   return conn;
 }
 
@@ -76,7 +88,7 @@ Status SqliteConnection::Exec(const std::string& sql) {
   if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
     std::string message = err ? err : "unknown error";
     sqlite3_free(err);
-    return Internal("exec: " + message);
+    return Internal("exec: " + message + " [" + sql.substr(0, 40) + "]");
   }
   return Status::Ok();
 }
