@@ -141,6 +141,7 @@ Result<TickReport> DeliveryEngine::RunCampaign(const domain::Campaign& campaign)
                              [this] { return ids_.Next(id_prefix::kMessage); }));
     if (claims.empty()) break;
     report.claimed += static_cast<int>(claims.size());
+    Hold(claims);
 
     std::map<std::string, Job> jobs;
     for (auto& claim : claims) {
@@ -162,6 +163,9 @@ Result<TickReport> DeliveryEngine::RunCampaign(const domain::Campaign& campaign)
       }
       for (auto& f : running) f.get();
     }
+    // Finished or failed, the batch is no longer worked on: what a failure
+    // left claimed is taken back once its lease runs out.
+    Release(claims);
     for (auto& [id, job] : jobs) {
       if (!job.error.ok()) return job.error;
       report.delivered += job.report.delivered;
@@ -339,12 +343,33 @@ void DeliveryEngine::Start() {
   }
 }
 
+void DeliveryEngine::Hold(const std::vector<store::SendClaim>& claims) {
+  std::lock_guard<std::mutex> lock(held_mu_);
+  for (const auto& claim : claims) {
+    held_[claim.message_row_id] = {claim.workspace_id, claim.message_row_id};
+  }
+}
+
+void DeliveryEngine::Release(const std::vector<store::SendClaim>& claims) {
+  std::lock_guard<std::mutex> lock(held_mu_);
+  for (const auto& claim : claims) held_.erase(claim.message_row_id);
+}
+
+Status DeliveryEngine::RenewHeldLeases() {
+  std::vector<store::HeldMessage> held;
+  {
+    std::lock_guard<std::mutex> lock(held_mu_);
+    for (const auto& [id, message] : held_) held.push_back(message);
+  }
+  return store_.RenewLeases(held, clock_.NowMillis());
+}
+
 void DeliveryEngine::RenewLoop() {
   std::unique_lock<std::mutex> lock(loop_mu_);
   while (!loop_cv_.wait_for(lock, std::chrono::milliseconds(options_.lease_renew_interval_millis),
                             [this] { return stopping_; })) {
     lock.unlock();
-    if (Status s = store_.RenewLeases(clock_.NowMillis()); !s.ok()) {
+    if (Status s = RenewHeldLeases(); !s.ok()) {
       spdlog::error("delivery: renewing leases failed: {}", s.message());
     }
     lock.lock();

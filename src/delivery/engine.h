@@ -67,6 +67,10 @@ class DeliveryEngine {
   // Sends everything due now; returns what happened.
   Result<TickReport> RunOnce();
 
+  // Renews the leases of the claims the engine is working on now (the
+  // heartbeat thread calls it every lease_renew_interval_millis).
+  Status RenewHeldLeases();
+
   void Start();
   // Stops claiming, lets in-flight sends finish and record, joins the thread.
   void Stop();
@@ -88,6 +92,8 @@ class DeliveryEngine {
                               int64_t now) const;
   void Loop();
   void RenewLoop();
+  void Hold(const std::vector<store::SendClaim>& claims);
+  void Release(const std::vector<store::SendClaim>& claims);
 
   store::Store& store_;
   const Clock& clock_;
@@ -98,6 +104,10 @@ class DeliveryEngine {
 
   std::mutex sessions_mu_;
   std::map<std::string, std::unique_ptr<MailboxSession>> idle_sessions_;  // by mailbox id
+
+  // Claims of the batch in flight: the heartbeat renews their leases.
+  std::mutex held_mu_;
+  std::map<std::string, store::HeldMessage> held_;  // by message row id
 
   std::mutex loop_mu_;
   std::condition_variable loop_cv_;

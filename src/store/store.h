@@ -223,6 +223,12 @@ class MailboxStore {
 // `claimed`; the engine moves it to `sending` (CommitProgress) right before
 // the SMTP transaction, so a crash leaves at most the messages then on the
 // wire in doubt.
+// A message row a process holds a lease on.
+struct HeldMessage {
+  std::string workspace_id;
+  std::string message_row_id;  // msg_…
+};
+
 struct SendClaim {
   std::string message_row_id;     // msg_…
   std::string message_id_header;  // "<msg_…@domain>", stable across retries
@@ -289,9 +295,12 @@ class DeliveryStore {
   // Returns how many were marked unknown. (SQLite has one process: opening
   // the file ends every lease of the previous one.)
   virtual Result<int64_t> ResolveInterrupted(int64_t now) = 0;
-  // Extends every lease this store instance holds on claimed or sending
-  // messages to `now` + the lease length (the engine's heartbeat).
-  virtual Status RenewLeases(int64_t now) = 0;
+  // Extends this store instance's leases on `held` (those still claimed or
+  // sending) to `now` + the lease length: the engine's heartbeat for the
+  // claims it is working on. Claims a failed batch left behind are not
+  // renewed, so they run out and ResolveInterrupted takes them back. Each
+  // message is renewed on its own, never waiting on two rows at once.
+  virtual Status RenewLeases(const std::vector<HeldMessage>& held, int64_t now) = 0;
   // The earliest next_send_at of a queued lead in a running campaign.
   virtual Result<std::optional<int64_t>> NextDueTime() = 0;
 };

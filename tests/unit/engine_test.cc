@@ -125,6 +125,12 @@ class EngineTest : public ::testing::Test {
     return r.ok() ? *r : TickReport{};
   }
 
+  static std::vector<store::HeldMessage> Held(const std::vector<store::SendClaim>& claims) {
+    std::vector<store::HeldMessage> held;
+    for (const auto& claim : claims) held.push_back({claim.workspace_id, claim.message_row_id});
+    return held;
+  }
+
   store::CampaignCounters Counters(const std::string& id) {
     return *store_->GetCampaignCounters(ws_, id);
   }
@@ -251,7 +257,7 @@ TEST_F(EngineTest, RenewedLeasesKeepALiveSendersWork) {
   // A slow SMTP server: the heartbeat renews both leases before they run out.
   for (int i = 0; i < 5; ++i) {
     clock_.Advance(20'000);
-    ASSERT_TRUE(store_->RenewLeases(clock_.NowMillis()).ok());
+    ASSERT_TRUE(store_->RenewLeases(Held(*claims), clock_.NowMillis()).ok());
     EXPECT_EQ(*engine_.Recover(), 0);
   }
   EXPECT_TRUE(*store_->CommitProgress({}, &(*claims)[1], clock_.NowMillis()));
@@ -259,6 +265,26 @@ TEST_F(EngineTest, RenewedLeasesKeepALiveSendersWork) {
   clock_.Advance(30'001);
   EXPECT_EQ(*engine_.Recover(), 2);
   EXPECT_EQ(Counters(c).unknown, 2);
+}
+
+TEST_F(EngineTest, HeartbeatRenewsOnlyTheBatchInFlight) {
+  AddMailbox(1000);
+  std::string c = StartCampaign({{0, "a", "<p>a</p>"}}, 2);
+  // Claims a failed batch left behind: no sender works on them any more.
+  auto claims = store_->ClaimDueSends(ws_, c, clock_.NowMillis(), 10,
+                                      [&] { return ids_.Next(id_prefix::kMessage); });
+  ASSERT_EQ(claims->size(), 2u);
+  ASSERT_TRUE(*store_->CommitProgress({}, &(*claims)[0], clock_.NowMillis()));
+  for (int i = 0; i < 2; ++i) {
+    clock_.Advance(20'000);
+    ASSERT_TRUE(engine_.RenewHeldLeases().ok());
+  }
+  // Their leases ran out: the one on the wire is unknown, the other queued again.
+  EXPECT_EQ(*engine_.Recover(), 1);
+  EXPECT_EQ(Counters(c).unknown, 1);
+  auto tick = engine_.RunOnce();
+  ASSERT_TRUE(tick.ok());
+  EXPECT_EQ(tick->delivered, 1);
 }
 
 // 2025-03-29 (Saturday) 12:00 UTC; Europe/Berlin moves to summer time on

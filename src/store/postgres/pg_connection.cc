@@ -89,7 +89,7 @@ class PgStatement final : public sql::Statement {
                              values.data(), nullptr, nullptr, 0);
     ExecStatusType status = PQresultStatus(result_);
     if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
-      Status error = ResultError(result_, "execute " + prepared_->text.substr(0, 160));
+      Status error = conn_->Failed(result_, "execute " + prepared_->text.substr(0, 160));
       PQclear(result_);
       result_ = nullptr;
       return error;
@@ -166,13 +166,19 @@ Status PgConnection::EnsureConnected() {
   return Status::Ok();
 }
 
+Status PgConnection::Failed(PGresult* result, std::string_view what) {
+  const char* state = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+  const std::string_view code = state ? state : "";
+  if (code == "40P01" || code == "40001") conflicted_ = true;
+  return ResultError(result, what);
+}
+
 Status PgConnection::Exec(const std::string& sql) {
   LT_RETURN_IF_ERROR(EnsureConnected());
   PGresult* result = PQexec(conn_, sql.c_str());
   ExecStatusType status = PQresultStatus(result);
-  Status out = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK
-                   ? Status::Ok()
-                   : ResultError(result, "exec");
+  Status out = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK ? Status::Ok()
+                                                                       : Failed(result, "exec");
   PQclear(result);
   return out;
 }
@@ -246,7 +252,7 @@ Status PgConnection::CopyIn(const std::string& copy_sql, const std::string& rows
   if (PQputCopyEnd(conn_, nullptr) != 1) return Error(conn_, "copy end");
   Status out = Status::Ok();
   while (PGresult* result = PQgetResult(conn_)) {
-    if (PQresultStatus(result) != PGRES_COMMAND_OK && out.ok()) out = ResultError(result, "copy");
+    if (PQresultStatus(result) != PGRES_COMMAND_OK && out.ok()) out = Failed(result, "copy");
     PQclear(result);
   }
   return out;

@@ -17,6 +17,7 @@
 #include "store/sql/sql_connection.h"
 
 struct pg_conn;
+struct pg_result;
 
 namespace leadterra::store::postgres {
 
@@ -34,7 +35,11 @@ class PgConnection final : public sql::Connection {
   Status Exec(const std::string& sql) override;
   Result<std::unique_ptr<sql::Statement>> Prepare(const std::string& sql) override;
   int64_t Changes() const override { return changes_; }
-  Status Begin(bool write) override { return Exec("BEGIN"); }
+  Status Begin(bool write) override {
+    conflicted_ = false;
+    return Exec("BEGIN");
+  }
+  bool TransactionConflicted() const override { return conflicted_; }
   Status LockWorkspace(const std::string& workspace_id) override;
 
   Status CopyIn(const std::string& copy_sql, const std::string& rows) override;
@@ -47,6 +52,9 @@ class PgConnection final : public sql::Connection {
   };
   pg_conn* raw() const { return conn_; }
   void set_changes(int64_t changes) { changes_ = changes; }
+  // `what` failed with `result`; notes whether the server aborted the
+  // transaction as a deadlock victim or serialization loser.
+  Status Failed(pg_result* result, std::string_view what);
   // Prepares `p` on the server with these parameter types (0: inferred).
   Status EnsurePrepared(Prepared& p, const std::vector<unsigned int>& types);
 
@@ -57,6 +65,7 @@ class PgConnection final : public sql::Connection {
 
   pg_conn* conn_;
   int64_t changes_ = 0;
+  bool conflicted_ = false;
   int next_name_ = 0;
   std::unordered_map<std::string, std::unique_ptr<Prepared>> cache_;
 };

@@ -486,11 +486,12 @@ Result<bool> MarkSending(Connection& conn, const SendClaim& claim, int64_t now,
   return false;
 }
 
-Status RenewLeases(Connection& conn, const Lease& lease) {
+Status RenewLease(Connection& conn, const HeldMessage& held, const Lease& lease) {
   LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("UPDATE messages SET lease_until = ? WHERE "
-                                              "lease_owner = ? AND status IN ('claimed', "
-                                              "'sending')"));
-  stmt->Bind(1, lease.until).Bind(2, lease.owner);
+                                              "workspace_id = ? AND id = ? AND lease_owner = ? "
+                                              "AND status IN ('claimed', 'sending')"));
+  stmt->Bind(1, lease.until).Bind(2, held.workspace_id).Bind(3, held.message_row_id);
+  stmt->Bind(4, lease.owner);
   return stmt->Run();
 }
 

@@ -32,8 +32,9 @@ Status RecordOutcomes(Connection& conn, const std::vector<SendOutcome>& outcomes
 // `claimed` -> `sending`, under `lease`; false if the row is no longer
 // claimed.
 Result<bool> MarkSending(Connection& conn, const SendClaim& claim, int64_t now, const Lease& lease);
-// Extends the leases `lease.owner` holds to `lease.until`.
-Status RenewLeases(Connection& conn, const Lease& lease);
+// Extends `lease.owner`'s lease on `held` to `lease.until`, if it still
+// holds it and the message is still claimed or sending.
+Status RenewLease(Connection& conn, const HeldMessage& held, const Lease& lease);
 // Resolves messages in flight whose lease ended before `now`.
 Result<int64_t> ResolveInterrupted(Connection& conn, int64_t now, int64_t day_millis);
 Result<std::optional<int64_t>> NextDueTime(Connection& conn);

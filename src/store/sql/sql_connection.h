@@ -112,6 +112,10 @@ class Connection {
   // once (BEGIN IMMEDIATE); PostgreSQL runs READ COMMITTED and relies on the
   // row and advisory locks the queries take.
   virtual Status Begin(bool write) = 0;
+  // Whether the transaction Begin opened last failed because the database
+  // aborted it to break a deadlock or a serialization conflict (PostgreSQL
+  // 40P01/40001): nothing of it was written and running it again is safe.
+  virtual bool TransactionConflicted() const { return false; }
   // Inside a write transaction: serializes it with every other write
   // transaction of the workspace, on every node, until commit. A no-op on
   // SQLite, whose writers are serialized already.
@@ -164,19 +168,21 @@ class ConnectionPool {
 
 // Runs `body` inside Begin(write) ... COMMIT, rolling back when `body`
 // returns an error. A write transaction with a `workspace_id` first takes
-// that workspace's lock (empty: no lock, for work spanning workspaces).
+// that workspace's lock (empty: no lock, for work spanning workspaces). A
+// transaction the database aborted as a deadlock victim runs again, up to
+// five times in all, so `body` must not keep state across attempts.
 template <typename Fn>
 Status InTransaction(Connection& conn, bool write, const std::string& workspace_id, Fn&& body) {
-  LT_RETURN_IF_ERROR(conn.Begin(write));
-  Status status = write && !workspace_id.empty() ? conn.LockWorkspace(workspace_id) : Status::Ok();
-  if (status.ok()) status = body();
-  if (!status.ok()) {
+  constexpr int kAttempts = 5;
+  for (int attempt = 1;; ++attempt) {
+    Status status = conn.Begin(write);
+    if (status.ok() && write && !workspace_id.empty()) status = conn.LockWorkspace(workspace_id);
+    if (status.ok()) status = body();
+    if (status.ok()) status = conn.Exec("COMMIT");
+    if (status.ok()) return status;
     (void)conn.Exec("ROLLBACK");
-    return status;
+    if (attempt == kAttempts || !conn.TransactionConflicted()) return status;
   }
-  Status commit = conn.Exec("COMMIT");
-  if (!commit.ok()) (void)conn.Exec("ROLLBACK");
-  return commit;
 }
 
 }  // namespace leadterra::store::sql

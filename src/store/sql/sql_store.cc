@@ -535,10 +535,15 @@ class SqlStore final : public Store {
     });
   }
 
-  Status RenewLeases(int64_t now) override {
+  Status RenewLeases(const std::vector<HeldMessage>& held, int64_t now) override {
     auto conn = pool_->Acquire();
-    return InTransaction(*conn, true, std::string(),
-                         [&] { return sql::RenewLeases(*conn, Lease(now)); });
+    // One row per transaction: a renewal never holds one row while waiting
+    // for another that a commit of the same batch holds.
+    for (const HeldMessage& message : held) {
+      LT_RETURN_IF_ERROR(InTransaction(
+          *conn, true, std::string(), [&] { return sql::RenewLease(*conn, message, Lease(now)); }));
+    }
+    return Status::Ok();
   }
 
   Result<std::optional<int64_t>> NextDueTime() override {
@@ -769,7 +774,10 @@ class SqlStore final : public Store {
   Result<T> Transact(const std::string& workspace_id, bool write, Fn&& body) {
     auto conn = pool_->Acquire();
     T out{};
-    LT_RETURN_IF_ERROR(InTransaction(*conn, write, workspace_id, [&] { return body(*conn, out); }));
+    LT_RETURN_IF_ERROR(InTransaction(*conn, write, workspace_id, [&] {
+      out = T{};  // a conflicted attempt leaves nothing behind
+      return body(*conn, out);
+    }));
     return out;
   }
 
