@@ -118,10 +118,15 @@ def leadterra_run(args, sink_port, workdir, dkim=False, database=None, env=None,
         machine0 = machine_cpu()
         t0 = time.perf_counter()
         api.call("POST", f"/v1/campaigns/{camp}/start")
+        done, progress_at = -1, time.perf_counter()
         while True:
             m = api.call("GET", f"/v1/campaigns/{camp}/stats")["data"]["metrics"]
             if m["delivered"] + m["bounced"] >= args.leads:
                 break
+            if m["delivered"] + m["bounced"] != done:
+                done, progress_at = m["delivered"] + m["bounced"], time.perf_counter()
+            elif time.perf_counter() - progress_at > 120:
+                raise SystemExit(f"stalled: no send for 120 s at {done} of {args.leads}: {m}")
             time.sleep(0.1)
         seconds = time.perf_counter() - t0
         cpu = sum(cpu_seconds(p.pid) for p in procs) - cpu0
