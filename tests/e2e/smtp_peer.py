@@ -7,6 +7,7 @@ envelope and parsed with Python's email package. AUTH PLAIN/LOGIN is offered
 without TLS and accepts USER/PASSWORD below.
 """
 
+import collections
 import email
 import email.policy
 import socket
@@ -24,6 +25,20 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def count_steps(messages, step_re):
+    """For messages from SmtpPeer.snapshot(): how many copies each
+    (recipient, step) received and how many each sender sent; the step is the
+    first group of step_re in the HTML body."""
+    received, per_sender = collections.Counter(), collections.Counter()
+    for m in messages:
+        html = m["msg"].get_body(preferencelist=("html",)).get_content()
+        step = int(step_re.search(html).group(1))
+        per_sender[m["from"].lower()] += 1
+        for rcpt in m["to"]:
+            received[(rcpt.lower(), step)] += 1
+    return received, per_sender
 
 
 class _Handler:

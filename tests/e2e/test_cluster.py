@@ -7,7 +7,6 @@ step) twice, every lead served, and no mailbox over its daily limit. Limits
 and pacing are also shown to hold exactly when the nodes race for the same
 mailbox."""
 
-import collections
 import random
 import re
 import time
@@ -15,7 +14,7 @@ import time
 import pytest
 
 from conftest import PG_URL, Server
-from smtp_peer import SmtpPeer
+from smtp_peer import SmtpPeer, count_steps
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="needs PostgreSQL (LEADTERRA_TEST_DATABASE_URL)")
 
@@ -120,14 +119,7 @@ def test_three_nodes_with_kill_9_never_duplicate_and_serve_every_lead(tmp_path):
         cluster.kill_all()
         peer.stop()
 
-    received = collections.Counter()
-    per_mailbox = collections.Counter()
-    for m in peer.snapshot():
-        html = m["msg"].get_body(preferencelist=("html",)).get_content()
-        step = int(STEP_RE.search(html).group(1))
-        per_mailbox[m["from"].lower()] += 1
-        for rcpt in m["to"]:
-            received[(rcpt.lower(), step)] += 1
+    received, per_mailbox = count_steps(peer.snapshot(), STEP_RE)
     duplicates = {k: v for k, v in received.items() if v > 1}
     assert not duplicates, "sent twice: %r" % sorted(duplicates)[:10]
 

@@ -3,13 +3,12 @@ from the SMTP server's own record that no (lead, step) arrived twice and
 that every lead got every step except the few that were mid-send at a
 crash (which the engine marks `unknown` instead of resending)."""
 
-import collections
 import random
 import re
 import time
 
 from conftest import Server
-from smtp_peer import SmtpPeer
+from smtp_peer import SmtpPeer, count_steps
 
 LEADS = 2000
 KILLS = 20
@@ -67,12 +66,7 @@ def test_kill_9_during_send_never_duplicates(tmp_path):
         srv.kill()
         peer.stop()
 
-    received = collections.Counter()
-    for m in peer.snapshot():
-        html = m["msg"].get_body(preferencelist=("html",)).get_content()
-        step = int(STEP_RE.search(html).group(1))
-        for rcpt in m["to"]:
-            received[(rcpt.lower(), step)] += 1
+    received, _ = count_steps(peer.snapshot(), STEP_RE)
     duplicates = {k: v for k, v in received.items() if v > 1}
     assert not duplicates, "sent twice: %r" % sorted(duplicates)[:10]
 

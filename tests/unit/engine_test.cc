@@ -125,6 +125,17 @@ class EngineTest : public ::testing::Test {
     return r.ok() ? *r : TickReport{};
   }
 
+  // Claims the campaign's two due leads outside the engine and puts the
+  // first on the wire (`sending`); empty on failure.
+  std::vector<store::SendClaim> ClaimBothAndStartTheFirst(const std::string& campaign) {
+    auto claims = store_->ClaimDueSends(ws_, campaign, clock_.NowMillis(), 10,
+                                        [&] { return ids_.Next(id_prefix::kMessage); });
+    if (!claims.ok() || claims->size() != 2) return {};
+    auto sending = store_->CommitProgress({}, &(*claims)[0], clock_.NowMillis());
+    if (!sending.ok() || !*sending) return {};
+    return std::move(claims).value();
+  }
+
   static std::vector<store::HeldMessage> Held(const std::vector<store::SendClaim>& claims) {
     std::vector<store::HeldMessage> held;
     for (const auto& claim : claims) held.push_back({claim.workspace_id, claim.message_row_id});
@@ -250,17 +261,15 @@ TEST_F(EngineTest, RecoveryNeverResendsWhatWasOnTheWire) {
 TEST_F(EngineTest, RenewedLeasesKeepALiveSendersWork) {
   AddMailbox(1000);
   std::string c = StartCampaign({{0, "a", "<p>a</p>"}}, 2);
-  auto claims = store_->ClaimDueSends(ws_, c, clock_.NowMillis(), 10,
-                                      [&] { return ids_.Next(id_prefix::kMessage); });
-  ASSERT_EQ(claims->size(), 2u);
-  ASSERT_TRUE(*store_->CommitProgress({}, &(*claims)[0], clock_.NowMillis()));
+  std::vector<store::SendClaim> claims = ClaimBothAndStartTheFirst(c);
+  ASSERT_EQ(claims.size(), 2u);
   // A slow SMTP server: the heartbeat renews both leases before they run out.
   for (int i = 0; i < 5; ++i) {
     clock_.Advance(20'000);
-    ASSERT_TRUE(store_->RenewLeases(Held(*claims), clock_.NowMillis()).ok());
+    ASSERT_TRUE(store_->RenewLeases(Held(claims), clock_.NowMillis()).ok());
     EXPECT_EQ(*engine_.Recover(), 0);
   }
-  EXPECT_TRUE(*store_->CommitProgress({}, &(*claims)[1], clock_.NowMillis()));
+  EXPECT_TRUE(*store_->CommitProgress({}, &claims[1], clock_.NowMillis()));
   // Without a heartbeat (the process died) both are resolved.
   clock_.Advance(30'001);
   EXPECT_EQ(*engine_.Recover(), 2);
@@ -271,10 +280,8 @@ TEST_F(EngineTest, HeartbeatRenewsOnlyTheBatchInFlight) {
   AddMailbox(1000);
   std::string c = StartCampaign({{0, "a", "<p>a</p>"}}, 2);
   // Claims a failed batch left behind: no sender works on them any more.
-  auto claims = store_->ClaimDueSends(ws_, c, clock_.NowMillis(), 10,
-                                      [&] { return ids_.Next(id_prefix::kMessage); });
-  ASSERT_EQ(claims->size(), 2u);
-  ASSERT_TRUE(*store_->CommitProgress({}, &(*claims)[0], clock_.NowMillis()));
+  std::vector<store::SendClaim> claims = ClaimBothAndStartTheFirst(c);
+  ASSERT_EQ(claims.size(), 2u);
   for (int i = 0; i < 2; ++i) {
     clock_.Advance(20'000);
     ASSERT_TRUE(engine_.RenewHeldLeases().ok());

@@ -3,20 +3,17 @@
 #include <string>
 #include <vector>
 
+#include "store/sql/migrator.h"
+
 namespace leadterra::store::postgres {
 namespace {
-
-struct Migration {
-  int version;
-  const char* sql;
-};
 
 // Append only: never edit a migration that has shipped. Integers are BIGINT
 // and text sorts bytewise (COLLATE "C"), as in SQLite, so keyset pagination
 // orders ids the same on both backends. Every table leads with workspace_id:
 // the distribution column on Citus (see README).
-const std::vector<Migration>& Migrations() {
-  static const std::vector<Migration> kMigrations = {
+const std::vector<sql::Migration>& Migrations() {
+  static const std::vector<sql::Migration> kMigrations = {
       {1, R"sql(
 CREATE TABLE workspaces (
   id TEXT COLLATE "C" PRIMARY KEY,
@@ -316,30 +313,10 @@ constexpr int64_t kMigrationLock = 0x4c544d47;
 
 Status ApplyMigrations(sql::Connection& conn) {
   LT_RETURN_IF_ERROR(conn.Exec("SELECT pg_advisory_lock(" + std::to_string(kMigrationLock) + ")"));
-  Status status = [&]() -> Status {
-    LT_RETURN_IF_ERROR(
-        conn.Exec("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, "
-                  "applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"));
-    for (const Migration& m : Migrations()) {
-      Status applied_one = sql::InTransaction(conn, /*write=*/true, std::string(), [&]() -> Status {
-        LT_ASSIGN_OR_RETURN(auto check,
-                            conn.Prepare("SELECT 1 FROM schema_migrations WHERE version = ?"));
-        check->Bind(1, m.version);
-        LT_ASSIGN_OR_RETURN(bool applied, check->Step());
-        check.reset();
-        if (applied) return Status::Ok();
-        LT_RETURN_IF_ERROR(conn.Exec(m.sql));
-        LT_ASSIGN_OR_RETURN(auto record,
-                            conn.Prepare("INSERT INTO schema_migrations(version) VALUES (?)"));
-        record->Bind(1, m.version);
-        return record->Run();
-      });
-      if (!applied_one.ok()) {
-        return Internal("migration " + std::to_string(m.version) + ": " + applied_one.message());
-      }
-    }
-    return Status::Ok();
-  }();
+  Status status = sql::ApplyMigrations(
+      conn, Migrations(),
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, "
+      "applied_at TIMESTAMPTZ NOT NULL DEFAULT now())");
   Status unlock = conn.Exec("SELECT pg_advisory_unlock(" + std::to_string(kMigrationLock) + ")");
   return status.ok() ? unlock : status;
 }

@@ -3,17 +3,14 @@
 #include <string>
 #include <vector>
 
+#include "store/sql/migrator.h"
+
 namespace leadterra::store::sqlite {
 namespace {
 
-struct Migration {
-  int version;
-  const char* sql;
-};
-
 // Append only: never edit a migration that has shipped.
-const std::vector<Migration>& Migrations() {
-  static const std::vector<Migration> kMigrations = {
+const std::vector<sql::Migration>& Migrations() {
+  static const std::vector<sql::Migration> kMigrations = {
       {1, R"sql(
 CREATE TABLE workspaces (
   id TEXT PRIMARY KEY,
@@ -345,28 +342,9 @@ ALTER TABLE mailboxes ADD COLUMN imap_lease_until INTEGER NOT NULL DEFAULT 0;
 }  // namespace
 
 Status ApplyMigrations(sql::Connection& conn) {
-  LT_RETURN_IF_ERROR(
-      conn.Exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-                "applied_at INTEGER NOT NULL DEFAULT (unixepoch()))"));
-  for (const Migration& m : Migrations()) {
-    Status status = sql::InTransaction(conn, /*write=*/true, std::string(), [&]() -> Status {
-      LT_ASSIGN_OR_RETURN(auto check,
-                          conn.Prepare("SELECT 1 FROM schema_migrations WHERE version = ?"));
-      check->Bind(1, m.version);
-      LT_ASSIGN_OR_RETURN(bool applied, check->Step());
-      check.reset();
-      if (applied) return Status::Ok();
-      LT_RETURN_IF_ERROR(conn.Exec(m.sql));
-      LT_ASSIGN_OR_RETURN(auto record,
-                          conn.Prepare("INSERT INTO schema_migrations(version) VALUES (?)"));
-      record->Bind(1, m.version);
-      return record->Run();
-    });
-    if (!status.ok()) {
-      return Internal("migration " + std::to_string(m.version) + ": " + status.message());
-    }
-  }
-  return Status::Ok();
+  return sql::ApplyMigrations(conn, Migrations(),
+                              "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER "
+                              "PRIMARY KEY, applied_at INTEGER NOT NULL DEFAULT (unixepoch()))");
 }
 
 }  // namespace leadterra::store::sqlite
