@@ -31,6 +31,16 @@
 namespace leadterra::store {
 
 // Keyset pagination: rows with id greater than `after_id`, ascending by id.
+// How a backend opens its database (OpenSqliteStore, OpenPostgresStore).
+struct OpenOptions {
+  int connections = 3;  // pool size of this process
+  // Length of one `delayDays` day (--day-seconds), for scheduling sends.
+  int64_t day_millis = 86400LL * 1000;
+  // How long a process holds claimed sends and IMAP polls before another
+  // may take its work over (--lease-seconds; see SqlStoreOptions).
+  int64_t lease_millis = 30'000;
+};
+
 struct PageRequest {
   int limit = 50;
   std::string after_id;

@@ -41,6 +41,17 @@ def count_steps(messages, step_re):
     return received, per_sender
 
 
+def assert_each_step_once(received, expected, stats):
+    """No (recipient, step) arrived twice, and each one of `expected` that
+    never arrived is counted `unknown` in the campaign's stats (it was on the
+    wire when its sender died, and is never resent). Returns those missing."""
+    duplicates = {k: v for k, v in received.items() if v > 1}
+    assert not duplicates, "sent twice: %r" % sorted(duplicates)[:10]
+    missing = expected - set(received)
+    assert len(missing) <= stats["unknown"], (len(missing), stats)
+    return missing
+
+
 class _Handler:
     def __init__(self, peer):
         self.peer = peer

@@ -7,7 +7,7 @@
 namespace leadterra::store {
 
 Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url,
-                                                 const PostgresOptions& options) {
+                                                 const OpenOptions& options) {
   LT_ASSIGN_OR_RETURN(auto pool, postgres::OpenPgPool(url, options.connections));
   {
     auto conn = pool->Acquire();

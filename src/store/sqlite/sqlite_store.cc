@@ -7,7 +7,7 @@
 namespace leadterra::store {
 
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
-                                               const SqliteOptions& options) {
+                                               const OpenOptions& options) {
   LT_ASSIGN_OR_RETURN(auto pool, sqlite::OpenSqlitePool(path, options.connections));
   {
     auto conn = pool->Acquire();
