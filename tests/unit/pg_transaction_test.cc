@@ -76,7 +76,10 @@ TEST_F(PgTransactionTest, DeadlockVictimRunsAgain) {
   Status a = one.get(), b = two.get();
   EXPECT_TRUE(a.ok()) << a.message();
   EXPECT_TRUE(b.ok()) << b.message();
-  EXPECT_EQ(attempts.load(), 3);  // the server aborted one of the two once
+  // The server aborted one of the two at least once. Its retry can deadlock
+  // again with the winner when it takes back a row before the winner does,
+  // so only the lower bound is certain.
+  EXPECT_GE(attempts.load(), 3);
   auto sum = admin_->Prepare("SELECT sum(v) FROM " + schema_ + ".rows");
   ASSERT_TRUE(sum.ok());
   ASSERT_TRUE(*(*sum)->Step());

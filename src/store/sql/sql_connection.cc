@@ -1,5 +1,9 @@
 #include "store/sql/sql_connection.h"
 
+#include <chrono>
+#include <random>
+#include <thread>
+
 namespace leadterra::store::sql {
 
 ConnectionPool::ConnectionPool(std::vector<std::unique_ptr<Connection>> connections)
@@ -22,6 +26,12 @@ ConnectionPool::Lease::~Lease() {
     pool_->free_.push_back(conn_);
   }
   pool_->cv_.notify_one();
+}
+
+void PauseBeforeRetry(int attempt) {
+  thread_local std::minstd_rand random{std::random_device{}()};
+  std::uniform_int_distribution<int> millis(1, 10 * attempt);
+  std::this_thread::sleep_for(std::chrono::milliseconds(millis(random)));
 }
 
 }  // namespace leadterra::store::sql

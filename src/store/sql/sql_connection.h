@@ -166,11 +166,17 @@ class ConnectionPool {
   std::condition_variable cv_;
 };
 
+// Sleeps a few random milliseconds, more after each `attempt`, before a
+// deadlock victim runs again: the transaction that won needs a moment to
+// take the rows the victim let go, or the two can deadlock again at once.
+void PauseBeforeRetry(int attempt);
+
 // Runs `body` inside Begin(write) ... COMMIT, rolling back when `body`
 // returns an error. A write transaction with a `workspace_id` first takes
 // that workspace's lock (empty: no lock, for work spanning workspaces). A
-// transaction the database aborted as a deadlock victim runs again, up to
-// five times in all, so `body` must not keep state across attempts.
+// transaction the database aborted as a deadlock victim runs again after
+// PauseBeforeRetry, up to five times in all, so `body` must not keep state
+// across attempts.
 template <typename Fn>
 Status InTransaction(Connection& conn, bool write, const std::string& workspace_id, Fn&& body) {
   constexpr int kAttempts = 5;
@@ -182,6 +188,7 @@ Status InTransaction(Connection& conn, bool write, const std::string& workspace_
     if (status.ok()) return status;
     (void)conn.Exec("ROLLBACK");
     if (attempt == kAttempts || !conn.TransactionConflicted()) return status;
+    PauseBeforeRetry(attempt);
   }
 }
 
