@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import PG_URL, Server
+from conftest import PG_URL, Server, wait_until
 from smtp_peer import SmtpPeer, assert_each_step_once, count_steps
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="needs PostgreSQL (LEADTERRA_TEST_DATABASE_URL)")
@@ -26,15 +26,6 @@ STEP_RE = re.compile(r"cluster-step-(\d)")
 # Short leases so a killed node's claims are taken over within the test.
 NODE_ENV = {"LEADTERRA_LEASE_SECONDS": str(LEASE_SECONDS)}
 NODE_ARGS = ["--rate-limit", "0", "--day-seconds", "1", "--retry-base-seconds", "1"]
-
-
-def wait_until(predicate, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    raise AssertionError("timed out waiting for " + what)
 
 
 class Cluster:
@@ -112,7 +103,8 @@ def test_three_nodes_with_kill_9_never_duplicate_and_serve_every_lead(tmp_path):
             s = cluster.any().get("/v1/campaigns/%s/stats" % camp["id"]).json()["data"]
             return s["metrics"]["completed"] + s["metrics"]["bounced"] == LEADS
 
-        wait_until(finished, 180, "every lead to finish the sequence")
+        wait_until(finished, lambda: "every lead to finish the sequence", timeout=180,
+                   interval=0.2)
         stats = cluster.any().get("/v1/campaigns/%s/stats" % camp["id"]).json()["data"]["metrics"]
         cluster.stop()
     finally:
@@ -150,7 +142,8 @@ def test_daily_limit_and_gap_hold_across_nodes(tmp_path):
         capped = srv.create_campaign("Capped", [{"subject": "Hi", "bodyHtml": "<p>capped</p>"}])
         enroll(srv, capped["id"], 400, "capped.test")
         assert srv.post("/v1/campaigns/%s/start" % capped["id"]).status_code == 200
-        wait_until(lambda: len(peer.snapshot()) >= 150, 60, "the capped mailbox's 150 sends")
+        wait_until(lambda: len(peer.snapshot()) >= 150, lambda: "the capped mailbox's 150 sends",
+                   timeout=60, interval=0.2)
         time.sleep(3)  # every node has had several more ticks to overshoot, if it could
         assert len(peer.snapshot()) == 150
         s = srv.get("/v1/campaigns/%s/stats" % capped["id"]).json()["data"]["metrics"]
@@ -168,7 +161,7 @@ def test_daily_limit_and_gap_hold_across_nodes(tmp_path):
         enroll(srv, paced["id"], 5, "paced.test")
         assert srv.post("/v1/campaigns/%s/start" % paced["id"]).status_code == 200
         wait_until(lambda: sum(1 for m in peer.snapshot() if m["from"].startswith("paced")) == 5,
-                   60, "five paced sends")
+                   lambda: "five paced sends", timeout=60, interval=0.2)
         cluster.stop()
     finally:
         cluster.kill_all()

@@ -7,21 +7,12 @@ import random
 import re
 import time
 
-from conftest import Server
+from conftest import Server, wait_until
 from smtp_peer import SmtpPeer, assert_each_step_once, count_steps
 
 LEADS = 2000
 KILLS = 20
 STEP_RE = re.compile(r"crash-step-(\d)")
-
-
-def wait_until(predicate, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    raise AssertionError("timed out waiting for " + what)
 
 
 def test_kill_9_during_send_never_duplicates(tmp_path):
@@ -59,7 +50,8 @@ def test_kill_9_during_send_never_duplicates(tmp_path):
             s = srv.get("/v1/campaigns/%s/stats" % camp["id"]).json()["data"]
             return s["metrics"]["completed"] + s["metrics"]["bounced"] == LEADS
 
-        wait_until(finished, 120, "every lead to finish the sequence")
+        wait_until(finished, lambda: "every lead to finish the sequence", timeout=120,
+                   interval=0.2)
         stats = srv.get("/v1/campaigns/%s/stats" % camp["id"]).json()["data"]["metrics"]
         assert srv.stop() == 0
     finally:
