@@ -1,5 +1,8 @@
 #include "api/accounts.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
@@ -130,12 +133,22 @@ Result<Principal> Accounts::Authenticate(std::string_view header) {
   if (header.empty()) {
     return Unauthenticated("missing Authorization header; send 'Authorization: Bearer <key>'");
   }
-  constexpr std::string_view kBearer = "Bearer ";
-  if (header.size() <= kBearer.size() || header.substr(0, kBearer.size()) != kBearer) {
+  // RFC 9110 §11.4: the scheme is case-insensitive and one or more spaces
+  // separate it from the credentials.
+  constexpr std::string_view kBearer = "bearer";
+  const size_t space = header.find(' ');
+  std::string_view scheme = header.substr(0, space);
+  const bool is_bearer =
+      scheme.size() == kBearer.size() &&
+      std::equal(scheme.begin(), scheme.end(), kBearer.begin(),
+                 [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
+  std::string_view secret = space == std::string_view::npos ? "" : header.substr(space);
+  while (!secret.empty() && secret.front() == ' ') secret.remove_prefix(1);
+  while (!secret.empty() && (secret.back() == ' ' || secret.back() == '\t'))
+    secret.remove_suffix(1);
+  if (!is_bearer || secret.empty()) {
     return Unauthenticated("Authorization header must be 'Bearer <key>'");
   }
-  std::string_view secret = header.substr(kBearer.size());
-  while (!secret.empty() && secret.back() == ' ') secret.remove_suffix(1);
   auto key = store_.FindApiKeyByHash(Sha256Hex(secret));
   if (!key.ok()) {
     if (key.status().code() == ErrorCode::kNotFound) return Unauthenticated("invalid API key");

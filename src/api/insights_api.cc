@@ -58,7 +58,8 @@ Result<Response> InsightsApi::Preview(const Request& request) {
   } else {
     LT_ASSIGN_OR_RETURN(ParsedLeadRow row, ParseLeadRow(*inline_lead, "lead"));
     if (row.problem && row.problem->code != "missing_email") {
-      return InvalidArgument(row.problem->message, "lead");
+      return InvalidArgument(row.problem->message,
+                             row.problem->param.empty() ? "lead" : row.problem->param);
     }
     fields.emplace(row.upsert);
   }

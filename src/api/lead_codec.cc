@@ -24,8 +24,17 @@ constexpr StandardField kStandardFields[] = {
     {"jobTitle", &store::LeadUpsert::job_title},
 };
 
-RowProblem TooLong(const std::string& field, size_t limit) {
-  return {"field_too_long", field + " is longer than " + std::to_string(limit) + " characters"};
+RowProblem TooLong(const std::string& field, size_t limit, std::string param) {
+  return {"field_too_long", field + " is longer than " + std::to_string(limit) + " characters",
+          std::move(param)};
+}
+
+// A row problem when `text` holds a character lead text may not carry.
+std::optional<RowProblem> ControlCharacters(std::string_view text, const std::string& field,
+                                            std::string param) {
+  if (!HasControlCharacters(text, /*allow_newlines=*/false)) return std::nullopt;
+  return RowProblem{"invalid_characters",
+                    field + " contains a control character or a line separator", std::move(param)};
 }
 
 void SetOptional(boost::json::object& out, const char* name, const std::optional<std::string>& v) {
@@ -57,8 +66,10 @@ Result<ParsedLeadRow> ParseLeadRow(const boost::json::value& value, const std::s
     if (text) {
       std::string trimmed(domain::TrimAscii(*text));
       if (!row.problem && CountCodePoints(trimmed) > kLeadFieldMaxChars) {
-        row.problem = TooLong(field.name, kLeadFieldMaxChars);
+        row.problem = TooLong(field.name, kLeadFieldMaxChars, reader.PathOf(field.name));
       }
+      if (!row.problem)
+        row.problem = ControlCharacters(trimmed, field.name, reader.PathOf(field.name));
       row.upsert.*field.member = std::move(trimmed);
     }
   }
@@ -68,7 +79,8 @@ Result<ParsedLeadRow> ParseLeadRow(const boost::json::value& value, const std::s
     if (!row.problem && !domain::IsKnownTimeZone(zone)) {
       row.problem = RowProblem{"invalid_timezone",
                                "timezone is not an IANA time zone such as "
-                               "\"America/New_York\""};
+                               "\"America/New_York\"",
+                               reader.PathOf("timezone")};
     }
     row.upsert.timezone = std::move(zone);
   }
@@ -91,26 +103,34 @@ Result<ParsedLeadRow> ParseLeadRow(const boost::json::value& value, const std::s
       if (key.empty() || CountCodePoints(key) > domain::kCustomFieldKeyMaxChars) {
         return InvalidArgument("custom field names must be 1 to 100 characters", key_path);
       }
+      const std::string field = "customFields." + std::string(key);
+      if (!row.problem) row.problem = ControlCharacters(key, field + " (its name)", key_path);
       if (!v.is_null()) {
         row.custom_keys.emplace_back(key);
         if (!row.problem && v.is_string() &&
             CountCodePoints(v.get_string()) > domain::kCustomFieldValueMaxChars) {
-          row.problem =
-              TooLong("customFields." + std::string(key), domain::kCustomFieldValueMaxChars);
+          row.problem = TooLong(field, domain::kCustomFieldValueMaxChars, key_path);
+        }
+        if (!row.problem && v.is_string()) {
+          row.problem = ControlCharacters(v.get_string(), field, key_path);
         }
       }
     }
     if (!fields.empty()) row.upsert.custom_fields_patch = boost::json::serialize(fields);
   }
   if (!email || domain::TrimAscii(*email).empty()) {
-    row.problem = RowProblem{"missing_email", "email is required"};
+    // The first problem found wins; a missing email comes last.
+    if (!row.problem) {
+      row.problem = RowProblem{"missing_email", "email is required", reader.PathOf("email")};
+    }
     return row;
   }
   row.upsert.email = std::string(domain::TrimAscii(*email));
   row.upsert.email_normalized = domain::NormalizeEmail(row.upsert.email);
   if (!row.problem && !domain::IsValidEmail(row.upsert.email_normalized)) {
     row.problem =
-        RowProblem{"invalid_email", "'" + row.upsert.email + "' is not a valid email address"};
+        RowProblem{"invalid_email", "'" + row.upsert.email + "' is not a valid email address",
+                   reader.PathOf("email")};
   }
   return row;
 }

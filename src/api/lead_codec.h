@@ -2,7 +2,9 @@
 // shape errors (a field of the wrong type, unknown fields, customFields that
 // is not a flat object) make the whole request malformed (400, with `param`);
 // content problems (missing or invalid email, an over-long value) reject only
-// that row, reported with its index while the other rows land.
+// that row, reported with its index while the other rows land. Lead text
+// may not carry control characters (C0 other than tab, DEL, C1) or line and
+// paragraph separators: the row is refused with `invalid_characters`.
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -19,8 +21,9 @@ namespace leadterra::api {
 
 struct RowProblem {
   std::string code;  // missing_email, invalid_email, field_too_long, duplicate_email,
-                     // invalid_timezone
+                     // invalid_timezone, invalid_characters
   std::string message;
+  std::string param = {};  // the offending field's path ("leads[3].firstName"), if one
 };
 
 struct ParsedLeadRow {

@@ -76,6 +76,7 @@ Result<Response> LeadsApi::BulkUpsert(const Request& request) {
     if (row.problem) {
       boost::json::object error{
           {"index", i}, {"code", row.problem->code}, {"message", row.problem->message}};
+      if (!row.problem->param.empty()) error["param"] = row.problem->param;
       if (row.upsert.email.empty()) {
         error["email"] = nullptr;
       } else {

@@ -45,6 +45,8 @@ const std::vector<Setting>& Settings() {
       {"log_level", "LEADTERRA_LOG_LEVEL", &Config::log_level},
       {"day_seconds", "LEADTERRA_DAY_SECONDS", &Config::day_seconds},
       {"threads", "LEADTERRA_THREADS", &Config::threads},
+      {"work_threads", "LEADTERRA_WORK_THREADS", &Config::work_threads},
+      {"work_queue", "LEADTERRA_WORK_QUEUE", &Config::work_queue},
       {"db_connections", "LEADTERRA_DB_CONNECTIONS", &Config::db_connections},
       {"lease_seconds", "LEADTERRA_LEASE_SECONDS", &Config::lease_seconds},
       {"max_body_bytes", "LEADTERRA_MAX_BODY_BYTES", &Config::max_body_bytes},
@@ -211,6 +213,8 @@ Result<Config> LoadConfig(const ConfigOverrides& flags) {
   Override(flags.day_seconds, config.day_seconds);
   Override(flags.max_body_bytes, config.max_body_bytes);
   Override(flags.threads, config.threads);
+  Override(flags.work_threads, config.work_threads);
+  Override(flags.work_queue, config.work_queue);
   Override(flags.max_leads_per_request, config.max_leads_per_request);
   Override(flags.smtp_connections, config.smtp_connections);
   Override(flags.db_connections, config.db_connections);
@@ -234,6 +238,12 @@ Result<Config> LoadConfig(const ConfigOverrides& flags) {
   }
   if (config.threads < 1 || config.threads > 256) {
     return InvalidArgument("--threads must be from 1 to 256");
+  }
+  if (config.work_threads < 1 || config.work_threads > 256) {
+    return InvalidArgument("--work-threads must be from 1 to 256");
+  }
+  if (config.work_queue < 1 || config.work_queue > 100000) {
+    return InvalidArgument("--work-queue must be from 1 to 100000");
   }
   if (config.max_body_bytes < 1024) return InvalidArgument("--max-body-bytes must be >= 1024");
   if (config.max_leads_per_request < 1 || config.max_leads_per_request > 1000000) {

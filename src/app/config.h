@@ -15,7 +15,11 @@ struct Config {
   std::string listen = "127.0.0.1:8080";
   std::string database = "sqlite:leadterra.db";
   int64_t day_seconds = 86400;
-  int threads = 2;
+  int threads = 2;  // HTTP I/O threads
+  // Heavy request work (bulk uploads, key generation, lint, verify): threads
+  // of the work pool and the requests it may hold, queued or running.
+  int work_threads = 2;
+  int work_queue = 64;
   int64_t max_body_bytes = 32LL << 20;
   double rate_limit = 100;  // requests/s per API key; 0 disables
   double rate_burst = 200;  // bucket size
@@ -42,7 +46,8 @@ struct Config {
 struct ConfigOverrides {
   std::optional<std::string> listen, database, log_level;
   std::optional<int64_t> day_seconds, max_body_bytes, max_leads_per_request;
-  std::optional<int> threads, smtp_connections, max_attempts, db_connections;
+  std::optional<int> threads, work_threads, work_queue, smtp_connections, max_attempts,
+      db_connections;
   std::optional<int64_t> lease_seconds;
   std::optional<int64_t> retry_base_seconds, webhook_retry_window_seconds;
   std::optional<double> webhook_timeout_seconds, webhook_retry_base_seconds;

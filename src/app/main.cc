@@ -35,6 +35,7 @@
 #include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "util/clock.h"
+#include "util/fair_work_pool.h"
 #include "util/ids.h"
 #include "util/time_format.h"
 #include "webhook/dispatcher.h"
@@ -79,10 +80,11 @@ lt::Result<std::unique_ptr<Runtime>> OpenRuntime(const lt::app::Config& config) 
                             database.url, {config.db_connections, config.day_seconds * 1000,
                                            config.lease_seconds * 1000}));
   } else {
-    LT_ASSIGN_OR_RETURN(runtime->store,
-                        lt::store::OpenSqliteStore(database.sqlite_path,
-                                                   {config.threads + 2, config.day_seconds * 1000,
-                                                    config.lease_seconds * 1000}));
+    LT_ASSIGN_OR_RETURN(
+        runtime->store,
+        lt::store::OpenSqliteStore(database.sqlite_path,
+                                   {config.threads + config.work_threads + 2,
+                                    config.day_seconds * 1000, config.lease_seconds * 1000}));
   }
   runtime->accounts = std::make_unique<lt::api::Accounts>(
       *runtime->store, lt::SystemClock::Instance(), runtime->ids);
@@ -131,7 +133,16 @@ int Serve(const lt::app::Config& config) {
   lt::http::Router router =
       lt::http::BuildRouter({*rt.accounts, campaigns, leads, insights, mailboxes, webhooks,
                              unsubscribe, suppressions, delivery_settings, dkim_keys});
-  lt::http::Dispatcher dispatcher(router, *rt.accounts, limiter, idempotency, rt.ids);
+  // Heavy request work runs here, off the HTTP I/O threads, shared fairly
+  // between workspaces. Reset after the server has drained (its tasks answer
+  // through the server's io_context).
+  lt::FairWorkPoolOptions pool_options;
+  pool_options.threads = config.work_threads;
+  pool_options.max_queued = static_cast<size_t>(config.work_queue);
+  pool_options.max_queued_per_key = std::max<size_t>(1, pool_options.max_queued / 4);
+  auto work_pool = std::make_unique<lt::FairWorkPool>(pool_options);
+  lt::http::Dispatcher dispatcher(router, *rt.accounts, limiter, idempotency, rt.ids,
+                                  work_pool.get());
 
   auto listen = lt::app::ParseListen(config.listen);
   if (!listen.ok()) return Fail(listen.status());
@@ -172,6 +183,7 @@ int Serve(const lt::app::Config& config) {
   lt::delivery::InboundPoller inbound(*rt.store, clock, rt.ids, **secrets, {});
   if (workers->inbound) inbound.Start();
   server.Run();
+  work_pool.reset();
   inbound.Stop();
   engine.Stop();
   webhook_dispatcher.Stop();
@@ -210,7 +222,12 @@ int main(int argc, char** argv) {
   add_database(serve);
   serve->add_option("--day-seconds", flags.day_seconds,
                     "Length of one delayDays day in seconds (default 86400)");
-  serve->add_option("--threads", flags.threads, "HTTP worker threads (default 2)");
+  serve->add_option("--threads", flags.threads, "HTTP I/O threads (default 2)");
+  serve->add_option("--work-threads", flags.work_threads,
+                    "Threads for heavy requests: bulk uploads, key generation, lint (default 2)");
+  serve->add_option("--work-queue", flags.work_queue,
+                    "Heavy requests held at once, queued or running; a quarter per workspace; "
+                    "beyond it 503 (default 64)");
   serve->add_option("--max-body-bytes", flags.max_body_bytes,
                     "Largest accepted request body (default 33554432)");
   serve->add_option("--rate-limit", flags.rate_limit,

@@ -2,10 +2,12 @@
 
 #include <gmime/gmime.h>
 
+#include <algorithm>
 #include <mutex>
 
 #include "delivery/gmime_ref.h"
 #include "delivery/html_to_text.h"
+#include "util/secret_box.h"
 
 namespace leadterra::delivery {
 namespace {
@@ -60,6 +62,40 @@ std::string FoldStructured(const std::string& name, const std::string& raw_value
   return raw + "\n";
 }
 
+// True when a decoder could read part of `text` as an RFC 2047 encoded word.
+bool MayLookEncoded(const std::string& text) { return text.find("=?") != std::string::npos; }
+
+// `text` as a run of RFC 2047 encoded words (UTF-8, base64), split on
+// character boundaries so that each word stays within 64 characters, joined
+// by `separator` (whitespace between encoded words is dropped on decoding).
+// GMime leaves ASCII text that merely looks like encoded words as it is, and
+// a mail program would then decode it; encoded this way it displays exactly
+// as written.
+std::string EncodedWords(std::string_view text, std::string_view separator) {
+  // 52 base64 characters + 12 of framing: a line with "Subject: " stays
+  // within 78 characters.
+  constexpr size_t kMaxBytesPerWord = 39;
+  std::string out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = std::min(text.size(), start + kMaxBytesPerWord);
+    while (end < text.size() && end > start + 1 &&
+           (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) {
+      --end;  // never split a UTF-8 sequence
+    }
+    if (!out.empty()) out += separator;
+    out += "=?utf-8?b?" + Base64Encode(text.substr(start, end - start)) + "?=";
+    start = end;
+  }
+  return out;
+}
+
+// A display name as GMime should write it: as given, or pre-encoded when it
+// could be mistaken for encoded words (GMime writes such atoms verbatim).
+std::string DisplayName(const std::string& name) {
+  return MayLookEncoded(name) ? EncodedWords(name, " ") : name;
+}
+
 }  // namespace
 
 void InitMime() {
@@ -70,11 +106,22 @@ void InitMime() {
 std::string BuildMessage(const OutgoingMessage& m) {
   GRef<GMimeMessage> message(g_mime_message_new(TRUE));
   GMimeObject* root = GMIME_OBJECT(message.ptr);
-  g_mime_message_add_mailbox(message.ptr, GMIME_ADDRESS_TYPE_FROM, m.from_name.c_str(),
+  g_mime_message_add_mailbox(message.ptr, GMIME_ADDRESS_TYPE_FROM, DisplayName(m.from_name).c_str(),
                              m.from_email.c_str());
-  g_mime_message_add_mailbox(message.ptr, GMIME_ADDRESS_TYPE_TO, m.to_name.c_str(),
+  g_mime_message_add_mailbox(message.ptr, GMIME_ADDRESS_TYPE_TO, DisplayName(m.to_name).c_str(),
                              m.to_email.c_str());
-  g_mime_message_set_subject(message.ptr, m.subject.c_str(), "utf-8");
+  if (MayLookEncoded(m.subject)) {
+    g_mime_message_set_subject(message.ptr, "", "utf-8");
+    GMimeHeader* header = g_mime_header_list_get_header(root->headers, "Subject");
+    std::string subject = m.subject;  // header-safe by contract; CR/LF would end the field
+    subject.erase(std::remove_if(subject.begin(), subject.end(),
+                                 [](char c) { return c == '\r' || c == '\n'; }),
+                  subject.end());
+    const std::string raw = " " + EncodedWords(subject, "\n ") + "\n";
+    g_mime_header_set_raw_value(header, raw.c_str());
+  } else {
+    g_mime_message_set_subject(message.ptr, m.subject.c_str(), "utf-8");
+  }
   GDateTime* date = g_date_time_new_from_unix_utc(m.date_millis / 1000);
   g_mime_message_set_date(message.ptr, date);
   g_date_time_unref(date);

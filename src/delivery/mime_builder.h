@@ -1,6 +1,8 @@
 // Builds the RFC 5322 message for one step with GMime: multipart/alternative
 // (text/plain made from the HTML, then text/html), From with display name,
-// To, Subject (RFC 2047-encoded when not ASCII), Date, Message-ID, and
+// To, Subject (RFC 2047-encoded when not ASCII, and wholly encoded when the
+// text itself contains "=?", so that a name written as an encoded word shows
+// literally instead of being decoded by the mail program), Date, Message-ID, and
 // In-Reply-To/References for follow-ups. Bodies are encoded to 7-bit safe
 // transfer encodings and lines end in CRLF. Call InitMime() once per process
 // before use; afterwards BuildMessage is thread-safe.

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "util/utf8.h"
+
 namespace leadterra::domain {
 namespace {
 
@@ -30,21 +32,30 @@ std::optional<Template::Token> ParseToken(std::string_view inner) {
 
 void AppendHeaderSafe(std::string_view text, std::string* out) {
   bool last_space = !out->empty() && out->back() == ' ';
-  for (unsigned char c : text) {
-    if (c < 0x20 || c == 0x7f) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (size_t n = ControlCharacterLength(text, i, /*count_tab=*/true); n > 0) {
       if (!last_space) out->push_back(' ');
       last_space = true;
+      i += n - 1;
       continue;
     }
-    out->push_back(static_cast<char>(c));
-    last_space = c == ' ';
+    out->push_back(text[i]);
+    last_space = text[i] == ' ';
   }
 }
 
 }  // namespace
 
 void AppendHtmlEscaped(std::string_view text, std::string* out) {
-  for (char c : text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    // Control characters never reach the markup (tab and line breaks do).
+    if (c != '\n' && c != '\r') {
+      if (size_t n = ControlCharacterLength(text, i, /*count_tab=*/false); n > 0) {
+        i += n - 1;
+        continue;
+      }
+    }
     switch (c) {
       case '&':
         out->append("&amp;");

@@ -7,7 +7,8 @@
 // as literal text. A missing or empty value renders the fallback, or nothing.
 //
 // Output modes: kHtml escapes values (& < > " ') so lead data can never inject
-// markup; kHeader turns CR, LF, tab and other control characters in values
+// markup and drops control characters; kHeader turns CR, LF, tab, C1
+// controls, U+2028/U+2029 and other control characters in values
 // into single spaces so lead data can never inject a header; kPlain inserts
 // values as they are. Immutable after Parse; thread-safe.
 #pragma once
@@ -52,9 +53,11 @@ class Template {
   std::vector<Token> tokens_;
 };
 
-// HTML-escapes text (& < > " ').
+// HTML-escapes text (& < > " ') and drops control characters and line
+// separators other than tab, CR and LF (see util/utf8.h).
 void AppendHtmlEscaped(std::string_view text, std::string* out);
-// Replaces control characters (CR, LF, tab, …) with single spaces and trims.
+// Replaces control characters (CR, LF, tab, C1, U+2028/2029, …) with single
+// spaces and trims.
 std::string SanitizeHeaderText(std::string_view text);
 
 }  // namespace leadterra::domain

@@ -5,6 +5,7 @@
 #include <boost/url/parse.hpp>
 #include <chrono>
 #include <exception>
+#include <functional>
 
 #include "api/json_input.h"
 #include "api/json_output.h"
@@ -70,32 +71,102 @@ HttpResponse Dispatcher::TransportError(const Status& status) {
   return response;
 }
 
-HttpResponse Dispatcher::Handle(const HttpRequest& request) {
-  const auto started = std::chrono::steady_clock::now();
-  std::string_view given_id = request.Header("x-request-id");
-  std::string request_id =
-      IsAcceptableRequestId(given_id) ? std::string(given_id) : ids_.Next(id_prefix::kRequest);
+struct Dispatcher::Exchange {
+  HttpRequest request;
+  Respond respond;
+  std::chrono::steady_clock::time_point started;
+  std::string request_id;
   std::string workspace_id;
-  HttpResponse response;
+  const Route* route = nullptr;
+  api::Request api_request;
+};
+
+namespace {
+
+// Runs `step`, turning an exception into a logged 500.
+template <typename Step, typename OnError>
+auto Guarded(Step&& step, OnError&& error) -> decltype(step()) {
   try {
-    response = HandleInner(request, request_id, &workspace_id);
+    return step();
   } catch (const std::exception& e) {
-    response = Error(Internal(std::string("unhandled exception: ") + e.what()), request_id);
+    return error(Internal(std::string("unhandled exception: ") + e.what()));
   } catch (...) {
-    response = Error(Internal("unhandled non-standard exception"), request_id);
+    return error(Internal("unhandled non-standard exception"));
   }
-  response.headers.emplace_back("X-Request-Id", request_id);
-  const double ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-  std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
-  spdlog::info("request_id={} method={} path={} status={} duration_ms={:.2f} workspace={}",
-               request_id, request.method, path, response.status, ms,
-               workspace_id.empty() ? "-" : workspace_id);
-  return response;
 }
 
-HttpResponse Dispatcher::HandleInner(const HttpRequest& request, const std::string& request_id,
-                                     std::string* workspace_id) {
+}  // namespace
+
+void Dispatcher::Handle(HttpRequest request, Respond respond) {
+  Run(std::move(request), std::move(respond), /*may_offload=*/true);
+}
+
+HttpResponse Dispatcher::HandleNow(HttpRequest request) {
+  HttpResponse out;
+  Run(
+      std::move(request), [&out](HttpResponse response) { out = std::move(response); },
+      /*may_offload=*/false);
+  return out;
+}
+
+void Dispatcher::Run(HttpRequest request, Respond respond, bool may_offload) {
+  auto exchange = std::make_shared<Exchange>();
+  exchange->started = std::chrono::steady_clock::now();
+  std::string_view given_id = request.Header("x-request-id");
+  exchange->request_id =
+      IsAcceptableRequestId(given_id) ? std::string(given_id) : ids_.Next(id_prefix::kRequest);
+  exchange->request = std::move(request);
+  exchange->respond = std::move(respond);
+  auto error = [&](const Status& status) { return Error(status, exchange->request_id); };
+
+  std::optional<HttpResponse> early = Guarded([&] { return Admit(*exchange); }, error);
+  if (early) return Finish(*exchange, std::move(*early));
+
+  const bool offload =
+      may_offload && pool_ != nullptr &&
+      (exchange->route->heavy || exchange->request.body.size() > options_.offload_body_bytes);
+  if (!offload) {
+    return Finish(*exchange, Guarded([&] { return Execute(*exchange); }, error));
+  }
+  // Work is shared by workspace; a raw route's caller is known only by its
+  // credentials.
+  const std::string share = !exchange->workspace_id.empty()
+                                ? exchange->workspace_id
+                                : "auth:" + std::to_string(std::hash<std::string_view>{}(
+                                                exchange->request.Header("authorization")));
+  const bool queued = pool_->TrySubmit(share, [this, exchange] {
+    Finish(*exchange,
+           Guarded([&] { return Execute(*exchange); },
+                   [&](const Status& status) { return Error(status, exchange->request_id); }));
+  });
+  if (!queued) {
+    HttpResponse response =
+        Error(Status(ErrorCode::kOverloaded,
+                     "the server is busy with heavy requests (yours or others'); retry after " +
+                         std::to_string(options_.retry_after_seconds) + " s"),
+              exchange->request_id);
+    response.headers.emplace_back("Retry-After", std::to_string(options_.retry_after_seconds));
+    Finish(*exchange, std::move(response));
+  }
+}
+
+void Dispatcher::Finish(Exchange& exchange, HttpResponse response) {
+  response.headers.emplace_back("X-Request-Id", exchange.request_id);
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - exchange.started)
+          .count();
+  const std::string& target = exchange.request.target;
+  std::string_view path = std::string_view(target).substr(0, target.find('?'));
+  spdlog::info("request_id={} method={} path={} status={} duration_ms={:.2f} workspace={}",
+               exchange.request_id, exchange.request.method, path, response.status, ms,
+               exchange.workspace_id.empty() ? "-" : exchange.workspace_id);
+  Respond respond = std::move(exchange.respond);
+  respond(std::move(response));
+}
+
+std::optional<HttpResponse> Dispatcher::Admit(Exchange& exchange) {
+  const HttpRequest& request = exchange.request;
+  const std::string& request_id = exchange.request_id;
   auto target = ParseTarget(request.target);
   if (!target.ok()) return Error(target.status(), request_id);
   Router::Match match = router_.Find(request.method, target->segments);
@@ -114,9 +185,13 @@ HttpResponse Dispatcher::HandleInner(const HttpRequest& request, const std::stri
     return response;
   }
   const Route& route = *match.route;
-  if (route.raw) return route.raw(request);
+  if (route.raw && !route.heavy) return route.raw(request);
+  if (route.raw) {
+    exchange.route = &route;  // a heavy raw route runs in Execute
+    return std::nullopt;
+  }
 
-  api::Request api_request;
+  api::Request& api_request = exchange.api_request;
   api_request.request_id = request_id;
   api_request.path_params = std::move(match.params);
   api_request.query = std::move(target->query);
@@ -132,7 +207,7 @@ HttpResponse Dispatcher::HandleInner(const HttpRequest& request, const std::stri
     }
     api_request.workspace_id = principal->workspace_id;
     api_request.key_id = principal->key_id;
-    *workspace_id = principal->workspace_id;
+    exchange.workspace_id = principal->workspace_id;
     if (int64_t retry_after = limiter_.Acquire(principal->key_id); retry_after > 0) {
       HttpResponse response =
           Error(Status(ErrorCode::kRateLimited, "too many requests for this API key; retry after " +
@@ -142,6 +217,16 @@ HttpResponse Dispatcher::HandleInner(const HttpRequest& request, const std::stri
       return response;
     }
   }
+  exchange.route = &route;
+  return std::nullopt;
+}
+
+HttpResponse Dispatcher::Execute(Exchange& exchange) {
+  const HttpRequest& request = exchange.request;
+  const std::string& request_id = exchange.request_id;
+  const Route& route = *exchange.route;
+  if (route.raw) return route.raw(request);
+  api::Request& api_request = exchange.api_request;
 
   const bool has_body_method = request.method == "POST" || request.method == "PATCH";
   if (has_body_method && !request.body.empty()) {

@@ -27,6 +27,10 @@ int HttpStatusFor(ErrorCode code) {
       return 415;
     case ErrorCode::kRateLimited:
       return 429;
+    case ErrorCode::kOverloaded:
+      return 503;
+    case ErrorCode::kNotImplemented:
+      return 501;
     case ErrorCode::kInternal:
       return 500;
   }
@@ -57,6 +61,10 @@ std::string_view WireCodeFor(ErrorCode code) {
       return "unsupported_media_type";
     case ErrorCode::kRateLimited:
       return "rate_limited";
+    case ErrorCode::kOverloaded:
+      return "overloaded";
+    case ErrorCode::kNotImplemented:
+      return "not_implemented";
     case ErrorCode::kInternal:
       return "internal_error";
   }

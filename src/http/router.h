@@ -24,6 +24,9 @@ struct Route {
   bool authenticated = true;
   ApiHandler api;  // JSON API route (authenticated or not)
   RawHandler raw;  // or a route that renders its own response
+  // Runs on the dispatcher's work pool, off the I/O threads: CPU-heavy or
+  // blocking handlers (key generation, bulk parsing, outside connections).
+  bool heavy = false;
 };
 
 class Router {

@@ -14,6 +14,12 @@ Route Authed(std::string method, std::string pattern, ApiHandler handler) {
   return Route{std::move(method), std::move(pattern), true, std::move(handler), nullptr};
 }
 
+// A route whose handler is CPU-heavy or blocks on the outside world.
+Route Heavy(Route route) {
+  route.heavy = true;
+  return route;
+}
+
 Route Public(std::string method, std::string pattern, RawHandler handler) {
   return Route{std::move(method), std::move(pattern), false, nullptr, std::move(handler)};
 }
@@ -57,14 +63,15 @@ Router BuildRouter(const Services& s) {
   router.Add(Authed("POST", "/v1/campaigns/:id/start", Bind(s.campaigns, &CampaignsApi::Start)));
   router.Add(Authed("POST", "/v1/campaigns/:id/pause", Bind(s.campaigns, &CampaignsApi::Pause)));
 
-  router.Add(Authed("POST", "/v1/campaigns/:id/leads/bulk", Bind(s.leads, &LeadsApi::BulkUpsert)));
+  router.Add(
+      Heavy(Authed("POST", "/v1/campaigns/:id/leads/bulk", Bind(s.leads, &LeadsApi::BulkUpsert))));
   router.Add(Authed("GET", "/v1/campaigns/:id/leads", Bind(s.leads, &LeadsApi::List)));
   router.Add(Authed("DELETE", "/v1/campaigns/:id/leads/:leadId", Bind(s.leads, &LeadsApi::Remove)));
   router.Add(
       Authed("GET", "/v1/campaigns/:id/leads/:leadId/messages", Bind(s.leads, &LeadsApi::Thread)));
 
   router.Add(Authed("POST", "/v1/campaigns/:id/preview", Bind(s.insights, &InsightsApi::Preview)));
-  router.Add(Authed("GET", "/v1/campaigns/:id/lint", Bind(s.insights, &InsightsApi::Lint)));
+  router.Add(Heavy(Authed("GET", "/v1/campaigns/:id/lint", Bind(s.insights, &InsightsApi::Lint))));
   router.Add(Authed("GET", "/v1/campaigns/:id/stats", Bind(s.insights, &InsightsApi::Stats)));
 
   router.Add(Authed("GET", "/v1/mailboxes", Bind(s.mailboxes, &MailboxesApi::List)));
@@ -72,7 +79,8 @@ Router BuildRouter(const Services& s) {
   router.Add(Authed("GET", "/v1/mailboxes/:id", Bind(s.mailboxes, &MailboxesApi::Get)));
   router.Add(Authed("PATCH", "/v1/mailboxes/:id", Bind(s.mailboxes, &MailboxesApi::Patch)));
   router.Add(Authed("DELETE", "/v1/mailboxes/:id", Bind(s.mailboxes, &MailboxesApi::Delete)));
-  router.Add(Authed("POST", "/v1/mailboxes/:id/verify", Bind(s.mailboxes, &MailboxesApi::Verify)));
+  router.Add(
+      Heavy(Authed("POST", "/v1/mailboxes/:id/verify", Bind(s.mailboxes, &MailboxesApi::Verify))));
 
   router.Add(Authed("GET", "/v1/webhooks", Bind(s.webhooks, &WebhooksApi::List)));
   router.Add(Authed("POST", "/v1/webhooks", Bind(s.webhooks, &WebhooksApi::Create)));
@@ -91,7 +99,7 @@ Router BuildRouter(const Services& s) {
   router.Add(Authed("PATCH", "/v1/settings/delivery",
                     Bind(s.delivery_settings, &DeliverySettingsApi::Patch)));
   router.Add(Authed("GET", "/v1/dkim-keys", Bind(s.dkim_keys, &DkimKeysApi::List)));
-  router.Add(Authed("POST", "/v1/dkim-keys", Bind(s.dkim_keys, &DkimKeysApi::Create)));
+  router.Add(Heavy(Authed("POST", "/v1/dkim-keys", Bind(s.dkim_keys, &DkimKeysApi::Create))));
   router.Add(Authed("GET", "/v1/dkim-keys/:id", Bind(s.dkim_keys, &DkimKeysApi::Get)));
   router.Add(Authed("PATCH", "/v1/dkim-keys/:id", Bind(s.dkim_keys, &DkimKeysApi::Patch)));
   router.Add(Authed("DELETE", "/v1/dkim-keys/:id", Bind(s.dkim_keys, &DkimKeysApi::Delete)));

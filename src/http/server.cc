@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -14,6 +15,8 @@
 #include <thread>
 #include <unordered_map>
 #include <vector>
+
+#include "http/framing.h"
 
 namespace leadterra::http {
 
@@ -93,6 +96,15 @@ class Session : public std::enable_shared_from_this<Session> {
     first_ = false;
     if (ec) return OnReadError(ec);
     const auto& req = parser_->get();
+    RequestFraming framing;
+    framing.version = req.version();
+    framing.has_content_length = req.count(bhttp::field::content_length) > 0;
+    for (auto [it, end] = req.equal_range(bhttp::field::transfer_encoding); it != end; ++it) {
+      framing.transfer_encodings.push_back(it->value());
+    }
+    if (Status framing_ok = CheckRequestFraming(framing); !framing_ok.ok()) {
+      return ReplyError(framing_ok);
+    }
     if (auto length = parser_->content_length();
         length && *length > server_.options.max_body_bytes) {
       return ReplyError(Status(ErrorCode::kPayloadTooLarge, BodyLimitMessage()));
@@ -152,11 +164,24 @@ class Session : public std::enable_shared_from_this<Session> {
       request.headers.emplace_back(std::move(name), std::string(field.value()));
     }
     request.body = std::move(req.body());
-    HttpResponse response = server_.dispatcher.Handle(request);
-    Write(std::move(response), req.keep_alive() && !server_.stopping, req.version());
+    const bool keep_alive = req.keep_alive();
+    const unsigned version = req.version();
+    // The answer may come from a work pool thread; the guard keeps the
+    // io_context running (through a drain) until it has been written.
+    auto guard = asio::make_work_guard(server_.ioc);
+    server_.dispatcher.Handle(std::move(request), [self = shared_from_this(), keep_alive, version,
+                                                   guard](HttpResponse response) {
+      asio::dispatch(self->stream_.get_executor(), [self, keep_alive, version,
+                                                    response = std::move(response)]() mutable {
+        self->Write(std::move(response), keep_alive && !self->server_.stopping, version);
+      });
+    });
   }
 
+  // Answers a request that could not be read or framed, then closes. The
+  // rest of its bytes are never parsed as another request.
   void ReplyError(const Status& status) {
+    linger_ = true;
     Write(server_.dispatcher.TransportError(status), /*keep_alive=*/false, 11);
   }
 
@@ -172,7 +197,9 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.expires_after(server_.options.body_timeout);
     bhttp::async_write(stream_, *res,
                        [self = shared_from_this(), res, keep_alive](beast::error_code ec, size_t) {
-                         if (ec || !keep_alive) return self->Close();
+                         if (ec) return self->Close();
+                         if (!keep_alive)
+                           return self->linger_ ? self->LingerClose() : self->Close();
                          self->ReadHeader();
                        });
   }
@@ -182,6 +209,22 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.socket().close(ignored_);
   }
 
+  // Half-closes, then reads and discards what the client still sends (for a
+  // short while, up to a cap) before closing: closing with unread bytes
+  // would reset the connection and could destroy the answer in flight.
+  void LingerClose() {
+    static constexpr size_t kLingerBytes = 1u << 20;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored_);
+    stream_.expires_after(std::chrono::seconds(2));
+    auto discard = std::make_shared<std::array<char, 16 * 1024>>();
+    stream_.async_read_some(asio::buffer(*discard),
+                            [self = shared_from_this(), discard](beast::error_code ec, size_t n) {
+                              self->lingered_ += n;
+                              if (ec || self->lingered_ >= kLingerBytes) return self->Close();
+                              self->LingerClose();
+                            });
+  }
+
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
@@ -189,6 +232,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string remote_;
   bool idle_ = true;
   bool first_ = true;
+  bool linger_ = false;
+  size_t lingered_ = 0;
   beast::error_code ignored_;
 };
 

@@ -29,6 +29,8 @@ enum class ErrorCode {
   kPayloadTooLarge,       // 413 payload_too_large
   kUnsupportedMediaType,  // 415 unsupported_media_type
   kRateLimited,           // 429 rate_limited
+  kOverloaded,            // 503 overloaded
+  kNotImplemented,        // 501 not_implemented (a transfer coding the server lacks)
   kInternal,              // 500 internal_error
 };
 

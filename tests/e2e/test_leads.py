@@ -214,7 +214,14 @@ def test_remove_lead_and_stats(server):
 
 def test_preview_escapes_and_threads(server):
     camp = server.create_campaign("Preview", STEPS)
-    bulk(server, camp["id"], [{"email": "x@pv.io", "firstName": "<b>Ann</b>\r\nBcc: evil@x.io",
+    # Line breaks in lead text are refused, in a stored lead and an ad-hoc one.
+    r = server.post("/v1/campaigns/%s/leads/bulk" % camp["id"], {"leads": [
+        {"email": "crlf@pv.io", "firstName": "Ann\r\nBcc: evil@x.io"}]})
+    assert r.json()["data"]["errors"][0]["code"] == "invalid_characters", r.text
+    assert_error(server.post("/v1/campaigns/%s/preview" % camp["id"],
+                             {"lead": {"firstName": "Ann\r\nBcc: evil@x.io"}}),
+                 400, "invalid_request", "lead.firstName")
+    bulk(server, camp["id"], [{"email": "x@pv.io", "firstName": "<b>Ann</b> Bcc: evil@x.io",
                                "company": "Tom & Co", "customFields": {"industry": "Fintech"}}])
     lead_id = all_leads(server, camp["id"])[0]["id"]
     r = server.post("/v1/campaigns/%s/preview" % camp["id"], {"leadId": lead_id, "stepNumber": 1})

@@ -40,10 +40,21 @@ TEST_F(AccountsTest, RejectsBadHeaders) {
   auto created = accounts_.CreateWorkspace("Acme");
   for (std::string header :
        {std::string(""), std::string("Bearer"), std::string("Bearer "), std::string("Basic abc"),
-        "bearer " + created->first_key.secret, std::string("Bearer sk_live_unknown")}) {
+        "Basic " + created->first_key.secret, "Bearer" + created->first_key.secret,
+        "Bearerx " + created->first_key.secret, std::string("Bearer sk_live_unknown")}) {
     auto p = accounts_.Authenticate(header);
     ASSERT_FALSE(p.ok()) << header;
     EXPECT_EQ(p.status().code(), ErrorCode::kUnauthenticated) << header;
+  }
+}
+
+// RFC 9110 §11.1: the scheme is case-insensitive; one or more spaces follow it.
+TEST_F(AccountsTest, BearerSchemeIsCaseInsensitive) {
+  auto created = accounts_.CreateWorkspace("Acme");
+  for (std::string scheme : {"Bearer ", "bearer ", "BEARER ", "bEaReR   "}) {
+    auto p = accounts_.Authenticate(scheme + created->first_key.secret);
+    ASSERT_TRUE(p.ok()) << scheme << p.status().message();
+    EXPECT_EQ(p->workspace_id, created->workspace.id);
   }
 }
 

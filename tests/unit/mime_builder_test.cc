@@ -1,5 +1,6 @@
 #include "delivery/mime_builder.h"
 
+#include <gmime/gmime.h>
 #include <gtest/gtest.h>
 
 namespace leadterra::delivery {
@@ -58,6 +59,50 @@ TEST(MimeBuilder, HeadersAndParts) {
   for (size_t i = raw.find('\n'); i != std::string::npos; i = raw.find('\n', i + 1)) {
     ASSERT_GT(i, 0u);
     ASSERT_EQ(raw[i - 1], '\r');
+  }
+}
+
+// Parses `raw` with GMime and returns the decoded Subject and To name.
+std::pair<std::string, std::string> DecodedSubjectAndToName(const std::string& raw) {
+  GMimeStream* stream = g_mime_stream_mem_new_with_buffer(raw.data(), raw.size());
+  GMimeParser* parser = g_mime_parser_new_with_stream(stream);
+  GMimeMessage* message = g_mime_parser_construct_message(parser, nullptr);
+  std::pair<std::string, std::string> out;
+  if (message) {
+    const char* subject = g_mime_message_get_subject(message);
+    out.first = subject ? subject : "";
+    InternetAddressList* to = g_mime_message_get_to(message);
+    if (internet_address_list_length(to) > 0) {
+      const char* name = internet_address_get_name(internet_address_list_get_address(to, 0));
+      out.second = name ? name : "";
+    }
+    g_object_unref(message);
+  }
+  g_object_unref(parser);
+  g_object_unref(stream);
+  return out;
+}
+
+TEST(MimeBuilder, TextThatLooksLikeEncodedWordsDisplaysLiterally) {
+  InitMime();
+  OutgoingMessage m = Sample();
+  m.to_name = "=?utf-8?b?QmNjOiBldmls?= Lee";
+  m.subject =
+      "Quick question, =?utf-8?b?QmNjOiBldmls?= and a long tail that must be folded, Zo\xc3\xab";
+  const std::string raw = BuildMessage(m);
+  EXPECT_EQ(raw.find("Bcc"), std::string::npos) << raw;
+  for (unsigned char c : raw) ASSERT_LT(c, 0x80) << raw;
+  auto [subject, to_name] = DecodedSubjectAndToName(raw);
+  EXPECT_EQ(subject, m.subject) << raw;
+  EXPECT_EQ(to_name, m.to_name) << raw;
+  // Header lines stay within the 78-character recommendation.
+  const std::string head = raw.substr(0, raw.find("\r\n\r\n"));
+  size_t start = 0;
+  while (start < head.size()) {
+    size_t end = head.find("\r\n", start);
+    if (end == std::string::npos) end = head.size();
+    EXPECT_LE(end - start, 78u) << head.substr(start, end - start);
+    start = end + 2;
   }
 }
 

@@ -99,5 +99,36 @@ TEST(LeadCodec, ContentProblemsAreRowErrors) {
   EXPECT_EQ(ok->upsert.custom_fields_patch, R"({"a":"1","b":null})");
 }
 
+TEST(LeadCodec, ControlCharactersAreRowErrorsWithTheirParam) {
+  struct Case {
+    const char* json;
+    const char* param;
+  };
+  const Case cases[] = {
+      {R"({"email":"a@b.co","firstName":"A\u0000B"})", "leads[3].firstName"},
+      {R"({"email":"a@b.co","lastName":"\u001b[31m"})", "leads[3].lastName"},
+      {R"({"email":"a@b.co","company":"Bell\u0007"})", "leads[3].company"},
+      {R"({"email":"a@b.co","jobTitle":"VP\u0085Sales"})", "leads[3].jobTitle"},
+      {R"({"email":"a@b.co","firstName":"Ann\u2028Bcc"})", "leads[3].firstName"},
+      {R"({"email":"a@b.co","customFields":{"note":"x\u2029y"}})", "leads[3].customFields.note"},
+      {R"({"email":"a@b.co","customFields":{"bad\u0001key":"v"}})",
+       "leads[3].customFields.bad\u0001key"},
+      {R"({"email":"a@b.co","company":"line\nbreak"})", "leads[3].company"},
+  };
+  for (const Case& c : cases) {
+    auto row = ParseLeadRow(boost::json::parse(c.json), "leads[3]");
+    ASSERT_TRUE(row.ok()) << c.json;
+    ASSERT_TRUE(row->problem) << c.json;
+    EXPECT_EQ(row->problem->code, "invalid_characters") << c.json;
+    EXPECT_EQ(row->problem->param, c.param) << c.json;
+  }
+  // Tab is free text; other non-ASCII is too.
+  auto ok = ParseLeadRow(
+      boost::json::parse(R"({"email":"a@b.co","company":"A\tB","firstName":"Zo\u00eb\u00a0"})"),
+      "leads[0]");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_FALSE(ok->problem);
+}
+
 }  // namespace
 }  // namespace leadterra::api

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "util/utf8.h"
+
 #include <map>
 
 namespace leadterra::domain {
@@ -64,6 +66,44 @@ TEST(Template, HeaderModeNeutralisesLineBreaks) {
   EXPECT_EQ(out.find('\n'), std::string::npos);
   EXPECT_EQ(out, "Quick question, Ann Bcc: victim@example.com X");
   EXPECT_EQ(SanitizeHeaderText("  a\r\n\r\nb \x01 "), "a b");
+}
+
+// Values stored before lead text refused controls still cannot reach a
+// header as a line break or the markup as a NUL.
+TEST(Template, ControlsAndSeparatorsNeverReachHeadersOrMarkup) {
+  Template subject = Template::Parse("Hi {{firstName}}!");
+  const std::string hostile = std::string(
+                                  "A\xc2\x85"
+                                  "B\xe2\x80\xa8"
+                                  "C\xe2\x80\xa9"
+                                  "D") +
+                              std::string(
+                                  "\0E\x1b"
+                                  "F",
+                                  4);
+  EXPECT_EQ(subject.Render(From({{"firstName", hostile}}), TextMode::kHeader), "Hi A B C D E F!");
+  Template body = Template::Parse("<p>{{firstName}}</p>");
+  EXPECT_EQ(body.Render(From({{"firstName", hostile}}), TextMode::kHtml), "<p>ABCDEF</p>");
+  // Other non-ASCII text is untouched.
+  EXPECT_EQ(subject.Render(From({{"firstName", "Zo\xc3\xab \xc2\xa0X"}}), TextMode::kHeader),
+            "Hi Zo\xc3\xab \xc2\xa0X!");
+}
+
+TEST(Utf8, ControlCharacters) {
+  EXPECT_FALSE(HasControlCharacters("plain text, Zo\xc3\xab", false));
+  EXPECT_FALSE(HasControlCharacters("tab\tinside", false));
+  EXPECT_TRUE(HasControlCharacters(std::string("nul\0", 4), false));
+  EXPECT_TRUE(HasControlCharacters("esc\x1b", false));
+  EXPECT_TRUE(HasControlCharacters("bel\x07", false));
+  EXPECT_TRUE(HasControlCharacters("del\x7f", false));
+  EXPECT_TRUE(HasControlCharacters("nel\xc2\x85", false));
+  EXPECT_TRUE(HasControlCharacters("c1 end\xc2\x9f", false));
+  EXPECT_FALSE(HasControlCharacters("nbsp\xc2\xa0", false));
+  EXPECT_TRUE(HasControlCharacters("ls\xe2\x80\xa8", false));
+  EXPECT_TRUE(HasControlCharacters("ps\xe2\x80\xa9", false));
+  EXPECT_FALSE(HasControlCharacters("dash\xe2\x80\x94", false));
+  EXPECT_TRUE(HasControlCharacters("line\nbreak", false));
+  EXPECT_FALSE(HasControlCharacters("line\r\nbreak", true));
 }
 
 TEST(Template, ParsedOnceRenderedMany) {

@@ -1,0 +1,73 @@
+#include "http/framing.h"
+
+#include <cctype>
+#include <string>
+
+namespace leadterra::http {
+namespace {
+
+bool IsSpace(char c) { return c == ' ' || c == '\t'; }
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+bool IEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The coding names of every field value, in order; empty list elements are
+// skipped (RFC 9110 §5.6.1) and parameters (";q=…") dropped.
+std::vector<std::string_view> CodingNames(const std::vector<std::string_view>& values) {
+  std::vector<std::string_view> names;
+  for (std::string_view value : values) {
+    while (true) {
+      const size_t comma = value.find(',');
+      std::string_view element = Trim(value.substr(0, comma));
+      element = Trim(element.substr(0, element.find(';')));
+      if (!element.empty()) names.push_back(element);
+      if (comma == std::string_view::npos) break;
+      value.remove_prefix(comma + 1);
+    }
+  }
+  return names;
+}
+
+}  // namespace
+
+Status CheckRequestFraming(const RequestFraming& framing) {
+  if (framing.transfer_encodings.empty()) return Status::Ok();
+  if (framing.version < 11) {
+    return InvalidArgument("Transfer-Encoding is not allowed in an HTTP/1.0 request");
+  }
+  if (framing.has_content_length) {
+    return InvalidArgument("a request may not carry both Transfer-Encoding and Content-Length");
+  }
+  const std::vector<std::string_view> names = CodingNames(framing.transfer_encodings);
+  if (names.empty() || !IEquals(names.back(), "chunked")) {
+    return InvalidArgument(
+        "the final Transfer-Encoding of a request must be chunked; the body length is unknown");
+  }
+  for (size_t i = 0; i + 1 < names.size(); ++i) {
+    if (IEquals(names[i], "chunked")) {
+      return InvalidArgument("Transfer-Encoding applies chunked more than once");
+    }
+  }
+  if (names.size() > 1) {
+    return Status(ErrorCode::kNotImplemented,
+                  "Transfer-Encoding '" + std::string(names.front()) +
+                      "' is not supported; send the body chunked or with Content-Length");
+  }
+  return Status::Ok();
+}
+
+}  // namespace leadterra::http
