@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian package Leadterra needs to build, run and test.
-# Idempotent: installs only what is missing; uses apt only.
+# Idempotent: installs only what is missing; uses apt, and npm for the
+# pinned Node packages (package-lock.json) of the folders listed below.
 set -euo pipefail
 
 PACKAGES=(
@@ -14,6 +15,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev python3 python3-pytest python3-requests python3-aiosmtpd sqlite3 wrk curl
   dovecot-imapd python3-dkim openssl postgresql-15 postgresql-client-15
 )
+# Node.js 20 and npm come with the machine; from Debian when they do not.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then PACKAGES+=(nodejs npm); fi
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
@@ -31,3 +34,16 @@ if ((${#missing[@]})); then
     "${missing[@]}" >/dev/null
 fi
 echo "setup: all packages present"
+
+# Node packages, exactly as locked: the TypeScript client and the test tools
+# (the MCP SDK, Redocly's OpenAPI linter). `npm ci` runs again only when a
+# lock file changed since the last install.
+cd "$(dirname "$0")/.."
+for dir in clients/typescript tests/node; do
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] ||
+     [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    echo "setup: npm ci in $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+done
+echo "setup: node packages present"

@@ -32,6 +32,8 @@
 #include "http/dispatcher.h"
 #include "http/routes.h"
 #include "http/server.h"
+#include "mcp/mcp_server.h"
+#include "mcp/stdio_bridge.h"
 #include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
 #include "util/clock.h"
@@ -133,6 +135,18 @@ int Serve(const lt::app::Config& config) {
   lt::http::Router router =
       lt::http::BuildRouter({*rt.accounts, campaigns, leads, insights, mailboxes, webhooks,
                              unsubscribe, suppressions, delivery_settings, dkim_keys});
+  // MCP at POST /mcp: each tool call is one API request through the
+  // dispatcher (built below), on the work pool like other heavy requests.
+  auto tool_catalog = lt::mcp::ToolCatalog::Build(lt::http::OpenApiDocument());
+  if (!tool_catalog.ok()) return Fail(tool_catalog.status());
+  lt::http::Dispatcher* api_dispatcher = nullptr;
+  lt::mcp::McpServer mcp(
+      *tool_catalog, *rt.accounts,
+      [&api_dispatcher](lt::http::HttpRequest request) {
+        return api_dispatcher->HandleNow(std::move(request));
+      },
+      LEADTERRA_VERSION);
+  router.Add(lt::mcp::McpRoute(mcp));
   // Heavy request work runs here, off the HTTP I/O threads, shared fairly
   // between workspaces. Reset after the server has drained (its tasks answer
   // through the server's io_context).
@@ -143,6 +157,7 @@ int Serve(const lt::app::Config& config) {
   auto work_pool = std::make_unique<lt::FairWorkPool>(pool_options);
   lt::http::Dispatcher dispatcher(router, *rt.accounts, limiter, idempotency, rt.ids,
                                   work_pool.get());
+  api_dispatcher = &dispatcher;
 
   auto listen = lt::app::ParseListen(config.listen);
   if (!listen.ok()) return Fail(listen.status());
@@ -288,8 +303,24 @@ int main(int argc, char** argv) {
   serve->add_option("--webhook-retry-window-seconds", flags.webhook_retry_window_seconds,
                     "How long an event is retried before its delivery fails (default 86400)");
 
+  CLI::App* mcp = app.add_subcommand(
+      "mcp", "Serve the MCP tools over stdio, forwarding to a running server (for agent hosts)");
+  lt::mcp::StdioBridgeOptions bridge;
+  bridge.url = "http://127.0.0.1:8080";
+  mcp->add_option("--url", bridge.url,
+                  "Base URL of the Leadterra server (default http://127.0.0.1:8080)");
+  mcp->add_option("--api-key", bridge.api_key, "API key (default: env LEADTERRA_API_KEY)");
+
   CLI11_PARSE(app, argc, argv);
   curl_global_init(CURL_GLOBAL_DEFAULT);
+
+  if (mcp->parsed()) {
+    if (bridge.api_key.empty()) {
+      if (const char* env = std::getenv("LEADTERRA_API_KEY")) bridge.api_key = env;
+    }
+    while (!bridge.url.empty() && bridge.url.back() == '/') bridge.url.pop_back();
+    return lt::mcp::RunStdioBridge(bridge, std::cin, std::cout, std::cerr);
+  }
 
   auto config = lt::app::LoadConfig(flags);
   if (!config.ok()) return Fail(config.status());

@@ -6,6 +6,7 @@
 
 #include "delivery/smtp_client.h"
 #include "http/routes.h"
+#include "mcp/mcp_server.h"
 #include "temp_store.h"
 
 namespace leadterra::http {
@@ -45,6 +46,10 @@ TEST(OpenApi, DocumentMatchesRouter) {
   api::DkimKeysApi dkim_keys(*store, clock, ids, secrets);
   Router router = BuildRouter({accounts, campaigns, leads, insights, mailboxes, webhooks,
                                unsubscribe, suppressions, delivery_settings, dkim_keys});
+  auto catalog = mcp::ToolCatalog::Build(OpenApiDocument());
+  ASSERT_TRUE(catalog.ok()) << catalog.status().message();
+  mcp::McpServer mcp_server(*catalog, accounts, nullptr, "test");
+  router.Add(mcp::McpRoute(mcp_server));
 
   std::set<std::string> routed;
   for (const Route& r : router.routes()) routed.insert(r.method + " " + ToOpenApiPath(r.pattern));
