@@ -394,7 +394,9 @@ Result<Page<domain::Enrollment>> ListEnrollments(Connection& conn, const std::st
                                                              : "") +
       "JOIN leads l ON l.workspace_id = e.workspace_id AND "
       "l.id = e.lead_id WHERE e.workspace_id = ?1 AND e.campaign_id = ?2 AND "
-      "e.lead_id > ?3 " +
+      // The cursor bounds both sides: a merge join then starts its walk of
+      // the workspace's leads at the cursor too, not at the first lead.
+      "e.lead_id > ?3 AND l.id > ?3 " +
       // The literal lets the planner use the partial status index.
       std::string(!status ? ""
                   : *status == EnrollmentStatus::kQueued
