@@ -301,6 +301,17 @@ CREATE TABLE dkim_keys (
   UNIQUE (workspace_id, domain, selector)
 );
 )sql"},
+      {2, R"sql(
+-- Lists filtered by a rare value read their own index range instead of
+-- walking the primary key: deliveries by status, suppressions by type.
+CREATE INDEX webhook_deliveries_by_status
+  ON webhook_deliveries(workspace_id, webhook_id, status, event_id);
+CREATE INDEX suppressions_by_kind ON suppressions(workspace_id, kind, value);
+-- stopOnReply "company": a domain's leads (an address has exactly one '@');
+-- with the id, so the look-up needs no visit to the table.
+CREATE INDEX leads_by_domain
+  ON leads(workspace_id, (substr(email_norm, strpos(email_norm, '@') + 1)), id);
+)sql"},
   };
   return kMigrations;
 }

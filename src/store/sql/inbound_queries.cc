@@ -115,6 +115,13 @@ Result<std::string> LeadEmail(Connection& conn, const std::string& workspace_id,
   return found ? stmt->ColumnText(0) : std::string();
 }
 
+// The part of leads.email_norm after its '@', exactly as leads_by_domain
+// indexes it (see the migrations).
+std::string EmailDomainExpression(Dialect dialect) {
+  return dialect == Dialect::kPostgres ? "substr(email_norm, strpos(email_norm, '@') + 1)"
+                                       : "substr(email_norm, instr(email_norm, '@') + 1)";
+}
+
 // stopOnReply "company": the other queued leads at the replier's domain stop.
 Status StopCompany(Connection& conn, const std::string& workspace_id,
                    const std::string& campaign_id, const std::string& email, CounterDelta& d) {
@@ -128,19 +135,16 @@ Status StopCompany(Connection& conn, const std::string& workspace_id,
   if (domain.empty()) return Status::Ok();
   // Queued leads wait for their next step; active ones have one on the wire
   // now (it still arrives, but nothing follows).
+  // The domain's leads come from leads_by_domain (an email has one '@'), not
+  // from a scan of the workspace's leads.
   LT_ASSIGN_OR_RETURN(
       auto stop,
-      conn.Prepare("UPDATE enrollments SET status = 'stopped', next_send_at = NULL WHERE "
-                   "workspace_id = ?1 AND campaign_id = ?2 AND status = ?4 AND lead_id IN "
-                   "(SELECT id FROM leads WHERE workspace_id = ?1 AND email_norm LIKE '%@' || ?3 "
-                   "ESCAPE '\\')"));
-  std::string escaped;
-  for (char c : domain) {
-    if (c == '%' || c == '_' || c == '\\') escaped.push_back('\\');
-    escaped.push_back(c);
-  }
+      conn.Prepare(std::string("UPDATE enrollments SET status = 'stopped', next_send_at = NULL "
+                               "WHERE workspace_id = ?1 AND campaign_id = ?2 AND status = ?4 AND "
+                               "lead_id IN (SELECT id FROM leads WHERE workspace_id = ?1 AND ") +
+                   EmailDomainExpression(conn.dialect()) + " = ?3)"));
   for (const char* status : {"queued", "active"}) {
-    stop->Bind(1, workspace_id).Bind(2, campaign_id).Bind(3, escaped).Bind(4, status);
+    stop->Bind(1, workspace_id).Bind(2, campaign_id).Bind(3, domain).Bind(4, status);
     LT_RETURN_IF_ERROR(stop->Run());
     if (std::string_view(status) == "queued") d.queued -= conn.Changes();
   }

@@ -371,12 +371,19 @@ class SqlStore final : public Store {
                                            const std::vector<LeadUpsert>& rows,
                                            const std::vector<std::string>& custom_keys,
                                            int64_t now) override {
-    return Transact<BulkEnrollCounts>(
-        workspace_id, true, [&](Connection& conn, BulkEnrollCounts& out) {
-          LT_ASSIGN_OR_RETURN(out, sql::UpsertAndEnroll(conn, workspace_id, campaign_id, rows,
-                                                        custom_keys, now, day_millis_));
-          return Status::Ok();
-        });
+    LT_ASSIGN_OR_RETURN(BulkEnrollCounts counts,
+                        Transact<BulkEnrollCounts>(
+                            workspace_id, true, [&](Connection& conn, BulkEnrollCounts& out) {
+                              LT_ASSIGN_OR_RETURN(
+                                  out, sql::UpsertAndEnroll(conn, workspace_id, campaign_id, rows,
+                                                            custom_keys, now, day_millis_));
+                              return Status::Ok();
+                            }));
+    // After the commit, so no lock is held into the transaction; the upload
+    // stands whether or not the statistics could be refreshed.
+    auto conn = pool_->Acquire();
+    (void)sql::RefreshStatisticsAfterUpload(*conn, counts);
+    return counts;
   }
 
   Result<domain::Lead> GetLead(const std::string& workspace_id,

@@ -172,19 +172,26 @@ Result<Page<WebhookDelivery>> ListWebhookDeliveries(Connection& conn,
                                                     const std::string& webhook_id,
                                                     std::optional<DeliveryStatus> status,
                                                     const PageRequest& page) {
-  LT_ASSIGN_OR_RETURN(
-      auto stmt,
-      conn.Prepare("SELECT d.event_id, e.type, d.status, d.attempts, d.created_at, "
-                   "d.next_attempt_at, d.delivered_at FROM webhook_deliveries d JOIN "
-                   "webhook_events e ON e.workspace_id = d.workspace_id AND e.id = d.event_id "
-                   "WHERE d.workspace_id = ?1 AND d.webhook_id = ?2 AND (?3 IS NULL OR d.status "
-                   "= ?3) AND (?4 = '' OR d.event_id < ?4) ORDER BY d.event_id DESC LIMIT ?5"));
-  stmt->Bind(1, workspace_id).Bind(2, webhook_id).Bind(4, page.after_id).Bind(5, page.limit + 1);
-  if (status) {
-    stmt->Bind(3, ToString(*status));
-  } else {
-    stmt->BindNull(3);
-  }
+  // Only the conditions given, so each is an index range (a `? IS NULL OR`
+  // form is not): the primary key walks back from the cursor; with a status
+  // it is webhook_deliveries_by_status.
+  const bool sqlite = conn.dialect() == Dialect::kSqlite;
+  std::string sql =
+      "SELECT d.event_id, e.type, d.status, d.attempts, d.created_at, d.next_attempt_at, "
+      "d.delivered_at FROM webhook_deliveries d ";
+  if (status && sqlite) sql += "INDEXED BY webhook_deliveries_by_status ";
+  sql +=
+      "JOIN webhook_events e ON e.workspace_id = d.workspace_id AND e.id = d.event_id "
+      "WHERE d.workspace_id = ? AND d.webhook_id = ?";
+  if (status) sql += " AND d.status = ?";
+  if (!page.after_id.empty()) sql += " AND d.event_id < ?";
+  sql += " ORDER BY d.event_id DESC LIMIT ?";
+  LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare(sql));
+  stmt->Bind(1, workspace_id).Bind(2, webhook_id);
+  int pos = 3;
+  if (status) stmt->Bind(pos++, ToString(*status));
+  if (!page.after_id.empty()) stmt->Bind(pos++, page.after_id);
+  stmt->Bind(pos, page.limit + 1);
   Page<WebhookDelivery> out;
   while (true) {
     LT_ASSIGN_OR_RETURN(bool row, stmt->Step());
@@ -202,6 +209,40 @@ Result<Page<WebhookDelivery>> ListWebhookDeliveries(Connection& conn,
   }
   stmt.reset();
   out.TrimTo(page.limit);
+  if (out.items.empty()) return out;
+  auto read_attempt = [](const Statement& row, int col) {
+    WebhookAttempt a;
+    a.attempted_at = row.ColumnInt(col);
+    if (auto code = row.ColumnOptionalInt(col + 1)) a.status_code = static_cast<int>(*code);
+    a.latency_ms = row.ColumnInt(col + 2);
+    a.error = row.ColumnOptionalText(col + 3);
+    return a;
+  };
+  if (!status) {
+    // An unfiltered page is a contiguous run of the webhook's deliveries:
+    // their attempts are one range of webhook_attempts' primary key.
+    LT_ASSIGN_OR_RETURN(auto attempts,
+                        conn.Prepare("SELECT event_id, attempted_at, status_code, latency_ms, "
+                                     "error FROM webhook_attempts WHERE workspace_id = ? AND "
+                                     "webhook_id = ? AND event_id >= ? AND event_id <= ? ORDER "
+                                     "BY event_id DESC, attempt"));
+    attempts->Bind(1, workspace_id)
+        .Bind(2, webhook_id)
+        .Bind(3, out.items.back().event_id)
+        .Bind(4, out.items.front().event_id);
+    size_t i = 0;
+    while (true) {
+      LT_ASSIGN_OR_RETURN(bool row, attempts->Step());
+      if (!row) break;
+      const std::string event_id = attempts->ColumnText(0);
+      while (i < out.items.size() && out.items[i].event_id > event_id) ++i;
+      if (i == out.items.size()) break;
+      if (out.items[i].event_id == event_id) {
+        out.items[i].attempts.push_back(read_attempt(*attempts, 1));
+      }
+    }
+    return out;
+  }
   LT_ASSIGN_OR_RETURN(auto attempts,
                       conn.Prepare("SELECT attempted_at, status_code, latency_ms, error FROM "
                                    "webhook_attempts WHERE workspace_id = ? AND webhook_id = ? "
@@ -211,12 +252,7 @@ Result<Page<WebhookDelivery>> ListWebhookDeliveries(Connection& conn,
     while (true) {
       LT_ASSIGN_OR_RETURN(bool row, attempts->Step());
       if (!row) break;
-      WebhookAttempt a;
-      a.attempted_at = attempts->ColumnInt(0);
-      if (auto code = attempts->ColumnOptionalInt(1)) a.status_code = static_cast<int>(*code);
-      a.latency_ms = attempts->ColumnInt(2);
-      a.error = attempts->ColumnOptionalText(3);
-      d.attempts.push_back(std::move(a));
+      d.attempts.push_back(read_attempt(*attempts, 0));
     }
     attempts->Reset();
   }
