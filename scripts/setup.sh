@@ -6,14 +6,16 @@ set -euo pipefail
 
 PACKAGES=(
   # toolchain
-  cmake ninja-build ccache g++ clang libclang-rt-14-dev pkg-config
+  cmake ninja-build ccache g++ clang libclang-rt-14-dev pkg-config dpkg-dev
   # libraries
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev libpq-dev libssl-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev libgumbo-dev
   libcurl4-openssl-dev libgmime-3.0-dev libhowardhinnant-date-dev tzdata libopendkim-dev
+  prometheus-cpp-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev python3 python3-pytest python3-requests python3-aiosmtpd sqlite3 wrk curl
   dovecot-imapd python3-dkim openssl postgresql-15 postgresql-client-15
+  prometheus  # promtool checks the /metrics exposition
 )
 # Node.js 20 and npm come with the machine; from Debian when they do not.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then PACKAGES+=(nodejs npm); fi

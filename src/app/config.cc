@@ -43,6 +43,8 @@ const std::vector<Setting>& Settings() {
       {"listen", "LEADTERRA_LISTEN", &Config::listen},
       {"database", "LEADTERRA_DATABASE_URL", &Config::database},
       {"log_level", "LEADTERRA_LOG_LEVEL", &Config::log_level},
+      {"log_format", "LEADTERRA_LOG_FORMAT", &Config::log_format},
+      {"metrics_listen", "LEADTERRA_METRICS_LISTEN", &Config::metrics_listen},
       {"day_seconds", "LEADTERRA_DAY_SECONDS", &Config::day_seconds},
       {"threads", "LEADTERRA_THREADS", &Config::threads},
       {"work_threads", "LEADTERRA_WORK_THREADS", &Config::work_threads},
@@ -210,6 +212,8 @@ Result<Config> LoadConfig(const ConfigOverrides& flags) {
   Override(flags.listen, config.listen);
   Override(flags.database, config.database);
   Override(flags.log_level, config.log_level);
+  Override(flags.log_format, config.log_format);
+  Override(flags.metrics_listen, config.metrics_listen);
   Override(flags.day_seconds, config.day_seconds);
   Override(flags.max_body_bytes, config.max_body_bytes);
   Override(flags.threads, config.threads);
@@ -229,6 +233,11 @@ Result<Config> LoadConfig(const ConfigOverrides& flags) {
   Override(flags.webhook_retry_base_seconds, config.webhook_retry_base_seconds);
   Override(flags.webhook_retry_window_seconds, config.webhook_retry_window_seconds);
 
+  if (config.log_format != "text" && config.log_format != "json") {
+    return InvalidArgument("--log-format must be text or json, got '" + config.log_format + "'");
+  }
+  if (!config.metrics_listen.empty())
+    LT_RETURN_IF_ERROR(ParseListen(config.metrics_listen).status());
   if (config.day_seconds < 1) return InvalidArgument("--day-seconds must be at least 1");
   if (config.db_connections < 1 || config.db_connections > 256) {
     return InvalidArgument("--db-connections must be from 1 to 256");

@@ -24,6 +24,8 @@ struct Config {
   double rate_limit = 100;  // requests/s per API key; 0 disables
   double rate_burst = 200;  // bucket size
   std::string log_level = "info";
+  std::string log_format = "text";  // text | json (one object a line)
+  std::string metrics_listen;       // HOST:PORT for /metrics apart from the API; empty: on the API
   int64_t max_leads_per_request = 10000;
   int smtp_connections = 8;         // mailboxes sending in parallel
   int64_t retry_base_seconds = 60;  // first retry after a 4xx or lost connection
@@ -44,7 +46,7 @@ struct Config {
 
 // Values given explicitly on the command line (unset = not given).
 struct ConfigOverrides {
-  std::optional<std::string> listen, database, log_level;
+  std::optional<std::string> listen, database, log_level, log_format, metrics_listen;
   std::optional<int64_t> day_seconds, max_body_bytes, max_leads_per_request;
   std::optional<int> threads, work_threads, work_queue, smtp_connections, max_attempts,
       db_connections;

@@ -12,6 +12,9 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
 
 #include "api/accounts.h"
 #include "api/campaigns_api.h"
@@ -26,6 +29,7 @@
 #include "api/unsubscribe_api.h"
 #include "api/webhooks_api.h"
 #include "app/config.h"
+#include "app/json_log_formatter.h"
 #include "delivery/engine.h"
 #include "delivery/inbound_poller.h"
 #include "delivery/smtp_client.h"
@@ -39,6 +43,7 @@
 #include "util/clock.h"
 #include "util/fair_work_pool.h"
 #include "util/ids.h"
+#include "util/metrics.h"
 #include "util/time_format.h"
 #include "webhook/dispatcher.h"
 
@@ -93,6 +98,38 @@ lt::Result<std::unique_ptr<Runtime>> OpenRuntime(const lt::app::Config& config) 
   return runtime;
 }
 
+// Backlog gauges for /metrics: one store count a scrape (cached for a
+// second, since three gauges read it).
+void RegisterBacklogGauges(lt::store::Store& store, const lt::Clock& clock) {
+  struct Cache {
+    std::mutex mu;
+    int64_t read_at = 0;
+    std::optional<lt::store::Backlog> value;
+  };
+  auto cache = std::make_shared<Cache>();
+  auto read = [cache, &store, &clock](int64_t lt::store::Backlog::*field) {
+    return [cache, &store, &clock, field]() -> double {
+      std::lock_guard<std::mutex> lock(cache->mu);
+      const int64_t now = clock.NowMillis();
+      if (!cache->value || now - cache->read_at > 1000) {
+        auto backlog = store.CountBacklog(now);
+        cache->value = backlog.ok() ? std::optional<lt::store::Backlog>(*backlog) : std::nullopt;
+        cache->read_at = now;
+      }
+      return cache->value ? static_cast<double>((*cache->value).*field) : -1;
+    };
+  };
+  lt::metrics::RegisterGauge("leadterra_enrollments_queued",
+                             "Enrollments waiting for their next step, all workspaces",
+                             read(&lt::store::Backlog::queued_enrollments));
+  lt::metrics::RegisterGauge("leadterra_enrollments_due",
+                             "Enrollments due now in running campaigns, all workspaces",
+                             read(&lt::store::Backlog::due_enrollments));
+  lt::metrics::RegisterGauge("leadterra_webhook_outbox_depth",
+                             "Webhook deliveries not yet delivered or given up",
+                             read(&lt::store::Backlog::webhook_outbox));
+}
+
 void PrintKey(const lt::domain::ApiKey& key) {
   std::printf("%s\t%s\t%s\tcreated %s%s\n", key.id.c_str(), key.prefix.c_str(), key.name.c_str(),
               lt::FormatIso8601(key.created_at).c_str(),
@@ -132,9 +169,12 @@ int Serve(const lt::app::Config& config) {
   lt::api::SuppressionsApi suppressions(*rt.store, clock);
   lt::api::DeliverySettingsApi delivery_settings(*rt.store, clock);
   lt::api::DkimKeysApi dkim_keys(*rt.store, clock, rt.ids, **secrets);
-  lt::http::Router router =
-      lt::http::BuildRouter({*rt.accounts, campaigns, leads, insights, mailboxes, webhooks,
-                             unsubscribe, suppressions, delivery_settings, dkim_keys});
+  lt::store::Store& store = *rt.store;
+  lt::http::Router router = lt::http::BuildRouter(
+      {*rt.accounts, campaigns, leads, insights, mailboxes, webhooks, unsubscribe, suppressions,
+       delivery_settings, dkim_keys, [&store] { return store.CheckReady(); },
+       /*serve_metrics=*/config.metrics_listen.empty()});
+  RegisterBacklogGauges(store, clock);
   // MCP at POST /mcp: each tool call is one API request through the
   // dispatcher (built below), on the work pool like other heavy requests.
   auto tool_catalog = lt::mcp::ToolCatalog::Build(lt::http::OpenApiDocument());
@@ -197,7 +237,33 @@ int Serve(const lt::app::Config& config) {
   if (workers->webhooks) webhook_dispatcher.Start();
   lt::delivery::InboundPoller inbound(*rt.store, clock, rt.ids, **secrets, {});
   if (workers->inbound) inbound.Start();
+  // --metrics-listen: /metrics (and /healthz) on a listener of their own.
+  std::unique_ptr<lt::http::Router> metrics_router;
+  std::unique_ptr<lt::http::Dispatcher> metrics_dispatcher;
+  std::unique_ptr<lt::http::Server> metrics_server;
+  std::thread metrics_thread;
+  if (!config.metrics_listen.empty()) {
+    auto metrics_listen = lt::app::ParseListen(config.metrics_listen);
+    if (!metrics_listen.ok()) return Fail(metrics_listen.status());
+    metrics_router = std::make_unique<lt::http::Router>(lt::http::BuildMetricsRouter());
+    metrics_dispatcher = std::make_unique<lt::http::Dispatcher>(*metrics_router, *rt.accounts,
+                                                                limiter, idempotency, rt.ids);
+    lt::http::ServerOptions metrics_options;
+    metrics_options.host = metrics_listen->host;
+    metrics_options.port = metrics_listen->port;
+    metrics_options.threads = 1;
+    metrics_server = std::make_unique<lt::http::Server>(*metrics_dispatcher, metrics_options);
+    auto metrics_port = metrics_server->Listen();
+    if (!metrics_port.ok()) return Fail(metrics_port.status());
+    std::printf("Metrics on http://%s:%u/metrics\n", metrics_listen->host.c_str(), *metrics_port);
+    std::fflush(stdout);
+    metrics_thread = std::thread([&] { metrics_server->Run(); });
+  }
   server.Run();
+  if (metrics_server) {
+    metrics_server->Stop();
+    metrics_thread.join();
+  }
   work_pool.reset();
   inbound.Stop();
   engine.Stop();
@@ -251,6 +317,10 @@ int main(int argc, char** argv) {
   serve->add_option("--max-leads-per-request", flags.max_leads_per_request,
                     "Most leads accepted by one bulk request (default 10000)");
   serve->add_option("--log-level", flags.log_level, "trace|debug|info|warn|error (default info)");
+  serve->add_option("--log-format", flags.log_format,
+                    "text (default) or json: one JSON object a line");
+  serve->add_option("--metrics-listen", flags.metrics_listen,
+                    "HOST:PORT to serve /metrics on, apart from the API (default: on the API)");
 
   CLI::App* workspace = app.add_subcommand("workspace", "Manage workspaces");
   workspace->require_subcommand(1);
@@ -303,6 +373,12 @@ int main(int argc, char** argv) {
   serve->add_option("--webhook-retry-window-seconds", flags.webhook_retry_window_seconds,
                     "How long an event is retried before its delivery fails (default 86400)");
 
+  CLI::App* backup = app.add_subcommand(
+      "backup", "Copy a SQLite database consistently, even while a server runs on it");
+  std::string backup_to;
+  backup->add_option("--to", backup_to, "The new file to write")->required();
+  add_database(backup);
+
   CLI::App* mcp = app.add_subcommand(
       "mcp", "Serve the MCP tools over stdio, forwarding to a running server (for agent hosts)");
   lt::mcp::StdioBridgeOptions bridge;
@@ -325,8 +401,23 @@ int main(int argc, char** argv) {
   auto config = lt::app::LoadConfig(flags);
   if (!config.ok()) return Fail(config.status());
   spdlog::set_level(spdlog::level::from_str(config->log_level));
+  if (config->log_format == "json") {
+    spdlog::default_logger()->set_formatter(std::make_unique<lt::app::JsonLogFormatter>());
+  }
 
   if (serve->parsed()) return Serve(*config);
+  if (backup->parsed()) {
+    auto database = lt::app::ParseDatabaseUrl(config->database);
+    if (!database.ok()) return Fail(database.status());
+    if (database->postgres) {
+      return Fail(lt::InvalidArgument(
+          "backup copies SQLite databases; for PostgreSQL use pg_dump (see the README)"));
+    }
+    lt::Status copied = lt::store::BackupSqliteDatabase(database->sqlite_path, backup_to);
+    if (!copied.ok()) return Fail(copied);
+    std::printf("backed up %s to %s\n", database->sqlite_path.c_str(), backup_to.c_str());
+    return 0;
+  }
 
   auto runtime_or = OpenRuntime(*config);
   if (!runtime_or.ok()) return Fail(runtime_or.status());

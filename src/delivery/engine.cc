@@ -13,6 +13,7 @@
 #include "domain/sequence.h"
 #include "domain/unsubscribe.h"
 #include "util/crypto.h"
+#include "util/metrics.h"
 
 namespace leadterra::delivery {
 
@@ -254,7 +255,12 @@ bool DeliveryEngine::Commit(Job& job, const store::SendClaim* next) {
     job.error = may_send.status();
     return false;
   }
-  for (const auto& o : job.outcomes) job.Count(o);
+  for (const auto& o : job.outcomes) {
+    job.Count(o);
+    metrics::CountMessage(o.kind == store::SendOutcome::Kind::kDelivered ? "delivered"
+                          : o.kind == store::SendOutcome::Kind::kBounced ? "bounced"
+                                                                         : "deferred");
+  }
   job.outcomes.clear();
   return *may_send;
 }
@@ -324,7 +330,15 @@ void DeliveryEngine::SendJob(Job& job, const domain::Campaign& campaign) {
       }
     }
 
+    const auto smtp_started = std::chrono::steady_clock::now();
     SmtpReply reply = session->smtp->Send(session->mailbox.email, claim.lead.email, data);
+    metrics::ObserveSmtp(
+        session->mailbox.id,
+        reply.code == 0     ? "error"
+        : reply.Accepted()  ? "ok"
+        : reply.Permanent() ? "rejected"
+                            : "deferred",
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - smtp_started).count());
     job.outcomes.push_back(Classify(claim, reply, campaign, std::move(message.subject), now));
     if (reply.code == 0) {
       connection_lost = true;

@@ -7,6 +7,7 @@
 
 #include "delivery/imap_client.h"
 #include "delivery/inbound_parser.h"
+#include "util/metrics.h"
 
 namespace leadterra::delivery {
 namespace {
@@ -198,6 +199,7 @@ void InboundPoller::Work() {
     queue_.pop_front();
     lock.unlock();
     auto read = PollMailbox(m);
+    metrics::CountImapPoll(read.ok());
     if (read.ok() && *read > 0) {
       spdlog::debug("inbound: mailbox {} read {} new messages", m.mailbox.id, *read);
     }

@@ -10,6 +10,7 @@
 #include "api/json_input.h"
 #include "api/json_output.h"
 #include "http/error_mapping.h"
+#include "util/metrics.h"
 
 namespace leadterra::http {
 namespace {
@@ -50,6 +51,14 @@ Result<ParsedTarget> ParseTarget(const std::string& target) {
   return out;
 }
 
+// The method as a metrics label: the standard ones, else "other".
+std::string_view MetricsMethod(std::string_view method) {
+  for (std::string_view known : {"GET", "POST", "PATCH", "PUT", "DELETE", "HEAD", "OPTIONS"}) {
+    if (method == known) return known;
+  }
+  return "other";
+}
+
 }  // namespace
 
 HttpResponse Dispatcher::Error(const Status& status, const std::string& request_id) {
@@ -78,6 +87,7 @@ struct Dispatcher::Exchange {
   std::string request_id;
   std::string workspace_id;
   const Route* route = nullptr;
+  std::string_view route_pattern = "unmatched";  // metrics label: bounded, never the raw path
   api::Request api_request;
 };
 
@@ -160,6 +170,8 @@ void Dispatcher::Finish(Exchange& exchange, HttpResponse response) {
   spdlog::info("request_id={} method={} path={} status={} duration_ms={:.2f} workspace={}",
                exchange.request_id, exchange.request.method, path, response.status, ms,
                exchange.workspace_id.empty() ? "-" : exchange.workspace_id);
+  metrics::ObserveHttpRequest(MetricsMethod(exchange.request.method), exchange.route_pattern,
+                              response.status, ms / 1000);
   Respond respond = std::move(exchange.respond);
   respond(std::move(response));
 }
@@ -185,6 +197,7 @@ std::optional<HttpResponse> Dispatcher::Admit(Exchange& exchange) {
     return response;
   }
   const Route& route = *match.route;
+  exchange.route_pattern = route.pattern;
   if (route.raw && !route.heavy) return route.raw(request);
   if (route.raw) {
     exchange.route = &route;  // a heavy raw route runs in Execute

@@ -1,6 +1,7 @@
 #include "http/framing.h"
 
 #include <cctype>
+#include <optional>
 #include <string>
 
 namespace leadterra::http {
@@ -25,16 +26,32 @@ bool IEquals(std::string_view a, std::string_view b) {
   return true;
 }
 
+// RFC 9110 §5.6.2 token characters.
+bool IsTokenChar(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  if (std::isalnum(u)) return true;
+  return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
 // The coding names of every field value, in order; empty list elements are
-// skipped (RFC 9110 §5.6.1) and parameters (";q=…") dropped.
-std::vector<std::string_view> CodingNames(const std::vector<std::string_view>& values) {
+// skipped (RFC 9110 §5.6.1) and parameters (";q=…") dropped. An element that
+// does not start with a token makes the whole header malformed (nullopt):
+// parsers that disagree on such a value are how requests get smuggled.
+std::optional<std::vector<std::string_view>> CodingNames(
+    const std::vector<std::string_view>& values) {
   std::vector<std::string_view> names;
   for (std::string_view value : values) {
     while (true) {
       const size_t comma = value.find(',');
-      std::string_view element = Trim(value.substr(0, comma));
-      element = Trim(element.substr(0, element.find(';')));
-      if (!element.empty()) names.push_back(element);
+      const std::string_view element = Trim(value.substr(0, comma));
+      if (!element.empty()) {
+        const std::string_view name = Trim(element.substr(0, element.find(';')));
+        if (name.empty()) return std::nullopt;
+        for (char c : name) {
+          if (!IsTokenChar(c)) return std::nullopt;
+        }
+        names.push_back(name);
+      }
       if (comma == std::string_view::npos) break;
       value.remove_prefix(comma + 1);
     }
@@ -52,7 +69,10 @@ Status CheckRequestFraming(const RequestFraming& framing) {
   if (framing.has_content_length) {
     return InvalidArgument("a request may not carry both Transfer-Encoding and Content-Length");
   }
-  const std::vector<std::string_view> names = CodingNames(framing.transfer_encodings);
+  const std::optional<std::vector<std::string_view>> parsed =
+      CodingNames(framing.transfer_encodings);
+  if (!parsed) return InvalidArgument("Transfer-Encoding is not a list of transfer codings");
+  const std::vector<std::string_view>& names = *parsed;
   if (names.empty() || !IEquals(names.back(), "chunked")) {
     return InvalidArgument(
         "the final Transfer-Encoding of a request must be chunked; the body length is unknown");

@@ -1,6 +1,10 @@
 #include "http/routes.h"
 
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
 #include "http/unsubscribe_pages.h"
+#include "util/metrics.h"
 
 namespace leadterra::http {
 namespace {
@@ -24,7 +28,22 @@ Route Public(std::string method, std::string pattern, RawHandler handler) {
   return Route{std::move(method), std::move(pattern), false, nullptr, std::move(handler)};
 }
 
+HttpResponse Healthz(const HttpRequest&) {
+  return HttpResponse{200, "application/json", {}, R"({"status":"ok"})"};
+}
+
+HttpResponse MetricsPage(const HttpRequest&) {
+  return HttpResponse{200, "text/plain; version=0.0.4; charset=utf-8", {}, metrics::Scrape()};
+}
+
 }  // namespace
+
+Router BuildMetricsRouter() {
+  Router router;
+  router.Add(Public("GET", "/healthz", Healthz));
+  router.Add(Public("GET", "/metrics", MetricsPage));
+  return router;
+}
 
 Router BuildRouter(const Services& s) {
   using api::Accounts;
@@ -37,9 +56,14 @@ Router BuildRouter(const Services& s) {
   using api::SuppressionsApi;
   using api::WebhooksApi;
   Router router;
-  router.Add(Public("GET", "/healthz", [](const HttpRequest&) {
-    return HttpResponse{200, "application/json", {}, R"({"status":"ok"})"};
+  router.Add(Public("GET", "/healthz", Healthz));
+  router.Add(Public("GET", "/readyz", [ready = s.check_ready](const HttpRequest&) {
+    Status status = ready ? ready() : Status::Ok();
+    if (status.ok()) return HttpResponse{200, "application/json", {}, R"({"status":"ready"})"};
+    boost::json::object body{{"status", "not_ready"}, {"reason", status.message()}};
+    return HttpResponse{503, "application/json", {}, boost::json::serialize(body)};
   }));
+  if (s.serve_metrics) router.Add(Public("GET", "/metrics", MetricsPage));
   api::UnsubscribeApi* unsubscribe = &s.unsubscribe;  // outlives the router; `s` may not
   router.Add(Public("GET", "/u/:token", [unsubscribe](const HttpRequest& request) {
     return UnsubscribeGet(*unsubscribe, request);

@@ -2,6 +2,7 @@
 // must be described in openapi.json (a unit test compares the two).
 #pragma once
 
+#include <functional>
 #include <string_view>
 
 #include "api/accounts.h"
@@ -29,7 +30,16 @@ struct Services {
   api::SuppressionsApi& suppressions;
   api::DeliverySettingsApi& delivery_settings;
   api::DkimKeysApi& dkim_keys;
+  // GET /readyz: OK when the database answers at the expected schema (null:
+  // always ready).
+  std::function<Status()> check_ready = nullptr;
+  // GET /metrics on this router (off when --metrics-listen serves it apart).
+  bool serve_metrics = true;
 };
+
+// The routes of the separate metrics listener (--metrics-listen): /metrics
+// and /healthz.
+Router BuildMetricsRouter();
 
 Router BuildRouter(const Services& services);
 

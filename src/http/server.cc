@@ -105,6 +105,11 @@ class Session : public std::enable_shared_from_this<Session> {
     if (Status framing_ok = CheckRequestFraming(framing); !framing_ok.ok()) {
       return ReplyError(framing_ok);
     }
+    // Belt and braces: a Transfer-Encoding the rules accept must be one Beast
+    // reads as chunked too, or the two would frame the body differently.
+    if (!framing.transfer_encodings.empty() && !parser_->chunked()) {
+      return ReplyError(InvalidArgument("Transfer-Encoding could not be read as chunked"));
+    }
     if (auto length = parser_->content_length();
         length && *length > server_.options.max_body_bytes) {
       return ReplyError(Status(ErrorCode::kPayloadTooLarge, BodyLimitMessage()));

@@ -567,6 +567,19 @@ class DkimKeyStore {
       const std::string& workspace_id, const std::string& domain) = 0;
 };
 
+// Process-wide backlog figures for operators (/metrics), over all
+// workspaces. Each is one indexed count; meant for scrapes, not requests.
+struct Backlog {
+  int64_t queued_enrollments = 0;  // waiting for their next step
+  int64_t due_enrollments = 0;     // of those, due now in a running campaign
+  int64_t webhook_outbox = 0;      // deliveries not yet delivered or given up
+};
+class OperationsStore {
+ public:
+  virtual ~OperationsStore() = default;
+  virtual Result<Backlog> CountBacklog(int64_t now) = 0;
+};
+
 // Everything a server process needs, implemented by one backend.
 class Store : public WorkspaceStore,
               public ApiKeyStore,
@@ -579,10 +592,14 @@ class Store : public WorkspaceStore,
               public InboundStore,
               public SuppressionStore,
               public DeliverySettingsStore,
-              public DkimKeyStore {
+              public DkimKeyStore,
+              public OperationsStore {
  public:
   // Human-readable backend name for logs ("sqlite", "postgres").
   virtual std::string Backend() const = 0;
+  // OK when the database answers and its schema is at the version this
+  // binary's migrations end at (GET /readyz); else why not.
+  virtual Status CheckReady() = 0;
 };
 
 }  // namespace leadterra::store

@@ -8,6 +8,7 @@
 #include <random>
 #include <vector>
 
+#include "util/metrics.h"
 #include "webhook/signature.h"
 
 namespace leadterra::webhook {
@@ -220,6 +221,7 @@ Status Record(store::Store& store, const Clock& clock, const DispatcherOptions& 
   for (Finished& f : finished) {
     store::DispatchResult r;
     r.success = f.success;
+    metrics::CountWebhookDelivery(f.success ? "delivered" : "failed");
     if (!f.success) {
       r.retry_at = domain::NextAttemptAt(options.retry, f.job.attempts_before + 1,
                                          f.job.event_created_at, now, Jitter());

@@ -70,7 +70,9 @@ KEY_ID_RE = re.compile(r"^key_" + ULID + r"$")
 SECRET_RE = re.compile(r"^sk_live_[0-9A-Za-z]{32}$")
 TS_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 
-SEEDS_DIR = os.environ.get("LEADTERRA_SEEDS_DIR", "/work/shared/seeds")
+# The product documentation pages, beside the checkout (../shared/seeds).
+SEEDS_DIR = os.environ.get("LEADTERRA_SEEDS_DIR",
+                           os.path.normpath(os.path.join(HERE, "..", "..", "..", "shared", "seeds")))
 
 
 PG_URL = os.environ.get("LEADTERRA_TEST_DATABASE_URL", "")

@@ -2,10 +2,11 @@
 builders for the inbound mail a sending mailbox really receives.
 
 DovecotPeer runs Debian's dovecot-imapd as root with a private config in a
-temporary directory (the layout of /work/shared/recipes/dovecot-test.conf):
-plain-text passwords from a passwd-file, maildirs owned by uid/gid 65534, one
-IMAP listener on 127.0.0.1. Messages are put into a user's INBOX with IMAP
-APPEND (imaplib), exactly as any IMAP client would; flags are read back with
+temporary directory (the layout of the team's Dovecot test recipe, kept
+beside the checkout in shared/recipes/dovecot-test.conf): plain-text
+passwords from a passwd-file, maildirs owned by uid/gid 65534, one IMAP
+listener on 127.0.0.1. Messages are put into a user's INBOX with IMAP APPEND
+(imaplib), exactly as any IMAP client would; flags are read back with
 EXAMINE (read-only), which never changes them.
 
 The message builders return bytes with CRLF line endings, laid out like the

@@ -79,6 +79,8 @@ def inner_request(server):
     ([b"Transfer-Encoding: chunked, chunked"], 400),
     ([b"Transfer-Encoding: chunked", b"Transfer-Encoding: gzip"], 400),
     ([b"Transfer-Encoding:"], 400),
+    ([b"Transfer-Encoding:; gzip, chunked"], 400),  # found by the framing fuzzer
+    ([b"Transfer-Encoding: \"chunked\""], 400),
     ([b"Transfer-Encoding: gzip, chunked"], 501),
     ([b"Transfer-Encoding: gzip", b"Transfer-Encoding: chunked"], 501),
     ([b"Transfer-Encoding: gzip", b"Content-Length: 80"], 400),

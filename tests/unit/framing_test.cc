@@ -22,7 +22,8 @@ TEST(RequestFraming, PlainAndChunkedRequestsPass) {
 
 TEST(RequestFraming, AFinalCodingOtherThanChunkedIs400) {
   for (auto value : {"gzip", "identity", "xchunked", "chunked, gzip", "chunkedx", "", " ",
-                     "chunked;q=1, identity", "deflate"}) {
+                     "chunked;q=1, identity", "deflate", "; gzip, chunked", "\"chunked\"",
+                     "chunked, ;x", "ch unked", "gzip chunked"}) {
     Status s = CheckRequestFraming(Te({value}));
     EXPECT_EQ(s.code(), ErrorCode::kInvalidArgument) << "'" << value << "'";
   }

@@ -332,4 +332,6 @@ Status ApplyMigrations(sql::Connection& conn) {
   return status.ok() ? unlock : status;
 }
 
+int LatestSchemaVersion() { return Migrations().back().version; }
+
 }  // namespace leadterra::store::postgres

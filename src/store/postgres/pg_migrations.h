@@ -9,5 +9,7 @@
 namespace leadterra::store::postgres {
 
 Status ApplyMigrations(sql::Connection& conn);
+// The version of the newest migration this binary knows.
+int LatestSchemaVersion();
 
 }  // namespace leadterra::store::postgres

@@ -13,7 +13,8 @@ Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url,
     auto conn = pool->Acquire();
     LT_RETURN_IF_ERROR(postgres::ApplyMigrations(*conn));
   }
-  return MakeSqlStore(std::move(pool), {options.day_millis, options.lease_millis, "postgres", ""});
+  return MakeSqlStore(std::move(pool), {options.day_millis, options.lease_millis, "postgres", "",
+                                        postgres::LatestSchemaVersion()});
 }
 
 }  // namespace leadterra::store

@@ -12,6 +12,7 @@
 // logs; the HTTP layer never shows it to clients.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -21,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "util/metrics.h"
 #include "util/status.h"
 
 namespace leadterra::store::sql {
@@ -180,14 +182,27 @@ void PauseBeforeRetry(int attempt);
 template <typename Fn>
 Status InTransaction(Connection& conn, bool write, const std::string& workspace_id, Fn&& body) {
   constexpr int kAttempts = 5;
+  const std::string_view backend = conn.dialect() == Dialect::kSqlite ? "sqlite" : "postgres";
+  const auto started = std::chrono::steady_clock::now();
+  auto observe = [&] {
+    metrics::ObserveStoreTransaction(
+        backend, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  };
   for (int attempt = 1;; ++attempt) {
     Status status = conn.Begin(write);
     if (status.ok() && write && !workspace_id.empty()) status = conn.LockWorkspace(workspace_id);
     if (status.ok()) status = body();
     if (status.ok()) status = conn.Exec("COMMIT");
-    if (status.ok()) return status;
+    if (status.ok()) {
+      observe();
+      return status;
+    }
     (void)conn.Exec("ROLLBACK");
-    if (attempt == kAttempts || !conn.TransactionConflicted()) return status;
+    if (attempt == kAttempts || !conn.TransactionConflicted()) {
+      observe();
+      return status;
+    }
+    metrics::CountStoreRetry(backend);
     PauseBeforeRetry(attempt);
   }
 }

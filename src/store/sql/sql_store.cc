@@ -93,9 +93,23 @@ class SqlStore final : public Store {
         day_millis_(options.day_millis),
         lease_millis_(options.lease_millis),
         backend_(options.backend),
-        lease_owner_(options.lease_owner.empty() ? RandomOwner() : options.lease_owner) {}
+        lease_owner_(options.lease_owner.empty() ? RandomOwner() : options.lease_owner),
+        schema_version_(options.schema_version) {}
 
   std::string Backend() const override { return backend_; }
+
+  Status CheckReady() override {
+    auto conn = pool_->Acquire();
+    LT_ASSIGN_OR_RETURN(auto stmt,
+                        conn->Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+    LT_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    const int64_t version = row ? stmt->ColumnInt(0) : 0;
+    if (version < schema_version_) {
+      return Internal("the database schema is at version " + std::to_string(version) +
+                      "; this binary needs " + std::to_string(schema_version_));
+    }
+    return Status::Ok();
+  }
 
   // --- workspaces -----------------------------------------------------------
 
@@ -733,6 +747,31 @@ class SqlStore final : public Store {
         });
   }
 
+  // --- operations -----------------------------------------------------------
+
+  Result<Backlog> CountBacklog(int64_t now) override {
+    auto conn = pool_->Acquire();
+    Backlog out;
+    auto count = [&](const std::string& sql, bool bind_now, int64_t* into) -> Status {
+      LT_ASSIGN_OR_RETURN(auto stmt, conn->Prepare(sql));
+      if (bind_now) stmt->Bind(1, now);
+      LT_ASSIGN_OR_RETURN(bool row, stmt->Step());
+      *into = row ? stmt->ColumnInt(0) : 0;
+      return Status::Ok();
+    };
+    LT_RETURN_IF_ERROR(count(
+        "SELECT COUNT(*) FROM enrollments WHERE status = 'queued' AND next_send_at IS NOT NULL",
+        false, &out.queued_enrollments));
+    LT_RETURN_IF_ERROR(count(
+        "SELECT COUNT(*) FROM enrollments e JOIN campaigns c ON c.workspace_id = e.workspace_id "
+        "AND c.id = e.campaign_id WHERE e.status = 'queued' AND e.next_send_at IS NOT NULL AND "
+        "e.next_send_at <= ?1 AND c.status = 'running'",
+        true, &out.due_enrollments));
+    LT_RETURN_IF_ERROR(count("SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'pending'",
+                             false, &out.webhook_outbox));
+    return out;
+  }
+
   // --- DKIM keys ------------------------------------------------------------
 
   Status CreateDkimKey(const domain::DkimKeyRecord& key) override {
@@ -900,6 +939,7 @@ class SqlStore final : public Store {
   const int64_t lease_millis_;
   const std::string backend_;
   const std::string lease_owner_;
+  const int schema_version_;
 };
 
 }  // namespace

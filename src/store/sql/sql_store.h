@@ -19,6 +19,8 @@ struct SqlStoreOptions {
   std::string backend;  // names the database for logs
   // Stamped on the leases this store instance takes; empty: a random one.
   std::string lease_owner;
+  // The schema version the binary's migrations end at (readiness check).
+  int schema_version = 0;
 };
 
 std::unique_ptr<Store> MakeSqlStore(std::unique_ptr<sql::ConnectionPool> pool,

@@ -359,4 +359,6 @@ Status ApplyMigrations(sql::Connection& conn) {
                               "PRIMARY KEY, applied_at INTEGER NOT NULL DEFAULT (unixepoch()))");
 }
 
+int LatestSchemaVersion() { return Migrations().back().version; }
+
 }  // namespace leadterra::store::sqlite

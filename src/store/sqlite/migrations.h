@@ -8,5 +8,7 @@
 namespace leadterra::store::sqlite {
 
 Status ApplyMigrations(sql::Connection& conn);
+// The version of the newest migration this binary knows.
+int LatestSchemaVersion();
 
 }  // namespace leadterra::store::sqlite
