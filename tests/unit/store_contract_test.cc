@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -318,6 +319,33 @@ TEST_F(StoreContract, CountMissingFields) {
   EXPECT_EQ((*gaps)[1].missing, 2);
   EXPECT_EQ((*gaps)[2].missing, 0);
   EXPECT_EQ((*gaps)[3].missing, 3);
+  // The samples are the leads with the smallest ids, whichever way the
+  // backend walks the leads (SQLite scans a workspace that is mostly this
+  // campaign and probes the campaign's leads in a larger one).
+  auto listed = store_->ListEnrollments(ws_a_, c.id, std::nullopt, {50, ""});
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->items.size(), 3u);
+  auto all = store_->CountMissingFields(ws_a_, c.id, {"email", R"(odd"key)"}, 2);
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ((*all)[1].sample_lead_ids,
+            (std::vector<std::string>{listed->items[0].lead.id, listed->items[1].lead.id}));
+  Campaign small = MakeCampaign(ws_a_, "Q2");
+  std::vector<LeadUpsert> more;
+  for (int i = 0; i < 6; ++i) more.push_back(Row(ids_, "m" + std::to_string(i) + "@y.io"));
+  ASSERT_TRUE(store_->UpsertAndEnroll(ws_a_, small.id, {more[4]}, {}, 2).ok());
+  ASSERT_TRUE(store_->UpsertAndEnroll(ws_a_, c.id, more, {}, 3).ok());
+  auto probed = store_->CountMissingFields(ws_a_, small.id, {"firstName", "plan"}, 5);
+  ASSERT_TRUE(probed.ok());
+  EXPECT_EQ((*probed)[0].missing, 1);
+  EXPECT_EQ((*probed)[1].missing, 1);
+  EXPECT_EQ((*probed)[0].sample_lead_ids.size(), 1u);
+  auto grown = store_->CountMissingFields(ws_a_, c.id, {"firstName", "plan"}, 20);
+  ASSERT_TRUE(grown.ok());
+  EXPECT_EQ((*grown)[0].missing, 8);
+  EXPECT_EQ((*grown)[1].missing, 8);
+  EXPECT_EQ((*grown)[0].sample_lead_ids.size(), 8u);
+  EXPECT_TRUE(
+      std::is_sorted((*grown)[0].sample_lead_ids.begin(), (*grown)[0].sample_lead_ids.end()));
 }
 
 TEST(StoreBackend, NodesStartingTogetherMigrateOnceAndCreateOneFirstWorkspace) {

@@ -483,10 +483,43 @@ Result<std::vector<FieldGap>> CountMissingFields(Connection& conn, const std::st
   for (const std::string& field : fields) gaps.push_back({field, 0, {}});
   if (fields.empty()) return gaps;
   const Dialect dialect = conn.dialect();
-  // The campaign's leads, each probed once by (workspace_id, id).
-  const std::string from =
+  // The campaign's live enrollments.
+  const std::string enrolled =
+      "SELECT lead_id FROM enrollments WHERE workspace_id = ?1 AND campaign_id = ?2 AND "
+      "status != 'removed'";
+  // Probing: the campaign's leads, each looked up by (workspace_id, id) in
+  // lead-id order. PostgreSQL plans this as a hash or merge join. SQLite can
+  // only run it as a nested loop, and its leads are stored in email order, so
+  // every enrollment costs a leads_by_id seek plus a seek at a random place
+  // in the table: at a million leads these no longer stay in cache and the
+  // time grows faster than the leads.
+  const std::string probe =
       " FROM enrollments e JOIN leads l ON l.workspace_id = e.workspace_id AND l.id = e.lead_id "
       "WHERE e.workspace_id = ?1 AND e.campaign_id = ?2 AND e.status != 'removed'";
+  // Scanning: the workspace's leads read once in table order, each checked
+  // against the campaign's lead ids, which SQLite gathers in one range read
+  // of enrollments into an in-memory index (the unary + keeps it from
+  // probing leads_by_id with them instead). Linear in the workspace's leads,
+  // so SQLite takes it only when they are not many more than the campaign's.
+  const std::string scan =
+      " FROM leads l WHERE l.workspace_id = ?1 AND +l.id IN (" + enrolled + ")";
+  bool scanning = false;
+  if (dialect == Dialect::kSqlite) {
+    // The campaign's counter of live enrollments (exact; a plan choice only).
+    LT_ASSIGN_OR_RETURN(auto size, conn.Prepare("SELECT enrolled FROM campaign_stats WHERE "
+                                                "workspace_id = ?1 AND campaign_id = ?2"));
+    size->Bind(1, workspace_id).Bind(2, campaign_id);
+    LT_ASSIGN_OR_RETURN(bool row, size->Step());
+    const int64_t campaign_leads = row ? size->ColumnInt(0) : 0;
+    // Counts at most 5/4 of the campaign's leads (an index-only read).
+    const int64_t bound = campaign_leads + campaign_leads / 4;
+    LT_ASSIGN_OR_RETURN(auto workspace,
+                        conn.Prepare("SELECT count(*) FROM (SELECT 1 FROM leads INDEXED BY "
+                                     "leads_by_id WHERE workspace_id = ?1 LIMIT ?2)"));
+    workspace->Bind(1, workspace_id).Bind(2, bound + 1);
+    LT_ASSIGN_OR_RETURN(row, workspace->Step());
+    scanning = campaign_leads > 0 && row && workspace->ColumnInt(0) <= bound;
+  }
   // One pass counts every field: custom keys are parameters ?3, ?4, ...
   std::string sql = "SELECT ";
   std::vector<std::pair<int, std::string>> keys;  // parameter, json key or path
@@ -498,7 +531,7 @@ Result<std::vector<FieldGap>> CountMissingFields(Connection& conn, const std::st
            " THEN 1 ELSE 0 END), 0)";
   }
   {
-    LT_ASSIGN_OR_RETURN(auto count, conn.Prepare(sql + from));
+    LT_ASSIGN_OR_RETURN(auto count, conn.Prepare(sql + (scanning ? scan : probe)));
     count->Bind(1, workspace_id).Bind(2, campaign_id);
     for (const auto& [param, key] : keys) count->Bind(param, key);
     LT_ASSIGN_OR_RETURN(bool row, count->Step());
@@ -506,13 +539,21 @@ Result<std::vector<FieldGap>> CountMissingFields(Connection& conn, const std::st
       gaps[i].missing = count->ColumnInt(static_cast<int>(i));
     }
   }
-  // The first few leads (by id) missing each field that some lead misses:
-  // the walk stops once it has them.
+  // The first few leads (by id) missing each field that some lead misses.
+  // Walking the campaign in lead-id order stops once it has them: after
+  // about samples * leads / missing enrollments. A field few leads miss
+  // would walk (nearly) all of them, so when scanning, such a field's
+  // samples come from a scan that keeps the smallest ids instead (the + on
+  // l.id keeps SQLite from ordering by walking leads_by_id).
   for (FieldGap& gap : gaps) {
     if (gap.missing == 0 || samples <= 0) continue;
-    LT_ASSIGN_OR_RETURN(auto sample, conn.Prepare("SELECT l.id" + from + " AND " +
-                                                  MissingCondition(dialect, gap.field, 3) +
-                                                  " ORDER BY e.lead_id LIMIT ?4"));
+    const bool rare = gap.missing < 8 * static_cast<int64_t>(samples);
+    const std::string missing = " AND " + MissingCondition(dialect, gap.field, 3);
+    LT_ASSIGN_OR_RETURN(
+        auto sample,
+        conn.Prepare(scanning && rare
+                         ? "SELECT l.id" + scan + missing + " ORDER BY +l.id LIMIT ?4"
+                         : "SELECT l.id" + probe + missing + " ORDER BY e.lead_id LIMIT ?4"));
     sample->Bind(1, workspace_id)
         .Bind(2, campaign_id)
         .Bind(3, IsLeadColumn(gap.field) ? std::string() : JsonPath(dialect, gap.field))
