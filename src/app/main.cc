@@ -6,6 +6,7 @@
 
 #include <curl/curl.h>
 #include <malloc.h>
+#include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
 #include <cmath>
@@ -274,7 +275,18 @@ int Serve(const lt::app::Config& config) {
 
 }  // namespace
 
+// Every connection is a descriptor: take the hard limit, so that thousands of
+// idle clients cannot exhaust a default soft limit of 1,024.
+void RaiseDescriptorLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
 int main(int argc, char** argv) {
+  RaiseDescriptorLimit();
   // Bulk requests allocate and free tens of MiB each; keep that memory in the
   // heap instead of mapping and unmapping it (and page-faulting it in) for
   // every request.
