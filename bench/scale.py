@@ -41,7 +41,6 @@ Usage: bench/scale.py [--sizes 1000,10000,100000,1000000] [--backends sqlite,pos
 """
 import argparse
 import base64
-import http.client
 import json
 import os
 import re
@@ -54,6 +53,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "peers"))
+sys.path.insert(0, HERE)
+from ingest import Client  # noqa: E402  (the same HTTP client as the ingest benchmark)
 
 MASTER_KEY = "4c" * 32
 NOW = 1_900_000_000_000  # "now" for the rows written by SQL (ms)
@@ -79,21 +80,6 @@ def start_server(binary, workdir, database, tag):
         time.sleep(0.05)
     proc.kill()
     sys.exit("server did not start: " + open(os.path.join(workdir, tag + ".err")).read()[-2000:])
-
-
-class Client:
-    def __init__(self, port, key):
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
-        self.headers = {"Authorization": "Bearer " + key, "Content-Type": "application/json"}
-
-    def call(self, method, path, body=None):
-        data = body if isinstance(body, (bytes, type(None))) else json.dumps(body).encode()
-        self.conn.request(method, path, body=data, headers=self.headers)
-        resp = self.conn.getresponse()
-        payload = resp.read()
-        if resp.status >= 300:
-            sys.exit(f"{method} {path} -> {resp.status} {payload[:300]!r}")
-        return json.loads(payload)
 
 
 def cursor(value):
