@@ -1,35 +1,27 @@
 #include "delivery/dkim_signer.h"
 
-// dkim.h declares functions with C's _Bool and does not map it for C++ (GCC's
-// <stdbool.h> would, Clang's does not); bool has the same ABI.
-#ifndef _Bool
-#define _Bool bool  // NOLINT(bugprone-reserved-identifier)
-#define LT_DKIM_UNDEF_BOOL
-#endif
-#include <opendkim/dkim.h>
-#ifdef LT_DKIM_UNDEF_BOOL
-#undef _Bool
-#undef LT_DKIM_UNDEF_BOOL
-#endif
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/sha.h>
 
 #include <strings.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <memory>
 #include <mutex>
 #include <vector>
 
 #include "util/rsa_key.h"
+#include "util/secret_box.h"
 
 namespace leadterra::delivery {
 namespace {
 
 constexpr std::string_view kSignatureHeaderName = "DKIM-Signature: ";
-// Body bytes handed to OpenDKIM per dkim_body() call (it wants a mutable buffer).
-constexpr size_t kBodyChunk = 64 * 1024;
-
-// NULL-terminated, lowercase; OpenDKIM signs each one present (all instances).
+// NULL-terminated, lowercase; each one present is signed (every instance).
 const char* const kSignedHeaders[] = {
     "from",
     "reply-to",
@@ -47,53 +39,6 @@ const char* const kSignedHeaders[] = {
     "list-unsubscribe-post",
     nullptr,
 };
-
-struct DkimLibrary {
-  DKIM_LIB* lib = nullptr;
-  std::string error;  // why `lib` is null
-  // DKIM_OPTS_FIXEDTIME is library-wide and read by dkim_eoh(): setting it and
-  // calling dkim_eoh() happen together under this mutex.
-  std::mutex time_mutex;
-};
-
-DkimLibrary& Library() {
-  // Never destroyed: signing may still run on other threads during exit.
-  static DkimLibrary* library = [] {
-    auto* l = new DkimLibrary;
-    l->lib = dkim_init(nullptr, nullptr);
-    if (l->lib == nullptr) {
-      l->error = "OpenDKIM: dkim_init failed";
-      return l;
-    }
-    DKIM_STAT status = dkim_options(l->lib, DKIM_OP_SETOPT, DKIM_OPTS_SIGNHDRS,
-                                    const_cast<char**>(kSignedHeaders), sizeof(kSignedHeaders[0]));
-    if (status != DKIM_STAT_OK) {
-      l->error = std::string("OpenDKIM: setting the signed header list failed: ") +
-                 dkim_getresultstr(status);
-      dkim_close(l->lib);
-      l->lib = nullptr;
-    }
-    return l;
-  }();
-  return *library;
-}
-
-struct DkimFree {
-  void operator()(DKIM* dkim) const { dkim_free(dkim); }
-};
-using DkimHandle = std::unique_ptr<DKIM, DkimFree>;
-
-Status DkimFailure(DKIM* dkim, std::string_view step, DKIM_STAT status) {
-  std::string message = "DKIM signing failed at " + std::string(step) + ": ";
-  const char* detail = dkim != nullptr ? dkim_geterror(dkim) : nullptr;
-  if (detail != nullptr && detail[0] != '\0') {
-    message += detail;
-  } else {
-    const char* text = dkim_getresultstr(status);
-    message += text != nullptr ? text : "unknown error";
-  }
-  return Internal(std::move(message));
-}
 
 // Domain names and selectors: dot-separated labels of [A-Za-z0-9_-]. This also
 // keeps header injection (CR, LF, ';') out of the signature field.
@@ -156,6 +101,108 @@ Status SplitMessage(std::string_view message, std::vector<std::string_view>* fie
   return Status::Ok();
 }
 
+bool IsWsp(char c) { return c == ' ' || c == '\t'; }
+
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// RFC 6376 §3.4.2 "relaxed" header canonicalization of one field (name,
+// colon, value, folded lines included), without the final CRLF: lowercase
+// name, unfolded, runs of WSP as one SP, no WSP at the ends of the value or
+// around the colon.
+std::string RelaxedHeader(std::string_view field) {
+  const size_t colon = field.find(':');
+  std::string name(field.substr(0, colon));
+  while (!name.empty() && IsWsp(name.back())) name.pop_back();
+  std::string out = Lower(name) + ":";
+  std::string_view value = field.substr(colon + 1);
+  bool pending_space = false;
+  bool started = false;
+  for (size_t i = 0; i < value.size(); ++i) {
+    const char c = value[i];
+    if (c == '\r' || c == '\n') continue;  // unfold
+    if (IsWsp(c)) {
+      pending_space = started;
+      continue;
+    }
+    if (pending_space) out.push_back(' ');
+    pending_space = false;
+    started = true;
+    out.push_back(c);
+  }
+  return out;
+}
+
+// RFC 6376 §3.4.4 "relaxed" body canonicalization: per line, runs of WSP as
+// one SP and none at the end; empty lines at the end dropped; a non-empty
+// body ends in CRLF.
+std::string RelaxedBody(std::string_view body) {
+  std::string out;
+  out.reserve(body.size());
+  size_t pending_empty_lines = 0;
+  size_t pos = 0;
+  while (pos < body.size()) {
+    size_t eol = body.find("\r\n", pos);
+    const bool last = eol == std::string_view::npos;
+    std::string_view line = body.substr(pos, last ? std::string_view::npos : eol - pos);
+    std::string canon;
+    bool space = false;
+    for (char c : line) {
+      if (IsWsp(c)) {
+        space = true;
+        continue;
+      }
+      if (space) canon.push_back(' ');
+      space = false;
+      canon.push_back(c);
+    }
+    if (canon.empty()) {
+      ++pending_empty_lines;
+    } else {
+      for (; pending_empty_lines > 0; --pending_empty_lines) out += "\r\n";
+      out += canon;
+      out += "\r\n";
+    }
+    if (last) break;
+    pos = eol + 2;
+  }
+  return out;
+}
+
+std::string Sha256(std::string_view data) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
+  return std::string(reinterpret_cast<const char*>(digest), sizeof digest);
+}
+
+bool IsSignedHeader(std::string_view lower_name) {
+  for (const char* const* h = kSignedHeaders; *h; ++h) {
+    if (lower_name == *h) return true;
+  }
+  return false;
+}
+
+// Appends `tag` to a header being built, folding (CRLF TAB) before it when
+// the line would pass 76 characters.
+void AppendTag(std::string& header, size_t& line_length, std::string_view tag) {
+  if (line_length + 1 + tag.size() > 76) {
+    header += "\r\n\t";
+    line_length = 1;
+  } else {
+    header += ' ';
+    ++line_length;
+  }
+  header += tag;
+  line_length += tag.size();
+}
+
+struct PkeyFree {
+  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
+};
+
 }  // namespace
 
 Result<DkimSigner> DkimSigner::Create(DkimKey key) {
@@ -165,10 +212,18 @@ Result<DkimSigner> DkimSigner::Create(DkimKey key) {
   if (!ValidDnsName(key.selector) || key.selector.size() > 63) {
     return InvalidArgument("DKIM selector must be letters, digits, '-', '_' or '.'", "selector");
   }
-  // OpenDKIM would prompt on the terminal for an encrypted key and leaks memory
-  // on one it cannot load, so it only ever sees keys OpenSSL accepts.
+  // An encrypted key would make OpenSSL ask for a passphrase: only keys that
+  // CheckRsaPrivateKey accepts (unencrypted RSA) are parsed here.
   LT_RETURN_IF_ERROR(CheckRsaPrivateKey(key.private_key_pem));
-  return DkimSigner(std::move(key));
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+      BIO_new_mem_buf(key.private_key_pem.data(), static_cast<int>(key.private_key_pem.size())),
+      BIO_free);
+  EVP_PKEY* parsed =
+      bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, const_cast<char*>("")) : nullptr;
+  if (parsed == nullptr)
+    return InvalidArgument("the DKIM private key cannot be read", "privateKey");
+  std::shared_ptr<EVP_PKEY> pkey(parsed, PkeyFree());
+  return DkimSigner(std::move(key), std::move(pkey));
 }
 
 Result<std::string> DkimSign(const DkimKey& key, std::string_view message, int64_t unix_seconds) {
@@ -177,7 +232,6 @@ Result<std::string> DkimSign(const DkimKey& key, std::string_view message, int64
 }
 
 Result<std::string> DkimSigner::Sign(std::string_view message, int64_t unix_seconds) const {
-  const DkimKey& key = key_;
   if (unix_seconds <= 0) {
     return InvalidArgument("DKIM signing time must be a positive Unix time");
   }
@@ -185,58 +239,87 @@ Result<std::string> DkimSigner::Sign(std::string_view message, int64_t unix_seco
   std::string_view body;
   LT_RETURN_IF_ERROR(SplitMessage(message, &fields, &body));
 
-  DkimLibrary& library = Library();
-  if (library.lib == nullptr) return Internal(library.error);
-
-  DKIM_STAT status = DKIM_STAT_OK;
-  DkimHandle dkim(
-      dkim_sign(library.lib, reinterpret_cast<const unsigned char*>("leadterra"), nullptr,
-                reinterpret_cast<dkim_sigkey_t>(const_cast<char*>(key.private_key_pem.c_str())),
-                reinterpret_cast<const unsigned char*>(key.selector.c_str()),
-                reinterpret_cast<const unsigned char*>(key.domain.c_str()), DKIM_CANON_RELAXED,
-                DKIM_CANON_RELAXED, DKIM_SIGN_RSASHA256, -1, &status));
-  if (!dkim || status != DKIM_STAT_OK) return DkimFailure(dkim.get(), "dkim_sign", status);
-
-  std::string buffer;
+  // h= names every signed field top to bottom; a name's instances are then
+  // hashed from the bottom up (RFC 6376 §5.4.2), the n-th mention taking the
+  // n-th instance from the bottom.
+  std::vector<std::string> names;
+  std::vector<std::pair<std::string, std::vector<std::string_view>>> instances;
   for (std::string_view field : fields) {
-    buffer.assign(field);
-    status = dkim_header(dkim.get(), reinterpret_cast<u_char*>(buffer.data()), buffer.size());
-    if (status != DKIM_STAT_OK) return DkimFailure(dkim.get(), "dkim_header", status);
+    std::string name = Lower(field.substr(0, field.find(':')));
+    while (!name.empty() && IsWsp(name.back())) name.pop_back();
+    if (!IsSignedHeader(name)) continue;
+    names.push_back(name);
+    auto it = std::find_if(instances.begin(), instances.end(),
+                           [&](const auto& entry) { return entry.first == name; });
+    if (it == instances.end()) {
+      instances.emplace_back(name, std::vector<std::string_view>{field});
+    } else {
+      it->second.push_back(field);
+    }
   }
-  {
-    std::lock_guard<std::mutex> lock(library.time_mutex);
-    uint64_t fixed_time = static_cast<uint64_t>(unix_seconds);
-    status = dkim_options(library.lib, DKIM_OP_SETOPT, DKIM_OPTS_FIXEDTIME, &fixed_time,
-                          sizeof(fixed_time));
-    if (status != DKIM_STAT_OK) return DkimFailure(nullptr, "setting the signing time", status);
-    status = dkim_eoh(dkim.get());
+  std::string hashed;
+  for (const std::string& name : names) {
+    auto it = std::find_if(instances.begin(), instances.end(),
+                           [&](const auto& entry) { return entry.first == name; });
+    hashed += RelaxedHeader(it->second.back());
+    hashed += "\r\n";
+    it->second.pop_back();
   }
-  if (status != DKIM_STAT_OK) return DkimFailure(dkim.get(), "dkim_eoh", status);
 
-  for (size_t offset = 0; offset < body.size(); offset += kBodyChunk) {
-    buffer.assign(body.substr(offset, kBodyChunk));
-    status = dkim_body(dkim.get(), reinterpret_cast<u_char*>(buffer.data()), buffer.size());
-    if (status != DKIM_STAT_OK) return DkimFailure(dkim.get(), "dkim_body", status);
+  // The signature field as it will be sent, folded, with b= still empty: what
+  // a verifier hashes after taking out the b= value.
+  std::string header(kSignatureHeaderName);
+  header.pop_back();  // AppendTag adds the space
+  size_t line = header.size();
+  AppendTag(header, line, "v=1;");
+  AppendTag(header, line, "a=rsa-sha256;");
+  AppendTag(header, line, "c=relaxed/relaxed;");
+  AppendTag(header, line, "d=" + key_.domain + ";");
+  AppendTag(header, line, "s=" + key_.selector + ";");
+  AppendTag(header, line, "t=" + std::to_string(unix_seconds) + ";");
+  AppendTag(header, line, "bh=" + Base64Encode(Sha256(RelaxedBody(body))) + ";");
+  std::string h_tag = "h=";
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) h_tag += ':';
+    if (line + 1 + h_tag.size() + names[i].size() > 76) {
+      AppendTag(header, line, h_tag);
+      h_tag.clear();
+    }
+    h_tag += names[i];
   }
-  status = dkim_eom(dkim.get(), nullptr);
-  if (status != DKIM_STAT_OK) return DkimFailure(dkim.get(), "dkim_eom", status);
+  AppendTag(header, line, h_tag + ";");
+  AppendTag(header, line, "b=");
+  hashed += RelaxedHeader(header);
 
-  u_char* header = nullptr;
-  size_t header_len = 0;
-  status = dkim_getsighdr_d(dkim.get(), kSignatureHeaderName.size(), &header, &header_len);
-  if (status != DKIM_STAT_OK || header == nullptr) {
-    return DkimFailure(dkim.get(), "dkim_getsighdr_d", status);
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  size_t signature_size = 0;
+  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, pkey_.get()) != 1 ||
+      EVP_DigestSign(ctx.get(), nullptr, &signature_size,
+                     reinterpret_cast<const unsigned char*>(hashed.data()), hashed.size()) != 1) {
+    return Internal("DKIM signing failed: OpenSSL could not start the RSA signature");
   }
-  std::string_view value(reinterpret_cast<const char*>(header), header_len);
-  std::string result(kSignatureHeaderName);
-  result.reserve(kSignatureHeaderName.size() + value.size() + 16);
-  // OpenDKIM folds with a bare "\n\t"; the message uses CRLF.
-  for (size_t i = 0; i < value.size(); ++i) {
-    if (value[i] == '\n' && (i == 0 || value[i - 1] != '\r')) result.push_back('\r');
-    result.push_back(value[i]);
+  std::string signature(signature_size, '\0');
+  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(signature.data()), &signature_size,
+                     reinterpret_cast<const unsigned char*>(hashed.data()), hashed.size()) != 1) {
+    return Internal("DKIM signing failed: OpenSSL could not sign");
   }
-  while (!result.empty() && (result.back() == '\n' || result.back() == '\r')) result.pop_back();
-  return result;
+  signature.resize(signature_size);
+  // b= folds anywhere: whitespace inside its value is ignored.
+  const std::string b = Base64Encode(signature);
+  size_t at = 0;
+  while (at < b.size()) {
+    const size_t room = line < 76 ? 76 - line : 0;
+    if (room == 0) {
+      header += "\r\n\t";
+      line = 1;
+      continue;
+    }
+    const size_t n = std::min(room, b.size() - at);
+    header.append(b, at, n);
+    line += n;
+    at += n;
+  }
+  return header;
 }
 
 }  // namespace leadterra::delivery

@@ -354,6 +354,63 @@ TEST(DkimSigner, VerifiesWithPythonDkimAndDetectsTampering) {
   EXPECT_NE(PythonVerify(*header + "\r\n" + kRealisticMessage, other->public_key_base64), 0);
 }
 
+// The canonicalization corners an independent verifier (python3-dkim) must
+// agree with: repeated signed fields (h= order, bottom-up instances), folded
+// values with tabs, spacing after the colon, whitespace-only and
+// trailing empty body lines, runs of spaces and tabs, no final CRLF.
+TEST(DkimSigner, CanonicalizationCornersVerify) {
+  const std::string messages[] = {
+      "From:   Ann   <a@example.com>  \r\n"
+      "To: b@example.org\r\n"
+      "To:\tc@example.org,\r\n\t  d@example.org\r\n"
+      "Subject:  Hello\t\t world \r\n"
+      "References: <1@x>\r\n  <2@x>\r\n"
+      "X-Other: not signed\r\n"
+      "\r\n"
+      "  Leading and   inner   spaces\t\r\n"
+      "\t \r\n"
+      "middle\r\n"
+      "\r\n"
+      "\r\n",
+      "From: a@example.com\r\n"
+      "Subject: no final CRLF\r\n"
+      "\r\n"
+      "last line without CRLF",
+      "From: a@example.com\r\n"
+      "Subject: " +
+          std::string(300, 'x') +
+          "\r\n"
+          "\r\n"
+          "\r\n\r\n",
+  };
+  for (const std::string& message : messages) {
+    Result<std::string> header = DkimSign(Key(), message, kSignTime);
+    ASSERT_TRUE(header.ok()) << header.status().message();
+    for (size_t i = header->find('\n'); i != std::string::npos; i = header->find('\n', i + 1)) {
+      ASSERT_EQ((*header)[i - 1], '\r') << *header;
+      ASSERT_EQ((*header)[i + 1], '\t') << *header;
+    }
+    size_t start = 0;
+    while (start < header->size()) {  // folded within 76 columns
+      size_t end = std::min(header->find("\r\n", start), header->size());
+      EXPECT_LE(end - start, 76u) << *header;
+      start = end + 2;
+    }
+    EXPECT_EQ(PythonVerify(*header + "\r\n" + message, TestKey().public_key_base64), 0)
+        << *header << "\r\n"
+        << message;
+  }
+  // Both To fields are signed: swapping their order breaks the signature.
+  Result<std::string> header = DkimSign(Key(), messages[0], kSignTime);
+  ASSERT_TRUE(header.ok());
+  EXPECT_NE(Lower(TagValue(*header, "h")).find("to:to"), std::string::npos) << *header;
+  std::string swapped = messages[0];
+  const std::string first_to = "To: b@example.org\r\n";
+  swapped.erase(swapped.find(first_to), first_to.size());
+  swapped.insert(swapped.find("Subject:"), first_to);
+  EXPECT_NE(PythonVerify(*header + "\r\n" + swapped, TestKey().public_key_base64), 0);
+}
+
 TEST(DkimSigner, AcceptsPkcs1KeyAndEmptyBody) {
   std::string message =
       "From: a@example.com\r\n"
