@@ -210,6 +210,27 @@ int Serve(const lt::app::Config& config) {
   lt::http::Server server(dispatcher, options);
   auto port = server.Listen();
   if (!port.ok()) return Fail(port.status());
+  // --metrics-listen: /metrics (and /healthz) on a listener of their own.
+  std::unique_ptr<lt::http::Router> metrics_router;
+  std::unique_ptr<lt::http::Dispatcher> metrics_dispatcher;
+  std::unique_ptr<lt::http::Server> metrics_server;
+  std::thread metrics_thread;
+  if (!config.metrics_listen.empty()) {
+    auto metrics_listen = lt::app::ParseListen(config.metrics_listen);
+    if (!metrics_listen.ok()) return Fail(metrics_listen.status());
+    metrics_router = std::make_unique<lt::http::Router>(lt::http::BuildMetricsRouter());
+    metrics_dispatcher = std::make_unique<lt::http::Dispatcher>(*metrics_router, *rt.accounts,
+                                                                limiter, idempotency, rt.ids);
+    lt::http::ServerOptions metrics_options;
+    metrics_options.host = metrics_listen->host;
+    metrics_options.port = metrics_listen->port;
+    metrics_options.threads = 1;
+    metrics_server = std::make_unique<lt::http::Server>(*metrics_dispatcher, metrics_options);
+    auto metrics_port = metrics_server->Listen();
+    if (!metrics_port.ok()) return Fail(metrics_port.status());
+    std::printf("Metrics on http://%s:%u/metrics\n", metrics_listen->host.c_str(), *metrics_port);
+    std::fflush(stdout);
+  }
 
   std::string host =
       listen->host.find(':') != std::string::npos ? "[" + listen->host + "]" : listen->host;
@@ -238,28 +259,7 @@ int Serve(const lt::app::Config& config) {
   if (workers->webhooks) webhook_dispatcher.Start();
   lt::delivery::InboundPoller inbound(*rt.store, clock, rt.ids, **secrets, {});
   if (workers->inbound) inbound.Start();
-  // --metrics-listen: /metrics (and /healthz) on a listener of their own.
-  std::unique_ptr<lt::http::Router> metrics_router;
-  std::unique_ptr<lt::http::Dispatcher> metrics_dispatcher;
-  std::unique_ptr<lt::http::Server> metrics_server;
-  std::thread metrics_thread;
-  if (!config.metrics_listen.empty()) {
-    auto metrics_listen = lt::app::ParseListen(config.metrics_listen);
-    if (!metrics_listen.ok()) return Fail(metrics_listen.status());
-    metrics_router = std::make_unique<lt::http::Router>(lt::http::BuildMetricsRouter());
-    metrics_dispatcher = std::make_unique<lt::http::Dispatcher>(*metrics_router, *rt.accounts,
-                                                                limiter, idempotency, rt.ids);
-    lt::http::ServerOptions metrics_options;
-    metrics_options.host = metrics_listen->host;
-    metrics_options.port = metrics_listen->port;
-    metrics_options.threads = 1;
-    metrics_server = std::make_unique<lt::http::Server>(*metrics_dispatcher, metrics_options);
-    auto metrics_port = metrics_server->Listen();
-    if (!metrics_port.ok()) return Fail(metrics_port.status());
-    std::printf("Metrics on http://%s:%u/metrics\n", metrics_listen->host.c_str(), *metrics_port);
-    std::fflush(stdout);
-    metrics_thread = std::thread([&] { metrics_server->Run(); });
-  }
+  if (metrics_server) metrics_thread = std::thread([&] { metrics_server->Run(); });
   server.Run();
   if (metrics_server) {
     metrics_server->Stop();
