@@ -33,22 +33,25 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from procstat import peak_rss_mib  # noqa: E402
 
 
-def start_server(binary, workdir, database, env=None):
-    out = open(os.path.join(workdir, "server.out"), "w+")
-    err = open(os.path.join(workdir, "server.err"), "w")
+def start_server(binary, workdir, database, env=None, tag="server"):
+    """Starts `leadterra serve` on a free port; returns (process, port, API key)."""
+    out = open(os.path.join(workdir, tag + ".out"), "w+")
+    err = open(os.path.join(workdir, tag + ".err"), "w")
     proc = subprocess.Popen(
         [binary, "serve", "--listen", "127.0.0.1:0", "--database", database, "--rate-limit", "0",
          "--log-level", "warn"], stdout=out, stderr=err, env=env)
-    for _ in range(200):
+    for _ in range(400):
         out.seek(0)
         text = out.read()
         if "API key" in text:
             port = int(re.search(r"127\.0\.0\.1:(\d+)", text).group(1))
             key = re.search(r"(sk_live_\w+)", text).group(1)
             return proc, port, key
+        if proc.poll() is not None:
+            break
         time.sleep(0.05)
     proc.kill()
-    sys.exit("server did not start")
+    sys.exit("server did not start: " + open(os.path.join(workdir, tag + ".err")).read()[-2000:])
 
 
 class Client:

@@ -54,32 +54,11 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "peers"))
 sys.path.insert(0, HERE)
-from ingest import Client  # noqa: E402  (the same HTTP client as the ingest benchmark)
+from ingest import Client, start_server  # noqa: E402  (shared with the ingest benchmark)
 
 MASTER_KEY = "4c" * 32
 NOW = 1_900_000_000_000  # "now" for the rows written by SQL (ms)
 DAY = 86_400_000
-
-
-def start_server(binary, workdir, database, tag):
-    out = open(os.path.join(workdir, tag + ".out"), "w+")
-    err = open(os.path.join(workdir, tag + ".err"), "w")
-    env = dict(os.environ, LEADTERRA_MASTER_KEY=MASTER_KEY)
-    proc = subprocess.Popen(
-        [binary, "serve", "--listen", "127.0.0.1:0", "--database", database, "--rate-limit", "0",
-         "--log-level", "warn"], stdout=out, stderr=err, env=env)
-    for _ in range(400):
-        out.seek(0)
-        text = out.read()
-        if "API key" in text:
-            port = int(re.search(r"127\.0\.0\.1:(\d+)", text).group(1))
-            key = re.search(r"(sk_live_\w+)", text).group(1)
-            return proc, port, key
-        if proc.poll() is not None:
-            break
-        time.sleep(0.05)
-    proc.kill()
-    sys.exit("server did not start: " + open(os.path.join(workdir, tag + ".err")).read()[-2000:])
 
 
 def cursor(value):
@@ -335,7 +314,9 @@ def bench_one(args, backend, size, workdir, pg):
         dbname = f"scale{size}"
         pg.psql(f"CREATE DATABASE {dbname}")
         target = database = pg.url.rsplit("/", 1)[0] + "/" + dbname
-    proc, port, key = start_server(args.bin, workdir, database, f"{backend}{size}")
+    proc, port, key = start_server(args.bin, workdir, database,
+                                   dict(os.environ, LEADTERRA_MASTER_KEY=MASTER_KEY),
+                                   tag=f"{backend}{size}")
     results = {}
     try:
         c = Client(port, key)

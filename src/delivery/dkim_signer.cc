@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -243,27 +244,20 @@ Result<std::string> DkimSigner::Sign(std::string_view message, int64_t unix_seco
   // hashed from the bottom up (RFC 6376 §5.4.2), the n-th mention taking the
   // n-th instance from the bottom.
   std::vector<std::string> names;
-  std::vector<std::pair<std::string, std::vector<std::string_view>>> instances;
+  std::map<std::string, std::vector<std::string_view>> instances;  // name -> fields, top down
   for (std::string_view field : fields) {
     std::string name = Lower(field.substr(0, field.find(':')));
     while (!name.empty() && IsWsp(name.back())) name.pop_back();
     if (!IsSignedHeader(name)) continue;
     names.push_back(name);
-    auto it = std::find_if(instances.begin(), instances.end(),
-                           [&](const auto& entry) { return entry.first == name; });
-    if (it == instances.end()) {
-      instances.emplace_back(name, std::vector<std::string_view>{field});
-    } else {
-      it->second.push_back(field);
-    }
+    instances[name].push_back(field);
   }
   std::string hashed;
   for (const std::string& name : names) {
-    auto it = std::find_if(instances.begin(), instances.end(),
-                           [&](const auto& entry) { return entry.first == name; });
-    hashed += RelaxedHeader(it->second.back());
+    std::vector<std::string_view>& remaining = instances[name];
+    hashed += RelaxedHeader(remaining.back());
     hashed += "\r\n";
-    it->second.pop_back();
+    remaining.pop_back();
   }
 
   // The signature field as it will be sent, folded, with b= still empty: what

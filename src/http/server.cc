@@ -218,15 +218,18 @@ class Session : public std::enable_shared_from_this<Session> {
   // short while, up to a cap) before closing: closing with unread bytes
   // would reset the connection and could destroy the answer in flight.
   void LingerClose() {
-    static constexpr size_t kLingerBytes = 1u << 20;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored_);
-    stream_.expires_after(std::chrono::seconds(2));
-    auto discard = std::make_shared<std::array<char, 16 * 1024>>();
+    stream_.expires_after(std::chrono::seconds(2));  // for the whole drain
+    DrainThenClose(std::make_shared<std::array<char, 16 * 1024>>());
+  }
+
+  void DrainThenClose(std::shared_ptr<std::array<char, 16 * 1024>> discard) {
+    static constexpr size_t kLingerBytes = 1u << 20;
     stream_.async_read_some(asio::buffer(*discard),
                             [self = shared_from_this(), discard](beast::error_code ec, size_t n) {
                               self->lingered_ += n;
                               if (ec || self->lingered_ >= kLingerBytes) return self->Close();
-                              self->LingerClose();
+                              self->DrainThenClose(discard);
                             });
   }
 
