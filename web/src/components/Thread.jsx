@@ -1,0 +1,38 @@
+import { fmtDate } from '../format.js';
+
+const KIND = {
+  step: 'Sequence step',
+  reply: 'Reply',
+  auto_reply: 'Automatic reply',
+  bounce: 'Bounce',
+  delay: 'Delivery delayed',
+  unsubscribe: 'Unsubscribe',
+};
+
+/** A lead's messages (GET …/leads/:leadId/messages), oldest first, as text. */
+export function Thread({ items }) {
+  return (
+    <ol class="thread">
+      {items.map((m) => (
+        <li key={m.id} class={`thread-item ${m.direction}`}>
+          <div class="thread-meta">
+            <span>{m.direction === 'inbound' ? 'Received' : 'Sent'}</span>
+            <span>{KIND[m.kind] || m.kind}</span>
+            {m.stepNumber && <span>Step {m.stepNumber}</span>}
+            {m.status && <span class={`badge badge-${m.status}`}>{m.status}</span>}
+            <time dateTime={m.at}>{fmtDate(m.at)}</time>
+          </div>
+          <p class="thread-subject">{m.subject || '(no subject)'}</p>
+          {m.from && <p class="small muted">From: {m.from}</p>}
+          {m.snippet && <p class="thread-snippet">{m.snippet}</p>}
+          {(m.smtpCode || m.smtpReply) && (
+            <p class="small muted">
+              SMTP {m.smtpCode} {m.smtpReply}
+            </p>
+          )}
+          {m.dsnStatus && <p class="small muted">Delivery status {m.dsnStatus}</p>}
+        </li>
+      ))}
+    </ol>
+  );
+}

@@ -1,0 +1,77 @@
+import { useEffect, useRef } from 'preact/hooks';
+import uPlot from 'uplot';
+import { fmtNum } from '../format.js';
+
+export const SERIES = [
+  { key: 'sent', label: 'Sent', color: '#5b6577' },
+  { key: 'delivered', label: 'Delivered', color: '#0f766e' },
+  { key: 'bounced', label: 'Bounced', color: '#c2410c' },
+  { key: 'replied', label: 'Replied', color: '#2563eb' },
+];
+
+/**
+ * A uPlot time series of analytics buckets ({start, sent, delivered, ...}),
+ * drawn in the workspace's time zone. uPlot's own legend is off: the legend
+ * is rendered as text beside it, and the numbers are in a table below.
+ */
+export function TimeChart({ buckets, interval, timezone, label }) {
+  const box = useRef(null);
+  const plot = useRef(null);
+
+  useEffect(() => {
+    const el = box.current;
+    const xs = buckets.map((b) => Math.floor(Date.parse(b.start) / 1000));
+    const data = [xs, ...SERIES.map((s) => buckets.map((b) => b[s.key] ?? 0))];
+    const width = Math.max(el.clientWidth, 280);
+    const opts = {
+      width,
+      height: 260,
+      legend: { show: false },
+      cursor: { drag: { x: false, y: false } },
+      scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(4, max * 1.1)] } },
+      tzDate: timezone ? (ts) => uPlot.tzDate(new Date(ts * 1000), timezone) : undefined,
+      axes: [
+        { stroke: '#535d6c', grid: { stroke: '#eceff3' }, ticks: { stroke: '#d9dee5' } },
+        { stroke: '#535d6c', grid: { stroke: '#eceff3' }, ticks: { stroke: '#d9dee5' }, values: (u, vals) => vals.map((v) => fmtNum(v)) },
+      ],
+      series: [
+        {},
+        ...SERIES.map((s) => ({
+          label: s.label,
+          stroke: s.color,
+          width: 2,
+          points: { show: buckets.length <= 60, size: 5 },
+        })),
+      ],
+    };
+    plot.current?.destroy();
+    plot.current = new uPlot(opts, data, el);
+    const ro = new ResizeObserver(() => {
+      const w = Math.max(el.clientWidth, 280);
+      if (plot.current && Math.abs(plot.current.width - w) > 2) plot.current.setSize({ width: w, height: 260 });
+    });
+    ro.observe(el);
+    return () => {
+      ro.disconnect();
+      plot.current?.destroy();
+      plot.current = null;
+    };
+  }, [buckets, interval, timezone]);
+
+  return (
+    <figure class="chart" aria-label={label}>
+      <div ref={box} class="chart-box" aria-hidden="true" />
+      <ul class="chart-legend" aria-label="Legend">
+        {SERIES.map((s) => {
+          const total = buckets.reduce((n, b) => n + (b[s.key] || 0), 0);
+          return (
+            <li key={s.key}>
+              <span class="swatch" style={{ background: s.color }} />
+              {s.label}: {fmtNum(total)}
+            </li>
+          );
+        })}
+      </ul>
+    </figure>
+  );
+}
