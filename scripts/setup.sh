@@ -16,6 +16,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev python3 python3-pytest python3-requests python3-aiosmtpd sqlite3 wrk curl
   dovecot-imapd python3-dkim openssl postgresql-15 postgresql-client-15
   prometheus  # promtool checks the /metrics exposition
+  chromium fonts-dejavu-core  # the dashboard's browser tests (driven by playwright-core)
 )
 # Node.js 20 and npm come with the machine; from Debian when they do not.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then PACKAGES+=(nodejs npm); fi
@@ -37,11 +38,12 @@ if ((${#missing[@]})); then
 fi
 echo "setup: all packages present"
 
-# Node packages, exactly as locked: the TypeScript client and the test tools
+# Node packages, exactly as locked: the dashboard's (bundled into the binary
+# at build time), the TypeScript client and the test tools
 # (the MCP SDK, Redocly's OpenAPI linter). `npm ci` runs again only when a
 # lock file changed since the last install.
 cd "$(dirname "$0")/.."
-for dir in clients/typescript tests/node; do
+for dir in web clients/typescript tests/node; do
   if [ ! -f "$dir/node_modules/.package-lock.json" ] ||
      [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
     echo "setup: npm ci in $dir"

@@ -53,13 +53,15 @@ class Accounts {
   // workspace was deleted.
   Result<Principal> Authenticate(std::string_view authorization_header);
 
+  // The workspace, unless it was deleted (kWorkspaceNotFound).
+  Result<domain::Workspace> LiveWorkspace(const std::string& workspace_id);
+
   // --- HTTP use cases: /v1/api-keys ---
   Result<Response> ListKeysEndpoint(const Request& request);
   Result<Response> CreateKeyEndpoint(const Request& request);
   Result<Response> RevokeKeyEndpoint(const Request& request);
 
  private:
-  Result<domain::Workspace> LiveWorkspace(const std::string& workspace_id);
   // A validated workspace with its first key, not stored yet.
   Result<CreatedWorkspace> NewWorkspace(std::string name);
   IssuedKey NewKey(const std::string& workspace_id, std::string name);

@@ -175,7 +175,7 @@ Result<Response> LeadsApi::Thread(const Request& request) {
                                                     request.PathParam("leadId")));
   boost::json::array out;
   for (const store::ThreadItem& item : items) out.push_back(ThreadItemToJson(item));
-  return Response{200, ListBody(std::move(out), false, "")};
+  return Response{200, ListBody(std::move(out), false, ""), {}};
 }
 
 }  // namespace leadterra::api

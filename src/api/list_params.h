@@ -50,7 +50,7 @@ Response ListResponse(const store::Page<T>& page, ToJson&& to_json, IdOf&& id_of
   items.reserve(page.items.size());
   for (const T& item : page.items) items.push_back(to_json(item));
   std::string last = page.items.empty() ? std::string() : std::string(id_of(page.items.back()));
-  return Response{200, ListBody(std::move(items), page.has_more, last)};
+  return Response{200, ListBody(std::move(items), page.has_more, last), {}};
 }
 
 }  // namespace leadterra::api

@@ -13,7 +13,7 @@ const std::string& Request::PathParam(const std::string& name) const {
 Response DataResponse(boost::json::value data, int status) {
   boost::json::object doc;
   doc["data"] = std::move(data);
-  return Response{status, std::move(doc)};
+  return Response{status, std::move(doc), {}};
 }
 
 }  // namespace leadterra::api

@@ -51,6 +51,8 @@ const std::vector<Setting>& Settings() {
       {"work_queue", "LEADTERRA_WORK_QUEUE", &Config::work_queue},
       {"db_connections", "LEADTERRA_DB_CONNECTIONS", &Config::db_connections},
       {"lease_seconds", "LEADTERRA_LEASE_SECONDS", &Config::lease_seconds},
+      {"session_idle_seconds", "LEADTERRA_SESSION_IDLE_SECONDS", &Config::session_idle_seconds},
+      {"web_dir", "LEADTERRA_WEB_DIR", &Config::web_dir},
       {"max_body_bytes", "LEADTERRA_MAX_BODY_BYTES", &Config::max_body_bytes},
       {"max_leads_per_request", "LEADTERRA_MAX_LEADS_PER_REQUEST", &Config::max_leads_per_request},
       {"smtp_connections", "LEADTERRA_SMTP_CONNECTIONS", &Config::smtp_connections},
@@ -223,6 +225,8 @@ Result<Config> LoadConfig(const ConfigOverrides& flags) {
   Override(flags.smtp_connections, config.smtp_connections);
   Override(flags.db_connections, config.db_connections);
   Override(flags.lease_seconds, config.lease_seconds);
+  Override(flags.session_idle_seconds, config.session_idle_seconds);
+  Override(flags.web_dir, config.web_dir);
   Override(flags.retry_base_seconds, config.retry_base_seconds);
   Override(flags.max_attempts, config.max_attempts);
   Override(flags.rate_limit, config.rate_limit);
@@ -239,6 +243,9 @@ Result<Config> LoadConfig(const ConfigOverrides& flags) {
   if (!config.metrics_listen.empty())
     LT_RETURN_IF_ERROR(ParseListen(config.metrics_listen).status());
   if (config.day_seconds < 1) return InvalidArgument("--day-seconds must be at least 1");
+  if (config.session_idle_seconds < 60 || config.session_idle_seconds > 30LL * 86400) {
+    return InvalidArgument("--session-idle-seconds must be from 60 to 2592000 (30 days)");
+  }
   if (config.db_connections < 1 || config.db_connections > 256) {
     return InvalidArgument("--db-connections must be from 1 to 256");
   }

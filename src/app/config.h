@@ -42,6 +42,11 @@ struct Config {
   // may take over (a crashed node's work falls back); a live node renews its
   // sends' leases every third of it.
   int64_t lease_seconds = 30;
+  // A dashboard session ends after this long without a request (12 h).
+  int64_t session_idle_seconds = 12 * 3600;
+  // Serve the dashboard from this directory (a `node web/build.mjs DIR`
+  // output) instead of the files built into the binary: front-end work.
+  std::string web_dir;
 };
 
 // Values given explicitly on the command line (unset = not given).
@@ -50,7 +55,8 @@ struct ConfigOverrides {
   std::optional<int64_t> day_seconds, max_body_bytes, max_leads_per_request;
   std::optional<int> threads, work_threads, work_queue, smtp_connections, max_attempts,
       db_connections;
-  std::optional<int64_t> lease_seconds;
+  std::optional<int64_t> lease_seconds, session_idle_seconds;
+  std::optional<std::string> web_dir;
   std::optional<int64_t> retry_base_seconds, webhook_retry_window_seconds;
   std::optional<double> webhook_timeout_seconds, webhook_retry_base_seconds;
   std::optional<std::string> workers, public_url;

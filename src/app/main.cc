@@ -35,6 +35,7 @@
 #include "delivery/inbound_poller.h"
 #include "delivery/smtp_client.h"
 #include "http/dispatcher.h"
+#include "http/embedded_web_files.h"
 #include "http/routes.h"
 #include "http/server.h"
 #include "mcp/mcp_server.h"
@@ -170,11 +171,18 @@ int Serve(const lt::app::Config& config) {
   lt::api::SuppressionsApi suppressions(*rt.store, clock);
   lt::api::DeliverySettingsApi delivery_settings(*rt.store, clock);
   lt::api::DkimKeysApi dkim_keys(*rt.store, clock, rt.ids, **secrets);
+  lt::api::SessionOptions session_options;
+  session_options.idle_timeout_ms = config.session_idle_seconds * 1000;
+  session_options.secure_cookie = config.public_url.rfind("https://", 0) == 0;
+  lt::api::Sessions sessions(*rt.store, *rt.accounts, clock, session_options);
+  const lt::http::WebBundle web = config.web_dir.empty()
+                                      ? lt::http::WebBundle::Embedded(lt::http::EmbeddedWebFiles())
+                                      : lt::http::WebBundle::FromDirectory(config.web_dir);
   lt::store::Store& store = *rt.store;
   lt::http::Router router = lt::http::BuildRouter(
       {*rt.accounts, campaigns, leads, insights, mailboxes, webhooks, unsubscribe, suppressions,
-       delivery_settings, dkim_keys, [&store] { return store.CheckReady(); },
-       /*serve_metrics=*/config.metrics_listen.empty()});
+       delivery_settings, dkim_keys, sessions, [&store] { return store.CheckReady(); },
+       /*serve_metrics=*/config.metrics_listen.empty(), &web});
   RegisterBacklogGauges(store, clock);
   // MCP at POST /mcp: each tool call is one API request through the
   // dispatcher (built below), on the work pool like other heavy requests.
@@ -196,7 +204,7 @@ int Serve(const lt::app::Config& config) {
   pool_options.max_queued = static_cast<size_t>(config.work_queue);
   pool_options.max_queued_per_key = std::max<size_t>(1, pool_options.max_queued / 4);
   auto work_pool = std::make_unique<lt::FairWorkPool>(pool_options);
-  lt::http::Dispatcher dispatcher(router, *rt.accounts, limiter, idempotency, rt.ids,
+  lt::http::Dispatcher dispatcher(router, *rt.accounts, &sessions, limiter, idempotency, rt.ids,
                                   work_pool.get());
   api_dispatcher = &dispatcher;
 
@@ -219,8 +227,8 @@ int Serve(const lt::app::Config& config) {
     auto metrics_listen = lt::app::ParseListen(config.metrics_listen);
     if (!metrics_listen.ok()) return Fail(metrics_listen.status());
     metrics_router = std::make_unique<lt::http::Router>(lt::http::BuildMetricsRouter());
-    metrics_dispatcher = std::make_unique<lt::http::Dispatcher>(*metrics_router, *rt.accounts,
-                                                                limiter, idempotency, rt.ids);
+    metrics_dispatcher = std::make_unique<lt::http::Dispatcher>(
+        *metrics_router, *rt.accounts, /*sessions=*/nullptr, limiter, idempotency, rt.ids);
     lt::http::ServerOptions metrics_options;
     metrics_options.host = metrics_listen->host;
     metrics_options.port = metrics_listen->port;
@@ -333,6 +341,11 @@ int main(int argc, char** argv) {
                     "text (default) or json: one JSON object a line");
   serve->add_option("--metrics-listen", flags.metrics_listen,
                     "HOST:PORT to serve /metrics on, apart from the API (default: on the API)");
+  serve->add_option("--session-idle-seconds", flags.session_idle_seconds,
+                    "A dashboard session ends after this long unused (default 43200)");
+  serve->add_option("--web-dir", flags.web_dir,
+                    "Serve the dashboard from this directory instead of the built-in files "
+                    "(front-end development)");
 
   CLI::App* workspace = app.add_subcommand("workspace", "Manage workspaces");
   workspace->require_subcommand(1);

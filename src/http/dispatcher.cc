@@ -176,6 +176,24 @@ void Dispatcher::Finish(Exchange& exchange, HttpResponse response) {
   respond(std::move(response));
 }
 
+Result<api::Principal> Dispatcher::Authenticate(const HttpRequest& request,
+                                                api::Request& api_request) {
+  std::string_view authorization = request.Header("authorization");
+  std::string_view token = authorization.empty() && sessions_ != nullptr
+                               ? api::Sessions::TokenFromCookieHeader(request.Header("cookie"))
+                               : std::string_view();
+  if (token.empty()) return accounts_.Authenticate(authorization);
+  LT_ASSIGN_OR_RETURN(api::Principal principal, sessions_->Authenticate(token));
+  const bool safe = request.method == "GET" || request.method == "HEAD";
+  if (!safe && request.Header("x-requested-with") != "leadterra") {
+    return Status(ErrorCode::kCsrfCheckFailed,
+                  "a request authenticated by the dashboard's session cookie must send the header "
+                  "'X-Requested-With: leadterra' to change anything");
+  }
+  api_request.session_token = std::string(token);
+  return principal;
+}
+
 std::optional<HttpResponse> Dispatcher::Admit(Exchange& exchange) {
   const HttpRequest& request = exchange.request;
   const std::string& request_id = exchange.request_id;
@@ -210,7 +228,7 @@ std::optional<HttpResponse> Dispatcher::Admit(Exchange& exchange) {
   api_request.query = std::move(target->query);
 
   if (route.authenticated) {
-    auto principal = accounts_.Authenticate(request.Header("authorization"));
+    auto principal = Authenticate(request, api_request);
     if (!principal.ok()) {
       HttpResponse response = Error(principal.status(), request_id);
       if (principal.status().code() == ErrorCode::kUnauthenticated) {
@@ -253,6 +271,7 @@ HttpResponse Dispatcher::Execute(Exchange& exchange) {
     api_request.body = std::move(parsed).value();
   }
 
+  std::vector<std::pair<std::string, std::string>> extra_headers;
   auto run = [&]() -> api::StoredResponse {
     Result<api::Response> result = route.api(api_request);
     if (!result.ok()) {
@@ -261,6 +280,7 @@ HttpResponse Dispatcher::Execute(Exchange& exchange) {
       }
       return {HttpStatusFor(result.status().code()), ErrorBody(result.status(), request_id)};
     }
+    extra_headers = std::move(result->headers);
     return {result->status, api::ToJsonText(result->body)};
   };
 
@@ -280,6 +300,7 @@ HttpResponse Dispatcher::Execute(Exchange& exchange) {
   HttpResponse response;
   response.status = outcome.status;
   response.body = std::move(outcome.body);
+  if (!outcome.replayed) response.headers = std::move(extra_headers);
   if (outcome.replayed) response.headers.emplace_back("Idempotent-Replayed", "true");
   return response;
 }

@@ -22,6 +22,7 @@
 #include "api/accounts.h"
 #include "api/idempotency.h"
 #include "api/rate_limiter.h"
+#include "api/sessions.h"
 #include "http/http_types.h"
 #include "http/router.h"
 #include "util/fair_work_pool.h"
@@ -40,11 +41,13 @@ class Dispatcher {
   using Respond = std::function<void(HttpResponse)>;
 
   // `pool` may be null: everything then runs on the calling thread.
-  Dispatcher(const Router& router, api::Accounts& accounts, api::RateLimiter& limiter,
-             api::Idempotency& idempotency, IdGenerator& ids, FairWorkPool* pool = nullptr,
-             DispatcherOptions options = {})
+  // `sessions` may be null: only Bearer keys authenticate then.
+  Dispatcher(const Router& router, api::Accounts& accounts, api::Sessions* sessions,
+             api::RateLimiter& limiter, api::Idempotency& idempotency, IdGenerator& ids,
+             FairWorkPool* pool = nullptr, DispatcherOptions options = {})
       : router_(router),
         accounts_(accounts),
+        sessions_(sessions),
         limiter_(limiter),
         idempotency_(idempotency),
         ids_(ids),
@@ -70,11 +73,16 @@ class Dispatcher {
   // Body checks and parsing, idempotency, and the handler itself.
   HttpResponse Execute(Exchange& exchange);
   void Finish(Exchange& exchange, HttpResponse response);
+  // A Bearer key, else the dashboard's session cookie; a cookie-authenticated
+  // request that may change state must carry `X-Requested-With: leadterra`
+  // (403 csrf_check_failed).
+  Result<api::Principal> Authenticate(const HttpRequest& request, api::Request& api_request);
   void Run(HttpRequest request, Respond respond, bool may_offload);
   HttpResponse Error(const Status& status, const std::string& request_id);
 
   const Router& router_;
   api::Accounts& accounts_;
+  api::Sessions* sessions_;
   api::RateLimiter& limiter_;
   api::Idempotency& idempotency_;
   IdGenerator& ids_;

@@ -13,6 +13,8 @@ int HttpStatusFor(ErrorCode code) {
       return 400;
     case ErrorCode::kUnauthenticated:
       return 401;
+    case ErrorCode::kCsrfCheckFailed:
+      return 403;
     case ErrorCode::kWorkspaceNotFound:
     case ErrorCode::kNotFound:
       return 404;
@@ -45,6 +47,8 @@ std::string_view WireCodeFor(ErrorCode code) {
       return "invalid_request";
     case ErrorCode::kUnauthenticated:
       return "authentication_failed";
+    case ErrorCode::kCsrfCheckFailed:
+      return "csrf_check_failed";
     case ErrorCode::kWorkspaceNotFound:
       return "workspace_not_found";
     case ErrorCode::kNotFound:

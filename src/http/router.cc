@@ -38,6 +38,11 @@ void Router::Add(Route route) {
   routes_.push_back(std::move(route));
 }
 
+void Router::SetPageFallback(std::string reserved_prefix, Route route) {
+  fallback_reserved_ = std::move(reserved_prefix);
+  fallback_ = std::move(route);
+}
+
 Router::Match Router::Find(const std::string& method,
                            const std::vector<std::string>& segments) const {
   Match match;
@@ -52,6 +57,10 @@ Router::Match Router::Find(const std::string& method,
         match.allowed.end()) {
       match.allowed.push_back(routes_[i].method);
     }
+  }
+  if (fallback_ && match.allowed.empty() && method == "GET" &&
+      (segments.empty() || segments.front() != fallback_reserved_)) {
+    match.route = &*fallback_;
   }
   return match;
 }

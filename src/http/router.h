@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,10 @@ class Router {
  public:
   void Add(Route route);
   const std::vector<Route>& routes() const { return routes_; }
+  // The route for a GET no pattern matches whose first segment is
+  // not `reserved_prefix` (the dashboard's pages: client-side routes).
+  // Not in routes(): it is not part of the API.
+  void SetPageFallback(std::string reserved_prefix, Route route);
 
   struct Match {
     const Route* route = nullptr;
@@ -48,6 +53,8 @@ class Router {
   };
   std::vector<Route> routes_;
   std::vector<Compiled> compiled_;
+  std::string fallback_reserved_;
+  std::optional<Route> fallback_;
 };
 
 }  // namespace leadterra::http

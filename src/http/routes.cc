@@ -53,6 +53,7 @@ Router BuildRouter(const Services& s) {
   using api::InsightsApi;
   using api::LeadsApi;
   using api::MailboxesApi;
+  using api::Sessions;
   using api::SuppressionsApi;
   using api::WebhooksApi;
   Router router;
@@ -74,6 +75,17 @@ Router BuildRouter(const Services& s) {
   router.Add(Public("GET", "/v1/openapi.json", [](const HttpRequest&) {
     return HttpResponse{200, "application/json", {}, std::string(OpenApiDocument())};
   }));
+
+  router.Add(Route{"POST", "/v1/session", false, Bind(s.sessions, &Sessions::SignIn), nullptr});
+  router.Add(Authed("GET", "/v1/session", Bind(s.sessions, &Sessions::Current)));
+  router.Add(Authed("DELETE", "/v1/session", Bind(s.sessions, &Sessions::SignOut)));
+  if (s.web) {
+    const WebBundle* web = s.web;  // outlives the router
+    router.SetPageFallback("v1", Public("GET", "/*page", [web](const HttpRequest& request) {
+                             return request.target.rfind("/assets/", 0) == 0 ? web->Asset(request)
+                                                                             : web->Page(request);
+                           }));
+  }
 
   router.Add(Authed("GET", "/v1/api-keys", Bind(s.accounts, &Accounts::ListKeysEndpoint)));
   router.Add(Authed("POST", "/v1/api-keys", Bind(s.accounts, &Accounts::CreateKeyEndpoint)));

@@ -12,10 +12,12 @@
 #include "api/insights_api.h"
 #include "api/leads_api.h"
 #include "api/mailboxes_api.h"
+#include "api/sessions.h"
 #include "api/suppressions_api.h"
 #include "api/unsubscribe_api.h"
 #include "api/webhooks_api.h"
 #include "http/router.h"
+#include "http/web_bundle.h"
 
 namespace leadterra::http {
 
@@ -30,11 +32,14 @@ struct Services {
   api::SuppressionsApi& suppressions;
   api::DeliverySettingsApi& delivery_settings;
   api::DkimKeysApi& dkim_keys;
+  api::Sessions& sessions;
   // GET /readyz: OK when the database answers at the expected schema (null:
   // always ready).
   std::function<Status()> check_ready = nullptr;
   // GET /metrics on this router (off when --metrics-listen serves it apart).
   bool serve_metrics = true;
+  // The dashboard's files, served for every GET outside /v1 (null: none).
+  const WebBundle* web = nullptr;
 };
 
 // The routes of the separate metrics listener (--metrics-listen): /metrics

@@ -89,6 +89,23 @@ class ApiKeyStore {
                                               const std::string& key_id, int64_t now) = 0;
 };
 
+class SessionStore {
+ public:
+  virtual ~SessionStore() = default;
+  virtual Status CreateSession(const domain::Session& session) = 0;
+  struct SessionLookup {
+    domain::Session session;
+    bool key_revoked = false;
+  };
+  // The one other lookup not scoped by workspace; kNotFound when unknown.
+  virtual Result<SessionLookup> FindSession(const std::string& token_hash) = 0;
+  virtual Status TouchSession(const std::string& token_hash, int64_t now) = 0;
+  // Idempotent: an unknown hash is not an error.
+  virtual Status DeleteSession(const std::string& token_hash) = 0;
+  // Removes sessions last seen before `idle_before`; how many went.
+  virtual Result<int64_t> DeleteIdleSessions(int64_t idle_before) = 0;
+};
+
 class CampaignStore {
  public:
   virtual ~CampaignStore() = default;
@@ -583,6 +600,7 @@ class OperationsStore {
 // Everything a server process needs, implemented by one backend.
 class Store : public WorkspaceStore,
               public ApiKeyStore,
+              public SessionStore,
               public CampaignStore,
               public IdempotencyStore,
               public LeadStore,

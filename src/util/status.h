@@ -21,6 +21,7 @@ enum class ErrorCode {
   kOk = 0,
   kInvalidArgument,       // 400 invalid_request
   kUnauthenticated,       // 401 authentication_failed
+  kCsrfCheckFailed,       // 403 csrf_check_failed (a cookie write without the header)
   kWorkspaceNotFound,     // 404 workspace_not_found
   kNotFound,              // 404 not_found
   kMethodNotAllowed,      // 405 method_not_allowed

@@ -44,8 +44,9 @@ TEST(OpenApi, DocumentMatchesRouter) {
   api::SuppressionsApi suppressions(*store, clock);
   api::DeliverySettingsApi delivery_settings(*store, clock);
   api::DkimKeysApi dkim_keys(*store, clock, ids, secrets);
+  api::Sessions sessions(*store, accounts, clock, {});
   Router router = BuildRouter({accounts, campaigns, leads, insights, mailboxes, webhooks,
-                               unsubscribe, suppressions, delivery_settings, dkim_keys});
+                               unsubscribe, suppressions, delivery_settings, dkim_keys, sessions});
   auto catalog = mcp::ToolCatalog::Build(OpenApiDocument());
   ASSERT_TRUE(catalog.ok()) << catalog.status().message();
   mcp::McpServer mcp_server(*catalog, accounts, nullptr, "test");

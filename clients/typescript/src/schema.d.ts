@@ -764,6 +764,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who is signed in
+         * @description The workspace and key the request authenticates as, by session cookie or Bearer key; 401 when neither is valid (the dashboard's sign-in check).
+         */
+        get: operations["getSession"];
+        put?: never;
+        /**
+         * Sign in to the dashboard
+         * @description Exchanges an API key for a session cookie, for the dashboard. The key itself is never stored in the browser; only a SHA-256 hash of the session's random token is stored on the server. A session ends when signed out, when its key is revoked, or after `--session-idle-seconds` (default 12 h) without a request. `Idempotency-Key` is not honoured here: a session is never replayed.
+         */
+        post: operations["createSession"];
+        /**
+         * Sign out
+         * @description Ends the session the cookie names and clears the cookie; the old cookie is refused from then on. With a Bearer key there is no session to end and the answer is the same.
+         */
+        delete: operations["deleteSession"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "campaign.started": {
@@ -931,7 +959,7 @@ export interface components {
          * @description Stable, machine-readable error code. HTTP status per code: invalid_request 400, authentication_failed 401, workspace_not_found 404, not_found 404, method_not_allowed 405, invalid_state 409, idempotency_conflict 409, payload_too_large 413, unsupported_media_type 415, rate_limited 429, internal_error 500, not_implemented 501, overloaded 503.
          * @enum {string}
          */
-        ErrorCode: "invalid_request" | "authentication_failed" | "workspace_not_found" | "not_found" | "method_not_allowed" | "invalid_state" | "idempotency_conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "not_implemented" | "overloaded";
+        ErrorCode: "invalid_request" | "authentication_failed" | "csrf_check_failed" | "workspace_not_found" | "not_found" | "method_not_allowed" | "invalid_state" | "idempotency_conflict" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "not_implemented" | "overloaded";
         Error: {
             error: {
                 code: components["schemas"]["ErrorCode"];
@@ -2063,6 +2091,31 @@ export interface components {
         DkimKeyPatch: {
             active: boolean;
         };
+        SessionCreate: {
+            /** @description A live API key of the workspace to sign in to (`sk_live_…`). It is not kept: the session remembers only which key it came from, and dies when that key is revoked. */
+            apiKey: string;
+        };
+        Session: {
+            /** @example ws_01hx4k2v9q7r3mzt8y5wc6d1ab */
+            workspaceId: string;
+            workspaceName: string;
+            /** @description The API key the session (or the request) authenticates with. */
+            keyId: string;
+            /**
+             * Format: date-time
+             * @description When the session ends if unused; every request pushes it back (to within a minute).
+             */
+            expiresAt: string;
+        };
+        SessionResponse: {
+            data: components["schemas"]["Session"];
+        };
+        SignedOutResponse: {
+            data: {
+                /** @constant */
+                signedOut: true;
+            };
+        };
     };
     responses: {
         /** @description `invalid_request`: the body is not valid JSON, a field is missing, unknown or of the wrong type, a value is out of range, or a query parameter or header is malformed. `param` names the field. */
@@ -2406,6 +2459,23 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description Authenticated by the session cookie, but the request changes state and lacks `X-Requested-With: leadterra`. */
+        CsrfCheckFailed: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "csrf_check_failed",
+                 *         "message": "a request authenticated by the dashboard's session cookie must send the header 'X-Requested-With: leadterra' to change anything"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
     };
     parameters: {
         /** @description Page size. */
@@ -2606,6 +2676,7 @@ export interface operations {
             };
             400: components["responses"]["InvalidRequest"];
             401: components["responses"]["AuthenticationFailed"];
+            403: components["responses"]["CsrfCheckFailed"];
             404: components["responses"]["WorkspaceNotFound"];
             409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
@@ -2648,6 +2719,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["AuthenticationFailed"];
+            403: components["responses"]["CsrfCheckFailed"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
@@ -2756,6 +2828,7 @@ export interface operations {
             };
             400: components["responses"]["InvalidRequest"];
             401: components["responses"]["AuthenticationFailed"];
+            403: components["responses"]["CsrfCheckFailed"];
             404: components["responses"]["WorkspaceNotFound"];
             409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
@@ -2858,6 +2931,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["AuthenticationFailed"];
+            403: components["responses"]["CsrfCheckFailed"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["InvalidState"];
             429: components["responses"]["RateLimited"];
@@ -2927,6 +3001,7 @@ export interface operations {
             };
             400: components["responses"]["InvalidRequest"];
             401: components["responses"]["AuthenticationFailed"];
+            403: components["responses"]["CsrfCheckFailed"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["InvalidState"];
             413: components["responses"]["PayloadTooLarge"];
@@ -3001,6 +3076,7 @@ export interface operations {
             };
             400: components["responses"]["InvalidRequest"];
             401: components["responses"]["AuthenticationFailed"];
+            403: components["responses"]["CsrfCheckFailed"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["StartConflict"];
             413: components["responses"]["PayloadTooLarge"];
@@ -3075,6 +3151,7 @@ export interface operations {
             };
             400: components["responses"]["InvalidRequest"];
             401: components["responses"]["AuthenticationFailed"];
+            403: components["responses"]["CsrfCheckFailed"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["StateOrIdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
@@ -3187,6 +3264,7 @@ export interface operations {
             };
             400: components["responses"]["BulkLeadsInvalidRequest"];
             401: components["responses"]["AuthenticationFailed"];
+            403: components["responses"]["CsrfCheckFailed"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
@@ -3308,6 +3386,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["AuthenticationFailed"];
+            403: components["responses"]["CsrfCheckFailed"];
             404: components["responses"]["EnrollmentNotFound"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
@@ -3379,6 +3458,7 @@ export interface operations {
             };
             400: components["responses"]["PreviewInvalidRequest"];
             401: components["responses"]["AuthenticationFailed"];
+            403: components["responses"]["CsrfCheckFailed"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["PreviewConflict"];
             413: components["responses"]["PayloadTooLarge"];
@@ -3580,6 +3660,7 @@ export interface operations {
             };
             400: components["responses"]["MailboxInvalidRequest"];
             401: components["responses"]["AuthenticationFailed"];
+            403: components["responses"]["CsrfCheckFailed"];
             404: components["responses"]["WorkspaceNotFound"];
             409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
@@ -3678,6 +3759,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["AuthenticationFailed"];
+            403: components["responses"]["CsrfCheckFailed"];
             404: components["responses"]["MailboxNotFound"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
@@ -3742,6 +3824,7 @@ export interface operations {
             };
             400: components["responses"]["MailboxInvalidRequest"];
             401: components["responses"]["AuthenticationFailed"];
+            403: components["responses"]["CsrfCheckFailed"];
             404: components["responses"]["MailboxNotFound"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -3780,6 +3863,7 @@ export interface operations {
             };
             400: components["responses"]["MailboxVerifyInvalidRequest"];
             401: components["responses"]["AuthenticationFailed"];
+            403: components["responses"]["CsrfCheckFailed"];
             404: components["responses"]["MailboxNotFound"];
             409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
@@ -3913,6 +3997,7 @@ export interface operations {
             };
             400: components["responses"]["WebhookInvalidRequest"];
             401: components["responses"]["AuthenticationFailed"];
+            403: components["responses"]["CsrfCheckFailed"];
             404: components["responses"]["WorkspaceNotFound"];
             409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
@@ -3997,6 +4082,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["AuthenticationFailed"];
+            403: components["responses"]["CsrfCheckFailed"];
             404: components["responses"]["WebhookNotFound"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
@@ -4136,6 +4222,7 @@ export interface operations {
             };
             400: components["responses"]["WebhookTestInvalidRequest"];
             401: components["responses"]["AuthenticationFailed"];
+            403: components["responses"]["CsrfCheckFailed"];
             404: components["responses"]["WebhookNotFound"];
             409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
@@ -4319,6 +4406,7 @@ export interface operations {
             };
             400: components["responses"]["InvalidRequest"];
             401: components["responses"]["AuthenticationFailed"];
+            403: components["responses"]["CsrfCheckFailed"];
             404: components["responses"]["WorkspaceNotFound"];
             409: components["responses"]["IdempotencyConflict"];
             413: components["responses"]["PayloadTooLarge"];
@@ -4364,6 +4452,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["AuthenticationFailed"];
+            403: components["responses"]["CsrfCheckFailed"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
@@ -4460,6 +4549,7 @@ export interface operations {
             };
             400: components["responses"]["InvalidRequest"];
             401: components["responses"]["AuthenticationFailed"];
+            403: components["responses"]["CsrfCheckFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
@@ -4558,6 +4648,7 @@ export interface operations {
             };
             400: components["responses"]["InvalidRequest"];
             401: components["responses"]["AuthenticationFailed"];
+            403: components["responses"]["CsrfCheckFailed"];
             409: components["responses"]["InvalidState"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -4642,6 +4733,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["AuthenticationFailed"];
+            403: components["responses"]["CsrfCheckFailed"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
@@ -4697,6 +4789,7 @@ export interface operations {
             };
             400: components["responses"]["InvalidRequest"];
             401: components["responses"]["AuthenticationFailed"];
+            403: components["responses"]["CsrfCheckFailed"];
             404: components["responses"]["NotFound"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
@@ -4831,6 +4924,123 @@ export interface operations {
                 };
             };
             405: components["responses"]["MethodNotAllowed"];
+        };
+    };
+    getSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The current session. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "workspaceId": "ws_01hx4k2v9q7r3mzt8y5wc6d1ab",
+                     *         "workspaceName": "Acme growth",
+                     *         "keyId": "key_01hx4k2v9q7r3mzt8y5wc6d1ab",
+                     *         "expiresAt": "2025-01-15T21:00:00Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SessionResponse"];
+                };
+            };
+            401: components["responses"]["AuthenticationFailed"];
+            404: components["responses"]["WorkspaceNotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    createSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "apiKey": "sk_live_7QmZ0c3Fh2kLw9RtYx4PbN8sVd1gJe6u"
+                 *     }
+                 */
+                "application/json": components["schemas"]["SessionCreate"];
+            };
+        };
+        responses: {
+            /** @description Signed in; the cookie is set. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    /** @description `lt_session=…; Path=/; HttpOnly; SameSite=Strict` (and `Secure` when `--public-url` is https). Clearing it on sign-out sets `Max-Age=0`. */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "workspaceId": "ws_01hx4k2v9q7r3mzt8y5wc6d1ab",
+                     *         "workspaceName": "Acme growth",
+                     *         "keyId": "key_01hx4k2v9q7r3mzt8y5wc6d1ab",
+                     *         "expiresAt": "2025-01-15T21:00:00Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SessionResponse"];
+                };
+            };
+            400: components["responses"]["InvalidRequest"];
+            401: components["responses"]["AuthenticationFailed"];
+            404: components["responses"]["WorkspaceNotFound"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    /** @description `lt_session=…; Path=/; HttpOnly; SameSite=Strict` (and `Secure` when `--public-url` is https). Clearing it on sign-out sets `Max-Age=0`. */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "signedOut": true
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SignedOutResponse"];
+                };
+            };
+            401: components["responses"]["AuthenticationFailed"];
+            403: components["responses"]["CsrfCheckFailed"];
+            404: components["responses"]["WorkspaceNotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
         };
     };
     campaignStartedEvent: {

@@ -312,6 +312,18 @@ CREATE INDEX suppressions_by_kind ON suppressions(workspace_id, kind, value);
 CREATE INDEX leads_by_domain
   ON leads(workspace_id, (substr(email_norm, strpos(email_norm, '@') + 1)), id);
 )sql"},
+      {3, R"sql(
+-- Dashboard sessions (SPEC §14): only the cookie token's SHA-256 is kept.
+CREATE TABLE sessions (
+  token_hash TEXT COLLATE "C" PRIMARY KEY,
+  workspace_id TEXT COLLATE "C" NOT NULL,
+  key_id TEXT COLLATE "C" NOT NULL,
+  created_at BIGINT NOT NULL,
+  last_seen_at BIGINT NOT NULL
+);
+CREATE INDEX sessions_by_key ON sessions(workspace_id, key_id);
+CREATE INDEX sessions_by_last_seen ON sessions(last_seen_at);
+)sql"},
   };
   return kMigrations;
 }

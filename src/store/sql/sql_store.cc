@@ -8,6 +8,7 @@
 #include "store/sql/inbound_queries.h"
 #include "store/sql/lead_queries.h"
 #include "store/sql/mailbox_queries.h"
+#include "store/sql/session_queries.h"
 #include "store/sql/settings_queries.h"
 #include "store/sql/sql_connection.h"
 #include "store/sql/suppression_queries.h"
@@ -215,8 +216,43 @@ class SqlStore final : public Store {
       LT_ASSIGN_OR_RETURN(bool found, select->Step());
       if (!found) return NotFound("api key not found");
       key = ReadApiKey(*select);
-      return Status::Ok();
+      select.reset();
+      return sql::DeleteKeySessions(conn, workspace_id, key_id);
     });
+  }
+
+  // --- dashboard sessions ---------------------------------------------------
+
+  Status CreateSession(const domain::Session& session) override {
+    auto conn = pool_->Acquire();
+    return InTransaction(*conn, true, session.workspace_id,
+                         [&] { return sql::InsertSession(*conn, session); });
+  }
+
+  Result<SessionLookup> FindSession(const std::string& token_hash) override {
+    auto conn = pool_->Acquire();
+    return sql::FindSession(*conn, token_hash);
+  }
+
+  Status TouchSession(const std::string& token_hash, int64_t now) override {
+    auto conn = pool_->Acquire();
+    return InTransaction(*conn, true, "",
+                         [&] { return sql::TouchSession(*conn, token_hash, now); });
+  }
+
+  Status DeleteSession(const std::string& token_hash) override {
+    auto conn = pool_->Acquire();
+    return InTransaction(*conn, true, "", [&] { return sql::DeleteSession(*conn, token_hash); });
+  }
+
+  Result<int64_t> DeleteIdleSessions(int64_t idle_before) override {
+    auto conn = pool_->Acquire();
+    int64_t removed = 0;
+    LT_RETURN_IF_ERROR(InTransaction(*conn, true, "", [&]() -> Status {
+      LT_ASSIGN_OR_RETURN(removed, sql::DeleteIdleSessions(*conn, idle_before));
+      return Status::Ok();
+    }));
+    return removed;
   }
 
   // --- campaigns ------------------------------------------------------------

@@ -347,6 +347,18 @@ CREATE INDEX suppressions_by_kind ON suppressions(workspace_id, kind, value);
 CREATE INDEX leads_by_domain
   ON leads(workspace_id, substr(email_norm, instr(email_norm, '@') + 1), id);
 )sql"},
+      {12, R"sql(
+-- Dashboard sessions (SPEC §14): only the cookie token's SHA-256 is kept.
+CREATE TABLE sessions (
+  token_hash TEXT PRIMARY KEY,
+  workspace_id TEXT NOT NULL,
+  key_id TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL
+);
+CREATE INDEX sessions_by_key ON sessions(workspace_id, key_id);
+CREATE INDEX sessions_by_last_seen ON sessions(last_seen_at);
+)sql"},
   };
   return kMigrations;
 }
