@@ -13,6 +13,16 @@ export const fmtDate = (iso) => {
   return Number.isNaN(d.getTime()) ? String(iso) : dt.format(d);
 };
 
+const shortSameYear = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit' });
+const shortOtherYear = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
+/** Compact date for table cells: "Dec 4, 6:29 PM", or "Dec 4, 2024" in another year. */
+export const fmtShort = (iso) => {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return String(iso);
+  return (d.getFullYear() === new Date().getFullYear() ? shortSameYear : shortOtherYear).format(d);
+};
+
 const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
 export function fmtAgo(iso) {
   if (!iso) return '—';

@@ -1,5 +1,6 @@
 import { EmptyState } from './EmptyState.jsx';
 import { ErrorBanner } from './ErrorBanner.jsx';
+import { TableWrap } from './TableWrap.jsx';
 
 /**
  * A table over one cursor-paged list (see usePaged). columns:
@@ -14,7 +15,7 @@ export function DataTable({ caption, columns, rows, rowKey = (r) => r.id, loadin
       {showEmpty ? (
         empty || <EmptyState title="Nothing here yet." />
       ) : (
-        <div class={stack ? "table-wrap stackable" : "table-wrap"}>
+        <TableWrap label={caption} stack={stack}>
           <table class="table">
             {caption && <caption class="visually-hidden">{caption}</caption>}
             <thead>
@@ -31,14 +32,14 @@ export function DataTable({ caption, columns, rows, rowKey = (r) => r.id, loadin
                 <tr key={rowKey(r)} class={rowClass ? rowClass(r) : ''}>
                   {columns.map((c) => (
                     <td key={c.key} class={`${c.numeric ? 'num' : ''} ${c.className || ''}`} data-label={c.label}>
-                      {c.render ? c.render(r) : r[c.key] ?? '—'}
+                      <div class="cell">{c.render ? c.render(r) : r[c.key] ?? '—'}</div>
                     </td>
                   ))}
                 </tr>
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
       <div class="table-foot">
         {loading && (

@@ -27,7 +27,7 @@ export function Thread({ items }) {
           {m.snippet && <p class="thread-snippet">{m.snippet}</p>}
           {(m.smtpCode || m.smtpReply) && (
             <p class="small muted">
-              SMTP {m.smtpCode} {m.smtpReply}
+              SMTP {m.smtpReply && m.smtpCode && m.smtpReply.startsWith(String(m.smtpCode)) ? m.smtpReply : [m.smtpCode, m.smtpReply].filter(Boolean).join(' ')}
             </p>
           )}
           {m.dsnStatus && <p class="small muted">Delivery status {m.dsnStatus}</p>}

@@ -2,9 +2,10 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { Link, useLocation } from 'wouter-preact';
 import { del, get, post, seg } from '../api.js';
 import { useAsync, usePaged, usePoll, useQueryParam, useTitle } from '../hooks.js';
-import { fmtDate, fmtNum, fmtRate, fullName } from '../format.js';
+import { fmtDate, fmtNum, fmtRate, fmtShort, fullName } from '../format.js';
 import { lintWarnings } from '../lint.js';
 import { useNotify } from '../context.js';
+import { TableWrap } from '../components/TableWrap.jsx';
 import { PageHeader } from '../components/PageHeader.jsx';
 import { StatusBadge } from '../components/StatusBadge.jsx';
 import { Banner, ErrorBanner } from '../components/ErrorBanner.jsx';
@@ -90,7 +91,7 @@ function Analytics({ id, status }) {
             <p class="small muted">Times in {data.timezone || 'UTC'}, the workspace's time zone.</p>
             <details>
               <summary>Show the numbers</summary>
-              <div class="table-wrap">
+              <TableWrap label="Messages per bucket">
                 <table class="table">
                   <caption class="visually-hidden">Messages per {data.interval}</caption>
                   <thead>
@@ -118,7 +119,7 @@ function Analytics({ id, status }) {
                       ))}
                   </tbody>
                 </table>
-              </div>
+              </TableWrap>
             </details>
           </>
         )}
@@ -136,7 +137,7 @@ function StepsTable({ steps }) {
       {steps.length === 0 ? (
         <p class="muted">No steps yet: add them in the sequence editor.</p>
       ) : (
-        <div class="table-wrap">
+        <TableWrap label="Results per step">
           <table class="table">
             <caption class="visually-hidden">Results per step and variant</caption>
             <thead>
@@ -181,7 +182,7 @@ function StepsTable({ steps }) {
               ])}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </section>
   );
@@ -239,7 +240,7 @@ function Leads({ campaign }) {
   const id = campaign.id;
   const [status, setStatus] = useQueryParam('leadStatus', '');
   const [leadId, setLeadId] = useQueryParam('lead', '');
-  const list = usePaged((cursor) => get(`/v1/campaigns/${seg(id)}/leads`, { status, cursor, limit: 50 }), [id, status]);
+  const list = usePaged((cursor) => get(`/v1/campaigns/${seg(id)}/leads`, { status, cursor, limit: 25 }), [id, status]);
   const selected = list.rows.find((r) => r.id === leadId);
   const lastOpener = useRef(null);
   const open = (r, e) => {
@@ -256,7 +257,7 @@ function Leads({ campaign }) {
       label: 'Lead',
       render: (r) => (
         <>
-          <button type="button" class="btn-link cell-main wrap-anywhere" onClick={(e) => open(r, e)} aria-label={`Show the thread with ${r.email}`}>
+          <button type="button" class="btn-link cell-main lead-email" onClick={(e) => open(r, e)} aria-label={`Show the thread with ${r.email}`}>
             {r.email}
           </button>
           <span class="cell-sub">{fullName(r)}</span>
@@ -266,8 +267,8 @@ function Leads({ campaign }) {
     { key: 'company', label: 'Company', render: (r) => r.company || '—' },
     { key: 'status', label: 'Status', render: (r) => <span class={`badge badge-${r.status}`}>{r.status}</span> },
     { key: 'currentStep', label: 'Step', numeric: true, render: (r) => fmtNum(r.currentStep) },
-    { key: 'lastSentAt', label: 'Last sent', render: (r) => fmtDate(r.lastSentAt) },
-    { key: 'nextSendAt', label: 'Next send', render: (r) => fmtDate(r.nextSendAt) },
+    { key: 'lastSentAt', label: 'Last sent', className: 'nowrap', render: (r) => fmtShort(r.lastSentAt) },
+    { key: 'nextSendAt', label: 'Next send', className: 'nowrap', render: (r) => fmtShort(r.nextSendAt) },
   ];
   return (
     <>

@@ -159,9 +159,12 @@ export default function Delivery() {
               </Field>
             )}
           </fieldset>
-          <Field label="Least gap between two sends of a mailbox (seconds)" param="minGapSeconds" error={error} hint="0 turns pacing off. A random extra of up to 20 % is added.">
-            <input type="number" min="0" max="86400" value={form.minGapSeconds} onInput={(e) => set('minGapSeconds', e.currentTarget.value)} />
-          </Field>
+          <fieldset class="form">
+            <legend>Pacing</legend>
+            <Field label="Least gap between two sends of a mailbox (seconds)" param="minGapSeconds" error={error} hint="0 turns pacing off. A random extra of up to 20 % is added.">
+              <input type="number" min="0" max="86400" value={form.minGapSeconds} onInput={(e) => set('minGapSeconds', e.currentTarget.value)} />
+            </Field>
+          </fieldset>
         </div>
         <div class="btn-row">
           <button type="submit" class="btn btn-primary" disabled={busy}>

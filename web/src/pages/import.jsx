@@ -4,6 +4,7 @@ import { get, newIdempotencyKey, post, seg } from '../api.js';
 import { useAsync, useTitle } from '../hooks.js';
 import { fmtNum } from '../format.js';
 import { useNotify } from '../context.js';
+import { TableWrap } from '../components/TableWrap.jsx';
 import { PageHeader } from '../components/PageHeader.jsx';
 import { Field } from '../components/Field.jsx';
 import { Banner, ErrorBanner } from '../components/ErrorBanner.jsx';
@@ -212,7 +213,7 @@ export default function Import({ id }) {
         errs.sort((a, b) => a.row - b.row);
         setRowErrors(errs.slice());
         setProgress({ handled: info.total, total: info.total });
-        notify(`Import finished: ${fmtNum(sum.enrolled)} leads enrolled.`);
+        notify(`Import finished: ${fmtNum(sum.enrolled)} enrolled, ${fmtNum(sum.alreadyEnrolled)} already enrolled, ${fmtNum(sum.errors)} not imported.`);
         finish('done');
       } else if (m.type === 'cancelled') {
         errs.sort((a, b) => a.row - b.row);
@@ -276,7 +277,7 @@ export default function Import({ id }) {
             {file.name}: {fmtNum(info.total)} rows, {fmtNum(info.fields.length)} columns
             {info.problems.length > 0 && `, ${fmtNum(info.problems.length)} rows the parser could not read (listed after the import)`}.
           </p>
-          <div class="table-wrap stackable">
+          <TableWrap label="Column mapping" stack>
             <table class="table mapping">
               <caption class="visually-hidden">Map each column of the file to a lead field</caption>
               <thead>
@@ -337,7 +338,7 @@ export default function Import({ id }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
           {!emailMapped && <Banner kind="warn">Choose the column that holds the email address: every lead needs one.</Banner>}
           {dupTargets.length > 0 && <Banner kind="warn">Each lead field can come from one column only ({dupTargets.join(', ')} is chosen twice).</Banner>}
           {badKeys.length > 0 && <Banner kind="warn">Custom field names must be 1 to 100 characters and different from each other.</Banner>}
@@ -407,7 +408,7 @@ export default function Import({ id }) {
               Download errors as CSV
             </button>
           </div>
-          <div class="table-wrap stackable">
+          <TableWrap label="Rows not imported" stack>
             <table class="table">
               <caption class="visually-hidden">Rows not imported, with the reason</caption>
               <thead>
@@ -433,7 +434,7 @@ export default function Import({ id }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableWrap>
           {rowErrors.length > SHOWN_ERRORS && <p class="muted">The first {SHOWN_ERRORS} are shown; the download has all of them.</p>}
         </section>
       )}

@@ -325,7 +325,7 @@ export default function Mailboxes() {
           start.
         </EmptyState>
       )}
-      <ul class="plain-list mailbox-list">
+      <ul class="plain-list card-grid">
         {list.rows.map((m) => (
           <MailboxCard
             key={m.id}

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { del, get, newIdempotencyKey, post, seg } from '../api.js';
 import { usePaged, useQueryParam, useTitle } from '../hooks.js';
-import { fmtDate } from '../format.js';
+import { fmtDate, fmtShort } from '../format.js';
 import { useNotify } from '../context.js';
 import { PageHeader } from '../components/PageHeader.jsx';
 import { Field, errorFor } from '../components/Field.jsx';
@@ -88,11 +88,11 @@ function Deliveries({ webhook, onClose }) {
     { key: 'status', label: 'Status', render: (d) => <span class={`badge badge-${d.status}`}>{d.status}</span> },
     { key: 'code', label: 'HTTP status', numeric: true, render: (d) => d.lastStatusCode ?? '—' },
     { key: 'attempts', label: 'Attempts', numeric: true, render: (d) => d.attemptCount },
-    { key: 'createdAt', label: 'Created', render: (d) => fmtDate(d.createdAt) },
+    { key: 'createdAt', label: 'Created', render: (d) => fmtShort(d.createdAt) },
     {
       key: 'next',
       label: 'Delivered / next try',
-      render: (d) => (d.deliveredAt ? fmtDate(d.deliveredAt) : d.nextAttemptAt ? `retry ${fmtDate(d.nextAttemptAt)}` : '—'),
+      render: (d) => (d.deliveredAt ? fmtShort(d.deliveredAt) : d.nextAttemptAt ? `retry ${fmtShort(d.nextAttemptAt)}` : '—'),
     },
     { key: 'error', label: 'Last error', render: (d) => d.lastError || '—' },
   ];
@@ -194,7 +194,7 @@ export default function Webhooks() {
       render: (w) => (
         <>
           <span class={`badge badge-${w.status}`}>{w.status}</span>
-          <span class="cell-sub">{w.failingSince ? `failing since ${fmtDate(w.failingSince)}` : w.lastSuccessAt ? `last OK ${fmtDate(w.lastSuccessAt)}` : 'no delivery yet'}</span>
+          <span class="cell-sub">{w.failingSince ? `failing since ${fmtShort(w.failingSince)}` : w.lastSuccessAt ? `last OK ${fmtShort(w.lastSuccessAt)}` : 'no delivery yet'}</span>
         </>
       ),
     },
@@ -216,7 +216,7 @@ export default function Webhooks() {
             <button type="button" class="btn btn-small" onClick={() => setLogFor(w.id, { push: true })} aria-label={`Delivery log of ${w.url}`}>
               Delivery log
             </button>
-            <button type="button" class="btn btn-small" onClick={() => test(w)} aria-label={`Send a test event to ${w.url}`}>
+            <button type="button" class="btn btn-small" onClick={() => test(w)} aria-label={`Send test to ${w.url}`}>
               Send test
             </button>
             <button type="button" class="btn btn-small btn-danger" onClick={() => setConfirm(w.id)} aria-label={`Delete ${w.url}`}>

@@ -1,0 +1,127 @@
+"""The web dashboard in a real browser: Debian's Chromium driven by
+playwright-core (tests/node/dashboard/run.mjs), against the real binary
+serving its built-in bundle and a real SMTP server (aiosmtpd).
+
+The node script runs once per module (one browser, a few contexts, the
+sections in order, each depending on what the earlier ones made); each test
+below asserts one section's outcome, and shows the script's whole output when
+it failed. Runs on SQLite only: the pages do not depend on the backend, and
+the PostgreSQL pass of the suite has other work to do.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import PG_URL, Server
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
+NODE_DIR = os.path.join(ROOT, "tests", "node")
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+pytestmark = [
+    pytest.mark.skipif(
+        not shutil.which("node") or not os.path.isdir(os.path.join(NODE_DIR, "node_modules", "playwright-core")),
+        reason="needs node and `npm ci` in tests/node (scripts/setup.sh does both)"),
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium (scripts/setup.sh installs it)"),
+    pytest.mark.skipif(bool(PG_URL), reason="the dashboard runs on the SQLite pass only"),
+]
+
+SCRIPT_TIMEOUT = 900  # guard against hangs only
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    from smtp_peer import PASSWORD, USER, SmtpPeer
+    peer = SmtpPeer().start()
+    srv = Server(tmp_path_factory.mktemp("dashboard"))
+    try:
+        env = dict(os.environ, LEADTERRA_URL=srv.base_url, LEADTERRA_KEY=srv.key,
+                   SMTP_PORT=str(peer.port), SMTP_USER=USER, SMTP_PASSWORD=PASSWORD,
+                   CHROMIUM=CHROMIUM)
+        proc = subprocess.run(["node", os.path.join(NODE_DIR, "dashboard", "run.mjs")],
+                              capture_output=True, text=True, timeout=SCRIPT_TIMEOUT,
+                              cwd=NODE_DIR, env=env)
+        lines = proc.stdout.splitlines()
+        result_lines = [l for l in lines if l.startswith("RESULT ")]
+        results = json.loads(result_lines[-1][len("RESULT "):]) if result_lines else {}
+        output = "exit %s\n--- stdout\n%s\n--- stderr\n%s\n--- server stderr (tail)\n%s" % (
+            proc.returncode, proc.stdout[-12000:], proc.stderr[-4000:], srv.stderr_text()[-3000:])
+        yield {"rc": proc.returncode, "results": results, "output": output,
+               "delivered": sum(len(m["to"]) for m in peer.snapshot())}
+    finally:
+        rc = srv.stop()
+        peer.stop()
+    assert rc == 0, "server exit status %r" % rc
+
+
+def section(run, name):
+    r = run["results"].get(name)
+    assert r is not None, "section %s did not run\n%s" % (name, run["output"])
+    assert r["status"] == "ok", "section %s: %s\n\n%s" % (name, r.get("detail"), run["output"])
+    return r
+
+
+def test_sign_in_redirects_back_and_keeps_no_key(run):
+    section(run, "signin")
+
+
+def test_cookie_write_without_csrf_header_is_refused(run):
+    section(run, "csrf")
+
+
+def test_editor_builds_two_steps_with_live_preview_and_field_errors(run):
+    section(run, "editor")
+
+
+def test_csv_import_of_1000_rows_reports_the_malformed_row(run):
+    section(run, "import")
+
+
+def test_mailbox_added_and_verified_against_the_smtp_peer(run):
+    section(run, "mailbox")
+
+
+def test_start_and_watch_999_delivered_without_reload(run):
+    section(run, "deliver")
+    assert run["delivered"] >= 999, run["delivered"]
+
+
+def test_lead_data_and_campaign_name_render_as_text(run):
+    section(run, "xss")
+
+
+def test_pause(run):
+    section(run, "pause")
+
+
+def test_filters_survive_reload_and_back(run):
+    section(run, "urls")
+
+
+def test_settings_pages(run):
+    section(run, "settings")
+
+
+def test_narrow_screen(run):
+    section(run, "mobile")
+
+
+def test_keyboard_only_sign_in_create_and_start(run):
+    section(run, "keyboard")
+
+
+def test_no_serious_accessibility_violations(run):
+    section(run, "axe")
+
+
+def test_sign_out_invalidates_the_cookie(run):
+    section(run, "signout")
+
+
+def test_node_script_passed(run):
+    assert run["rc"] == 0, run["output"]

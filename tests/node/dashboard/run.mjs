@@ -1,0 +1,562 @@
+// The dashboard's browser tests, against a real server (started by
+// tests/e2e/test_dashboard.py). One Chromium, a few contexts.
+//
+// env: LEADTERRA_URL, LEADTERRA_KEY, SMTP_PORT, SMTP_USER, SMTP_PASSWORD
+// Prints "SECTION <name> ok|FAIL|SKIP <ms> <detail>" per section and a last
+// line "RESULT <json>"; exits 1 when a section failed.
+import { launch, newPage, signIn, axe, describeViolations } from './lib.mjs';
+
+const BASE = process.env.LEADTERRA_URL;
+const KEY = process.env.LEADTERRA_KEY;
+const SMTP_PORT = Number(process.env.SMTP_PORT);
+const SMTP_USER = process.env.SMTP_USER || 'sender@leadterra.test';
+const SMTP_PASSWORD = process.env.SMTP_PASSWORD || 's3cret-pw';
+const DELIVER_TIMEOUT = Number(process.env.DELIVER_TIMEOUT_MS || 240000);
+if (!BASE || !KEY || !SMTP_PORT) {
+  console.error('set LEADTERRA_URL, LEADTERRA_KEY and SMTP_PORT');
+  process.exit(2);
+}
+
+const IMG = '<img src=x onerror=window.__pwned=1>';
+const SCRIPT = '</script><script>window.__pwned=1</script>';
+const XSS_NAME = `Launch ${IMG} ${SCRIPT}`;
+
+const results = {};
+const state = {};
+const axeFindings = [];
+
+function assert(cond, msg) {
+  if (!cond) throw new Error(msg);
+}
+
+async function section(name, deps, fn) {
+  const missing = deps.filter((d) => results[d]?.status !== 'ok');
+  if (missing.length) {
+    results[name] = { status: 'skip', detail: 'needs ' + missing.join(', ') };
+    console.log(`SECTION ${name} SKIP 0 needs ${missing.join(', ')}`);
+    return;
+  }
+  const t0 = Date.now();
+  try {
+    const detail = (await fn()) || '';
+    results[name] = { status: 'ok', ms: Date.now() - t0, detail };
+    console.log(`SECTION ${name} ok ${Date.now() - t0} ${detail}`);
+  } catch (e) {
+    results[name] = { status: 'fail', ms: Date.now() - t0, detail: String(e && e.stack ? e.stack : e) };
+    console.log(`SECTION ${name} FAIL ${Date.now() - t0} ${e && e.stack ? e.stack : e}`);
+    if (state.page) {
+      try {
+        console.log(`  at ${state.page.url()}; page problems: ${JSON.stringify(state.page.problems)}`);
+        const shot = `/tmp/dashboard-fail-${name}.png`;
+        await state.page.screenshot({ path: shot, fullPage: true });
+        console.log(`  screenshot: ${shot}`);
+      } catch {
+        /* the page may be gone */
+      }
+    }
+  }
+}
+
+/** axe on the current page; serious/critical findings are collected per page. */
+async function check(page, label) {
+  const v = await axe(page);
+  if (v.length) axeFindings.push(`${label} (${page.url()}):\n${describeViolations(v)}`);
+  const pwned = await page.evaluate(() => window.__pwned);
+  assert(pwned === undefined, `window.__pwned is ${pwned} on ${label}`);
+  assert(page.problems.length === 0, `script problems on ${label}: ${page.problems.join('; ')}`);
+}
+
+async function api(page, method, path, body, headers = { 'X-Requested-With': 'leadterra' }) {
+  return page.evaluate(
+    async ([method, path, body, headers]) => {
+      const r = await fetch(path, {
+        method,
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', ...headers },
+        body: body === null ? undefined : JSON.stringify(body),
+      });
+      let json = null;
+      try {
+        json = await r.json();
+      } catch {
+        json = null;
+      }
+      return { status: r.status, json };
+    },
+    [method, path, body, headers],
+  );
+}
+
+const waitText = (page, selector, text, timeout = 15000) =>
+  page.waitForFunction(
+    ([s, t]) => [...document.querySelectorAll(s)].some((e) => e.textContent.includes(t)),
+    [selector, text],
+    { timeout },
+  );
+
+function leadsCsv() {
+  const rows = ['Email,First Name,Last Name,Company,Title,Industry'];
+  const q = (s) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+  rows.push(['xss@leads.test', IMG, 'Tester', SCRIPT, 'CTO', IMG].map(q).join(','));
+  for (let i = 1; i < 1000; i++) {
+    if (i === 500) rows.push('not-an-email,Broken,Row,Nowhere Inc,CEO,Retail');
+    else rows.push(`lead${i}@leads.test,First${i},Last${i},Company ${i % 37},VP Sales,SaaS`);
+  }
+  return rows.join('\n') + '\n';
+}
+
+const browser = await launch();
+try {
+  // ---------------------------------------------------------------- sign in
+  await section('signin', [], async () => {
+    const { context, page } = await newPage(browser, { base: BASE });
+    state.context = context;
+    state.page = page;
+    // A deep link while signed out goes to sign-in and comes back after.
+    await page.goto(BASE + '/settings/webhooks');
+    await page.waitForURL((u) => u.pathname === '/signin');
+    assert(new URL(page.url()).searchParams.get('next') === '/settings/webhooks', 'next= kept: ' + page.url());
+    await check(page, 'sign-in page');
+    await page.getByLabel('API key').fill('sk_live_' + 'x'.repeat(32));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await waitText(page, '.field-error', 'not accepted');
+    await page.getByLabel('API key').fill(KEY);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL((u) => u.pathname === '/settings/webhooks');
+    assert((await page.getByLabel('API key').count()) === 0, 'the key field is gone');
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie);
+    assert(!stored.includes(KEY) && !stored.includes('sk_live_'), 'the key is not in browser storage or readable cookies');
+    const cookies = await context.cookies();
+    assert(cookies.length >= 1 && cookies.every((c) => c.httpOnly), 'session cookie is HttpOnly: ' + JSON.stringify(cookies.map((c) => [c.name, c.httpOnly, c.sameSite])));
+    state.cookies = cookies;
+    await page.getByRole('link', { name: 'Campaigns' }).click();
+    await page.waitForURL((u) => u.pathname === '/campaigns');
+    await check(page, 'campaigns (empty)');
+    return `cookie ${cookies.map((c) => c.name).join(',')}`;
+  });
+
+  // ------------------------------------------------------------------ CSRF
+  await section('csrf', ['signin'], async () => {
+    const page = state.page;
+    const r = await api(page, 'POST', '/v1/campaigns', { name: 'No header' }, {});
+    assert(r.status === 403 && r.json?.error?.code === 'csrf_check_failed', 'POST without X-Requested-With: ' + JSON.stringify(r));
+    const ok = await api(page, 'GET', '/v1/campaigns?limit=1', null);
+    assert(ok.status === 200, 'GET with the cookie works: ' + ok.status);
+    return 'POST without the header → 403 csrf_check_failed';
+  });
+
+  // --------------------------------------------------------------- editor
+  await section('editor', ['signin'], async () => {
+    const page = state.page;
+    await page.getByRole('button', { name: 'New campaign' }).first().click();
+    await page.getByLabel('Campaign name').fill(XSS_NAME);
+    await page.getByRole('button', { name: 'Create and edit steps' }).click();
+    await page.waitForURL((u) => /^\/campaigns\/camp_[0-9a-z]{26}\/edit$/.test(u.pathname));
+    state.campaignId = new URL(page.url()).pathname.split('/')[2];
+    await page.getByRole('button', { name: '+ Add step' }).click();
+    const step1 = page.locator('li.step-card').nth(0);
+    await step1.getByLabel('Subject').fill('Quick question, {{firstName}}');
+    await step1.getByLabel('Body (HTML)').fill('<p>Hi {{firstName|there}}, how is {{company}} doing?</p><p>{{industry|your industry}}</p>');
+    await page.getByRole('button', { name: '+ Add step' }).click();
+    const step2 = page.locator('li.step-card').nth(1);
+    await step2.getByLabel('Wait after the previous step (days)').fill('-1');
+    await step2.getByLabel('Body (HTML)').fill('<p>Following up, {{firstName}}.</p>');
+    // The server refuses a negative delay and names the field.
+    await page.waitForFunction(() => document.querySelectorAll('li.step-card')[1]?.querySelector('.field-error'), null, { timeout: 10000 });
+    const errText = await step2.locator('.field-error').first().textContent();
+    assert((await step2.getByLabel('Wait after the previous step (days)').getAttribute('aria-invalid')) === 'true', 'delay marked invalid: ' + errText);
+    await step2.getByLabel('Wait after the previous step (days)').fill('2');
+    await waitText(page, '.save-state', 'All changes saved');
+    // Live preview of step 1 against the sample lead.
+    await step1.getByLabel('Subject').focus();
+    await waitText(page, '[data-testid=preview-subject]', 'Quick question, Ada');
+    await waitText(page, '[data-testid=preview-text]', 'how is Analytical Engines doing');
+    // A third step, moved up, then deleted.
+    await page.getByRole('button', { name: '+ Add step' }).click();
+    const step3 = page.locator('li.step-card').nth(2);
+    await step3.getByLabel('Subject').fill('Third');
+    await step3.getByLabel('Body (HTML)').fill('<p>Third step</p>');
+    await waitText(page, '.save-state', 'All changes saved');
+    await page.getByRole('button', { name: 'Move step 3 up' }).click();
+    await waitText(page, '.save-state', 'All changes saved');
+    let c = (await api(page, 'GET', `/v1/campaigns/${state.campaignId}`, null)).json.data;
+    assert(c.sequenceSteps.map((s) => s.subject).join('|') === 'Quick question, {{firstName}}|Third|', 'reordered: ' + JSON.stringify(c.sequenceSteps));
+    await page.getByRole('button', { name: 'Delete step 2' }).click();
+    await waitText(page, '.save-state', 'All changes saved');
+    c = (await api(page, 'GET', `/v1/campaigns/${state.campaignId}`, null)).json.data;
+    assert(c.sequenceSteps.length === 2, 'two steps left');
+    assert(c.sequenceSteps[1].delayDays === 2 && c.sequenceSteps[1].bodyHtml.includes('Following up'), 'step 2 kept: ' + JSON.stringify(c.sequenceSteps[1]));
+    assert(c.name === XSS_NAME, 'name saved as typed');
+    // Step 2's preview.
+    await page.locator('li.step-card').nth(1).getByLabel('Body (HTML)').focus();
+    await waitText(page, '#preview-title', 'step 2');
+    await waitText(page, '[data-testid=preview-text]', 'Following up, Ada.');
+    await check(page, 'sequence editor');
+    return `campaign ${state.campaignId}; delay error shown: ${errText.trim()}`;
+  });
+
+  // --------------------------------------------------------------- import
+  await section('import', ['editor'], async () => {
+    const page = state.page;
+    await page.goto(`${BASE}/campaigns/${state.campaignId}/import`);
+    await page.getByLabel('CSV file').setInputFiles({ name: 'leads.csv', mimeType: 'text/csv', buffer: Buffer.from(leadsCsv()) });
+    await waitText(page, '#map-title ~ p', '1,000 rows');
+    const target = (col) => page.getByLabel(`Import column ${col} as`).inputValue();
+    assert((await target('Email')) === 'email', 'Email guessed');
+    assert((await target('First Name')) === 'firstName', 'First Name guessed');
+    assert((await target('Last Name')) === 'lastName', 'Last Name guessed');
+    assert((await target('Company')) === 'company', 'Company guessed');
+    assert((await target('Title')) === 'jobTitle', 'Title guessed');
+    assert((await target('Industry')) === 'custom', 'Industry is a custom field');
+    assert((await page.getByLabel('Custom field name for column Industry').inputValue()) === 'industry', 'custom key');
+    await check(page, 'import mapping');
+    await page.getByRole('button', { name: 'Import 1,000 leads' }).click();
+    await waitText(page, '#progress-title', 'Import finished', 60000);
+    const prog = await page.locator('#import-progress').evaluate((p) => [p.value, p.max]);
+    assert(prog[0] === 1000 && prog[1] === 1000, 'progress at 100 %: ' + prog);
+    await waitText(page, 'label[for=import-progress]', '(100 %)');
+    assert((await page.getByTestId('enrolled').textContent()) === '999', 'enrolled 999');
+    assert((await page.getByTestId('error-count').textContent()) === '1', 'one row error');
+    const errRow = page.locator('section[aria-labelledby=errors-title] tbody tr');
+    assert((await errRow.count()) === 1, 'one error row listed');
+    const cells = await errRow.locator('td').allTextContents();
+    assert(cells[0] === '502' && cells[1] === 'not-an-email' && cells[2] === 'email', 'error row: ' + cells.join(' | '));
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download errors as CSV' }).click()]);
+    const path = await download.path();
+    const { readFileSync } = await import('node:fs');
+    const csv = readFileSync(path, 'utf8');
+    assert(/^row,email,field,code,message\r\n502,not-an-email,email,invalid_email,/.test(csv), 'downloaded CSV: ' + csv.slice(0, 200));
+    await check(page, 'import result');
+    return `errors: ${cells.join(' | ')}`;
+  });
+
+  // -------------------------------------------------------------- mailbox
+  await section('mailbox', ['signin'], async () => {
+    const page = state.page;
+    await page.getByRole('link', { name: 'Mailboxes' }).click();
+    await page.waitForURL((u) => u.pathname === '/mailboxes');
+    await check(page, 'mailboxes (empty)');
+    await page.getByRole('button', { name: 'Add mailbox' }).first().click();
+    await page.getByLabel('Email address').fill('sales@sender.test');
+    await page.getByLabel('From name').fill('Sam Sender');
+    await page.getByLabel('Daily limit').fill('5000');
+    const smtp = page.locator('fieldset', { hasText: 'Outgoing mail (SMTP)' });
+    await smtp.getByLabel('Host').fill('127.0.0.1');
+    await smtp.getByLabel('Port').fill(String(SMTP_PORT));
+    await smtp.getByLabel('Security').selectOption('none');
+    await smtp.getByLabel('Username').fill(SMTP_USER);
+    await smtp.getByLabel('Password').fill(SMTP_PASSWORD);
+    await check(page, 'mailbox form');
+    await page.getByRole('button', { name: 'Add mailbox' }).click();
+    await page.getByRole('button', { name: 'Verify sales@sender.test' }).click();
+    await waitText(page, '.banner', 'Verified.', 30000);
+    const banner = await page.locator('.banner-ok').textContent();
+    assert(/SMTP:\s*OK/.test(banner), 'SMTP verified: ' + banner);
+    await check(page, 'mailboxes');
+    return banner.replace(/\s+/g, ' ').trim();
+  });
+
+  // ------------------------------------------------- start and deliver
+  await section('deliver', ['import', 'mailbox'], async () => {
+    const page = state.page;
+    await page.getByRole('link', { name: 'Campaigns' }).click();
+    await page.getByRole('link', { name: XSS_NAME }).click();
+    await page.waitForURL((u) => u.pathname === `/campaigns/${state.campaignId}`);
+    // The name is text, in the heading and the title.
+    assert((await page.locator('h1').textContent()) === XSS_NAME, 'heading shows the name as text');
+    await page.evaluate(() => (window.__sameDocument = true));
+    await page.getByRole('button', { name: 'Start campaign' }).click();
+    const anyway = page.getByRole('button', { name: 'Start anyway' });
+    await Promise.race([anyway.waitFor({ timeout: 10000 }).then(() => anyway.click()), page.getByRole('button', { name: 'Pause campaign' }).waitFor({ timeout: 10000 })]).catch(() => {});
+    await page.getByRole('button', { name: 'Pause campaign' }).waitFor({ timeout: 15000 });
+    await waitText(page, '.page-subtitle .badge', 'Running');
+    const t0 = Date.now();
+    await page.waitForFunction(() => document.querySelector('[data-stat=delivered]')?.textContent === '999', null, { timeout: DELIVER_TIMEOUT, polling: 500 });
+    const secs = ((Date.now() - t0) / 1000).toFixed(1);
+    assert((await page.evaluate(() => window.__sameDocument)) === true, 'no reload happened');
+    assert((await page.locator('[data-stat=enrolled]').textContent()) === '999', 'enrolled card');
+    // The chart and the per-step table come from the analytics endpoint.
+    await page.waitForSelector('.chart-box canvas', { timeout: 20000 });
+    await page.getByRole('button', { name: 'By hour (48 h)' }).click();
+    await page.waitForURL((u) => u.searchParams.get('interval') === 'hour');
+    await page.waitForSelector('.chart-box canvas');
+    await page.waitForFunction(() => {
+      const row = [...document.querySelectorAll('section[aria-labelledby=steps-title] tbody tr')].find((r) => r.textContent.startsWith('Step 1'));
+      return row && row.children[2].textContent === '999';
+    }, null, { timeout: 30000 });
+    await check(page, 'campaign running');
+    return `delivered 999 on screen ${secs}s after start`;
+  });
+
+  // --------------------------------------------------- XSS: leads, thread, preview
+  await section('xss', ['deliver'], async () => {
+    const page = state.page;
+    const cell = page.locator('table tbody tr', { hasText: 'xss@leads.test' });
+    await cell.waitFor();
+    const text = await cell.textContent();
+    assert(text.includes(IMG) && text.includes(SCRIPT), 'payloads shown as text in the leads table: ' + text);
+    assert((await page.locator('table img').count()) === 0, 'no <img> made from lead data');
+    await page.getByRole('button', { name: 'Show the thread with xss@leads.test' }).click();
+    await page.waitForURL((u) => u.searchParams.get('lead')?.startsWith('lead_'));
+    await waitText(page, '.thread-subject', 'Quick question, ' + IMG, 20000);
+    const panel = await page.locator('.lead-panel').textContent();
+    assert(panel.includes(SCRIPT) && panel.includes('industry') && panel.includes(IMG), 'lead fields and custom field as text: ' + panel);
+    await page.reload();
+    await waitText(page, '.thread-subject', 'Quick question, ' + IMG, 20000);
+    await check(page, 'campaign thread after reload');
+    // The campaign list.
+    await page.goto(BASE + '/campaigns');
+    await waitText(page, 'table a', XSS_NAME);
+    await check(page, 'campaign list');
+    // Preview against the lead, as text and in the sandboxed frame.
+    await page.goto(`${BASE}/campaigns/${state.campaignId}/edit`);
+    await waitText(page, '.save-state', 'All changes saved');
+    const select = page.getByLabel('Preview for', { exact: true });
+    const value = await select.locator('option', { hasText: 'xss@leads.test' }).getAttribute('value');
+    await select.selectOption(value);
+    await waitText(page, '[data-testid=preview-subject]', 'Quick question, ' + IMG);
+    await waitText(page, '[data-testid=preview-text]', SCRIPT);
+    await page.getByRole('button', { name: 'HTML', exact: true }).click();
+    const frame = page.locator('iframe.preview-frame');
+    await frame.waitFor();
+    assert((await frame.getAttribute('sandbox')) === '', 'the frame is sandboxed without scripts');
+    await page.waitForTimeout(500);
+    await check(page, 'preview with XSS lead');
+    return 'payloads rendered as text in table, thread, list and preview; window.__pwned undefined';
+  });
+
+  // --------------------------------------------------------------- pause
+  await section('pause', ['deliver'], async () => {
+    const page = state.page;
+    await page.goto(`${BASE}/campaigns/${state.campaignId}`);
+    await page.getByRole('button', { name: 'Pause campaign' }).click();
+    await page.getByRole('button', { name: 'Resume campaign' }).waitFor();
+    const c = (await api(page, 'GET', `/v1/campaigns/${state.campaignId}`, null)).json.data;
+    assert(c.status === 'paused', 'paused on the server');
+    // Editing steps is allowed again; the banner for running campaigns is gone.
+    return 'paused';
+  });
+
+  // ---------------------------------------------------- filters survive reload
+  await section('urls', ['signin'], async () => {
+    const page = state.page;
+    await page.goto(BASE + '/campaigns');
+    await page.getByLabel('Status').selectOption('paused');
+    await page.waitForURL((u) => u.searchParams.get('status') === 'paused');
+    await page.reload();
+    assert((await page.getByLabel('Status').inputValue()) === 'paused', 'filter kept after reload');
+    await page.goto(`${BASE}/campaigns/${state.campaignId || 'camp_00000000000000000000000000'}?leadStatus=delivered`);
+    await page.goBack();
+    await page.waitForURL((u) => u.pathname === '/campaigns' && u.searchParams.get('status') === 'paused');
+    assert((await page.getByLabel('Status').inputValue()) === 'paused', 'filter kept after Back');
+    return 'status filter kept through reload and Back';
+  });
+
+  // ------------------------------------------------ every settings page + axe
+  await section('settings', ['signin'], async () => {
+    const page = state.page;
+    const visited = [];
+    for (const [link, path, heading] of [
+      ['Delivery', '/settings/delivery', 'Delivery settings'],
+      ['Webhooks', '/settings/webhooks', 'Webhooks'],
+      ['Suppressions', '/settings/suppressions', 'Suppressions'],
+      ['DKIM keys', '/settings/dkim', 'DKIM keys'],
+      ['API keys', '/settings/api-keys', 'API keys'],
+    ]) {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: link, exact: true }).click();
+      await page.waitForURL((u) => u.pathname === path);
+      await waitText(page, 'h1', heading);
+      await page.waitForLoadState('networkidle');
+      await check(page, heading);
+      visited.push(path);
+    }
+    // Delivery: save a window and a time zone.
+    await page.goto(BASE + '/settings/delivery');
+    await page.getByLabel('Time zone').selectOption('Europe/Berlin');
+    await page.getByLabel('Send only on some days and hours').check();
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await waitText(page, '.toast', 'Delivery settings saved');
+    const d = (await api(page, 'GET', '/v1/settings/delivery', null)).json.data;
+    assert(d.timezone === 'Europe/Berlin' && d.sendingWindow && d.sendingWindow.days.join() === '1,2,3,4,5', 'delivery saved: ' + JSON.stringify(d));
+    await api(page, 'PATCH', '/v1/settings/delivery', { sendingWindow: null, timezone: 'UTC' });
+    // Webhooks: the secret is shown once.
+    await page.goto(BASE + '/settings/webhooks');
+    await page.getByRole('button', { name: 'Add endpoint' }).first().click();
+    await page.getByLabel('Endpoint URL').fill('http://127.0.0.1:9/hook');
+    await page.getByRole('button', { name: 'Add endpoint' }).click();
+    const secret = await page.getByTestId('webhook-secret').textContent();
+    assert(/^whsec_[0-9A-Za-z]{32}$/.test(secret), 'secret shown: ' + secret);
+    await page.getByRole('button', { name: 'Send test to http://127.0.0.1:9/hook' }).click();
+    await waitText(page, '#deliveries-title', 'Delivery log');
+    await check(page, 'webhooks with secret and log');
+    await page.reload();
+    assert((await page.getByTestId('webhook-secret').count()) === 0, 'secret not shown again');
+    // Suppressions: add, search, remove.
+    await page.goto(BASE + '/settings/suppressions');
+    await page.getByLabel('Addresses or domains').fill('blocked@nowhere.test\ncompetitor.test');
+    await page.getByRole('button', { name: 'Add to suppressions' }).click();
+    await waitText(page, 'table', 'competitor.test');
+    await page.getByLabel('Search').fill('blocked');
+    await page.waitForFunction(() => document.querySelectorAll('table tbody tr').length === 1);
+    await page.getByRole('button', { name: 'Remove blocked@nowhere.test from the suppression list' }).click();
+    await waitText(page, '.toast', 'removed');
+    await check(page, 'suppressions');
+    // DKIM: create, record with copy buttons, deactivate.
+    await page.goto(BASE + '/settings/dkim');
+    await page.getByRole('button', { name: 'Add key' }).first().click();
+    await page.getByLabel('Sending domain').fill('sender.test');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    await waitText(page, '.card code', 'leadterra._domainkey');
+    await page.getByRole('button', { name: 'Deactivate' }).click();
+    await page.getByRole('button', { name: 'Activate' }).waitFor();
+    await check(page, 'dkim');
+    // API keys: create (shown once) and revoke it.
+    await page.goto(BASE + '/settings/api-keys');
+    await page.getByLabel('New key name').fill('CI robot');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const k = await page.getByTestId('api-key-secret').textContent();
+    assert(/^sk_live_[0-9A-Za-z]{32,}$/.test(k), 'new key shown');
+    await page.getByRole('button', { name: 'Revoke CI robot' }).click();
+    await page.getByRole('button', { name: 'Revoke now' }).click();
+    await waitText(page, '.badge', 'revoked');
+    const r = await fetch(BASE + '/v1/campaigns', { headers: { Authorization: 'Bearer ' + k } });
+    assert(r.status === 401, 'revoked key refused: ' + r.status);
+    await check(page, 'api keys');
+    return visited.join(' ');
+  });
+
+  // ------------------------------------------------------- narrow screen
+  await section('mobile', ['signin'], async () => {
+    const { context, page } = await newPage(browser, { base: BASE, width: 390, height: 844 });
+    await context.addCookies(state.cookies);
+    const prev = state.page;
+    state.page = page;
+    await page.goto(BASE + '/campaigns');
+    await page.waitForSelector('h1');
+    const nav = page.locator('#site-nav');
+    assert(!(await nav.isVisible()), 'nav collapsed at 390 px');
+    await page.getByRole('button', { name: 'Menu' }).click();
+    assert(await nav.isVisible(), 'nav opens');
+    await check(page, 'campaigns at 390 px, menu open');
+    await nav.getByRole('link', { name: 'Mailboxes' }).click();
+    await page.waitForURL((u) => u.pathname === '/mailboxes');
+    assert(!(await nav.isVisible()), 'nav closes after navigating');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert(overflow <= 0, 'no horizontal scrolling at 390 px: ' + overflow);
+    await check(page, 'mailboxes at 390 px');
+    if (state.campaignId) {
+      await page.goto(`${BASE}/campaigns/${state.campaignId}`);
+      await page.waitForSelector('[data-stat=delivered]');
+      await check(page, 'campaign at 390 px');
+    }
+    await context.close();
+    state.page = prev;
+    return 'menu toggles, no sideways scroll';
+  });
+
+  // --------------------------------------------------------------- keyboard
+  await section('keyboard', ['mailbox'], async () => {
+    const { context, page } = await newPage(browser, { base: BASE });
+    const prev = state.page;
+    state.page = page;
+    const kb = page.keyboard;
+    const active = () => page.evaluate(() => {
+      const a = document.activeElement;
+      return { tag: a?.tagName, text: (a?.getAttribute('aria-label') || a?.textContent || '').trim(), label: a?.labels?.[0]?.textContent?.trim() || '' };
+    });
+    async function tabTo(pred, what, max = 80) {
+      for (let i = 0; i < max; i++) {
+        await kb.press('Tab');
+        const a = await active();
+        if (pred(a)) {
+          const ring = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+          assert(ring !== 'none', `focus ring visible on ${what}`);
+          return a;
+        }
+      }
+      throw new Error('could not Tab to ' + what);
+    }
+    await page.goto(BASE + '/signin');
+    await page.waitForSelector('input[name=apiKey]');
+    assert((await active()).label === 'API key', 'the key field has focus');
+    await kb.type(KEY);
+    await kb.press('Enter');
+    await page.waitForURL((u) => u.pathname === '/campaigns');
+    await page.waitForSelector('h1');
+    await tabTo((a) => a.tag === 'BUTTON' && a.text === 'New campaign', 'New campaign');
+    await kb.press('Enter');
+    await page.waitForFunction(() => document.activeElement?.name === 'name');
+    await kb.type('Keyboard campaign');
+    await kb.press('Enter');
+    await page.waitForURL((u) => u.pathname.endsWith('/edit'));
+    await page.waitForSelector('#add-step');
+    await tabTo((a) => a.text === '+ Add step', 'Add step');
+    await kb.press('Enter');
+    await page.waitForFunction(() => document.activeElement?.labels?.[0]?.textContent === 'Subject');
+    await kb.type('Hello {{firstName|there}}');
+    await kb.press('Tab');
+    assert((await active()).label === 'Body (HTML)', 'Tab goes from subject to body');
+    await kb.type('<p>Hi {{firstName|there}}, a short note.</p>');
+    await waitText(page, '.save-state', 'All changes saved');
+    await tabTo((a) => a.tag === 'A' && a.text === 'Done', 'Done', 120).catch(async () => {
+      // Tab order wraps: go round again from the top.
+      await tabTo((a) => a.tag === 'A' && a.text === 'Done', 'Done', 120);
+    });
+    await kb.press('Enter');
+    await page.waitForURL((u) => /^\/campaigns\/camp_[0-9a-z]{26}$/.test(u.pathname));
+    await page.waitForSelector('h1');
+    await tabTo((a) => a.tag === 'BUTTON' && a.text === 'Start campaign', 'Start campaign');
+    await kb.press('Enter');
+    const started = await Promise.race([
+      page.getByRole('button', { name: 'Pause campaign' }).waitFor({ timeout: 15000 }).then(() => 'direct'),
+      page.getByRole('button', { name: 'Start anyway' }).waitFor({ timeout: 15000 }).then(() => 'confirm'),
+    ]);
+    if (started === 'confirm') {
+      await tabTo((a) => a.text === 'Start anyway', 'Start anyway');
+      await kb.press('Enter');
+      await page.getByRole('button', { name: 'Pause campaign' }).waitFor({ timeout: 15000 });
+    }
+    const id = new URL(page.url()).pathname.split('/')[2];
+    const c = (await api(page, 'GET', `/v1/campaigns/${id}`, null)).json.data;
+    assert(c.status === 'running', 'running: ' + c.status);
+    await tabTo((a) => a.text === 'Pause campaign', 'Pause campaign');
+    await kb.press('Enter');
+    await page.getByRole('button', { name: 'Resume campaign' }).waitFor();
+    await check(page, 'keyboard flow');
+    await context.close();
+    state.page = prev;
+    return `signed in, created and started ${id} with the keyboard (${started})`;
+  });
+
+  // ---------------------------------------------------------- accessibility
+  await section('axe', ['signin'], async () => {
+    assert(axeFindings.length === 0, 'serious/critical axe violations:\n' + axeFindings.join('\n\n'));
+    return 'no serious or critical violations on any checked page';
+  });
+
+  // ---------------------------------------------------------------- sign out
+  await section('signout', ['signin'], async () => {
+    const page = state.page;
+    const cookieHeader = state.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+    const before = await fetch(BASE + '/v1/session', { headers: { Cookie: cookieHeader } });
+    assert(before.status === 200, 'the cookie works before sign-out: ' + before.status);
+    await page.goto(BASE + '/campaigns');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL((u) => u.pathname === '/signin');
+    const after = await fetch(BASE + '/v1/session', { headers: { Cookie: cookieHeader } });
+    assert(after.status === 401, 'the old cookie is refused after sign-out: ' + after.status);
+    const list = await fetch(BASE + '/v1/campaigns', { headers: { Cookie: cookieHeader, 'X-Requested-With': 'leadterra' } });
+    assert(list.status === 401, 'and on the API: ' + list.status);
+    await page.goto(BASE + '/campaigns');
+    await page.waitForURL((u) => u.pathname === '/signin');
+    return 'old cookie → 401';
+  });
+} finally {
+  await browser.close();
+}
+
+const failed = Object.values(results).filter((r) => r.status !== 'ok').length;
+const passed = Object.values(results).length - failed;
+console.log('RESULT ' + JSON.stringify(results));
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,109 @@
+// Screenshots of every dashboard page (scripts/screenshots.sh runs it on a
+// server filled by seed.mjs).
+// usage: node screenshots.mjs URL KEY OUTDIR '{"sent":"camp_…","second":"camp_…","draft":"camp_…"}' [only-name-substring]
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { launch, newPage, signIn } from './lib.mjs';
+
+const [base, key, outDir, idsJson, only] = process.argv.slice(2);
+const ids = JSON.parse(idsJson || '{}');
+mkdirSync(outDir, { recursive: true });
+
+const settle = async (page) => {
+  await page.waitForLoadState('networkidle').catch(() => {});
+  await page.waitForFunction(() => !document.querySelector('[role=status].muted, .loading-page'), null, { timeout: 10000 }).catch(() => {});
+  await page.waitForTimeout(400);
+};
+
+const shots = [
+  { name: 'signin', path: '/signin', signedOut: true },
+  { name: 'campaigns', path: '/campaigns' },
+  { name: 'campaign', path: `/campaigns/${ids.sent}`, wait: '.chart-box canvas' },
+  {
+    name: 'campaign-thread',
+    path: `/campaigns/${ids.sent}`,
+    wait: 'table tbody tr',
+    act: async (page) => {
+      await page.locator('table tbody tr button.btn-link').first().click();
+      await page.waitForSelector('.thread-item');
+      await page.locator('.lead-panel').scrollIntoViewIfNeeded();
+    },
+    fullPage: false,
+  },
+  { name: 'campaign-running', path: `/campaigns/${ids.second}?interval=hour`, wait: '.chart-box canvas' },
+  { name: 'editor', path: `/campaigns/${ids.sent}/edit`, wait: '[data-testid=preview-subject]' },
+  {
+    name: 'import',
+    path: `/campaigns/${ids.draft}/import`,
+    act: async (page) => {
+      const rows = ['Email,First Name,Last Name,Company,Job Title,Industry,Seat count'];
+      for (let i = 0; i < 300; i++) rows.push(i === 120 ? 'not-an-email,Broken,Row,Nowhere,CEO,Retail,5' : `person${i}@example-${i % 9}.test,Alex${i},Morgan,Example ${i % 9} GmbH,Head of Sales,SaaS,${10 + i}`);
+      await page.getByLabel('CSV file').setInputFiles({ name: 'trade-show-leads.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
+      await page.waitForSelector('table.mapping');
+    },
+  },
+  {
+    name: 'import-done',
+    path: `/campaigns/${ids.draft}/import`,
+    act: async (page) => {
+      const rows = ['Email,First Name,Company,Industry'];
+      for (let i = 0; i < 300; i++) rows.push(i === 120 ? 'not-an-email,Broken,Nowhere,Retail' : `person${i}@example-${i % 9}.test,Alex${i},Example ${i % 9} GmbH,SaaS`);
+      await page.getByLabel('CSV file').setInputFiles({ name: 'trade-show-leads.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
+      await page.getByRole('button', { name: /^Import .* leads$/ }).click();
+      await page.waitForFunction(() => document.querySelector('#progress-title')?.textContent.includes('finished'));
+    },
+  },
+  { name: 'mailboxes', path: '/mailboxes' },
+  { name: 'mailbox-form', path: '/mailboxes?form=new' },
+  { name: 'settings-delivery', path: '/settings/delivery' },
+  { name: 'settings-webhooks', path: '/settings/webhooks' },
+  { name: 'settings-suppressions', path: '/settings/suppressions' },
+  { name: 'settings-dkim', path: '/settings/dkim' },
+  { name: 'settings-api-keys', path: '/settings/api-keys' },
+  { name: 'mobile-campaigns', path: '/campaigns', width: 390 },
+  {
+    name: 'mobile-menu',
+    path: '/campaigns',
+    width: 390,
+    act: async (page) => {
+      await page.getByRole('button', { name: 'Menu' }).click();
+    },
+    fullPage: false,
+  },
+  { name: 'mobile-campaign', path: `/campaigns/${ids.sent}`, width: 390, wait: '.chart-box canvas' },
+  { name: 'mobile-editor', path: `/campaigns/${ids.sent}/edit`, width: 390, wait: '[data-testid=preview-subject]' },
+];
+
+const browser = await launch();
+const contexts = {};
+async function ctxFor(width, signedOut) {
+  const k = `${width}:${signedOut ? 'out' : 'in'}`;
+  if (!contexts[k]) {
+    const { context, page } = await newPage(browser, { base, width, height: width < 500 ? 844 : 860 });
+    if (!signedOut) await signIn(page, base, key);
+    await page.close();
+    contexts[k] = context;
+  }
+  return contexts[k];
+}
+try {
+  for (const s of shots) {
+    if (only && !s.name.includes(only)) continue;
+    const context = await ctxFor(s.width || 1280, s.signedOut);
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(base + s.path);
+    if (s.wait) await page.waitForSelector(s.wait, { timeout: 15000 }).catch(() => errors.push('no ' + s.wait));
+    await settle(page);
+    if (s.act) await s.act(page);
+    await settle(page);
+    const file = join(outDir, `${s.name}.png`);
+    const clip = process.env.CLIP_HEIGHT ? { x: 0, y: Number(process.env.CLIP_Y || 0), width: s.width || 1280, height: Number(process.env.CLIP_HEIGHT) } : undefined;
+    await page.screenshot({ path: file, fullPage: s.fullPage !== false, clip });
+    console.log(`${file}${errors.length ? '  ERRORS: ' + errors.join('; ') : ''}`);
+    await page.close();
+  }
+} finally {
+  await browser.close();
+}

@@ -1,0 +1,107 @@
+// Fills a workspace with realistic sample data through the API (Bearer key):
+// mailboxes on the test SMTP peer, three campaigns (one sent, one running
+// slowly, one draft), a few hundred named leads, a webhook, suppressions and
+// a DKIM key. Used by scripts/screenshots.sh.
+//
+// usage: node seed.mjs URL KEY SMTP_PORT   → prints {"sent": "camp_…", …} on the last line
+
+const [base, key, smtpPort] = process.argv.slice(2);
+if (!base || !key || !smtpPort) {
+  console.error('usage: node seed.mjs URL KEY SMTP_PORT');
+  process.exit(2);
+}
+const USER = process.env.SMTP_USER || 'sender@leadterra.test';
+const PASSWORD = process.env.SMTP_PASSWORD || 's3cret-pw';
+
+async function call(method, path, body) {
+  for (let attempt = 0; ; attempt++) {
+    const r = await fetch(base + path, {
+      method,
+      headers: { Authorization: 'Bearer ' + key, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if ((r.status === 429 || r.status === 503) && attempt < 10) {
+      await new Promise((res) => setTimeout(res, 1000));
+      continue;
+    }
+    const text = await r.text();
+    const json = text ? JSON.parse(text) : null;
+    if (!r.ok) throw new Error(`${method} ${path} → ${r.status} ${text}`);
+    return json?.data;
+  }
+}
+
+const FIRST = ['Dana', 'Miguel', 'Priya', 'Tom', 'Aiko', 'Lena', 'Omar', 'Grace', 'Jonas', 'Sofia', 'Kwame', 'Elena', 'Raj', 'Chloe', 'Mateo', 'Hannah', 'Yusuf', 'Ines', 'Liam', 'Mei'];
+const LAST = ['Whitfield', 'Alvarez', 'Raman', 'Becker', 'Tanaka', 'Novak', 'Haddad', 'Okafor', 'Lindqvist', 'Rossi', 'Mensah', 'Petrova', 'Iyer', 'Martin', 'Santos', 'Kim', 'Demir', 'Costa', 'Walsh', 'Chen'];
+const COMPANIES = ['Northwind Traders', 'Contoso Analytics', 'Fabrikam Cloud', 'Tailspin Logistics', 'Wide World Importers', 'Proseware', 'Litware Health', 'Adventure Works', 'Lucerne Publishing', 'Blue Yonder Air', 'Coho Vineyard', 'Trey Research'];
+const TITLES = ['VP Sales', 'Head of Revenue Operations', 'Sales Director', 'Chief Revenue Officer', 'Head of Growth', 'Sales Enablement Lead'];
+const INDUSTRIES = ['SaaS', 'Logistics', 'Healthcare', 'Fintech', 'Retail', 'Manufacturing'];
+
+function leads(n, domainTag, offset = 0) {
+  return Array.from({ length: n }, (_, j) => {
+    const i = j + offset;
+    const f = FIRST[i % FIRST.length];
+    const l = LAST[(i * 7) % LAST.length];
+    const c = COMPANIES[(i * 5) % COMPANIES.length];
+    return {
+      email: `${f}.${l}.${i}@${c.toLowerCase().replace(/[^a-z]+/g, '')}.${domainTag}`.toLowerCase(),
+      firstName: f,
+      lastName: l,
+      company: c,
+      jobTitle: TITLES[i % TITLES.length],
+      customFields: { industry: INDUSTRIES[i % INDUSTRIES.length], seats: 20 + ((i * 37) % 480) },
+    };
+  });
+}
+
+const mailbox = (email, fromName, dailyLimit) => ({
+  email,
+  fromName,
+  dailyLimit,
+  smtp: { host: '127.0.0.1', port: Number(smtpPort), username: USER, password: PASSWORD, security: 'none' },
+});
+
+const m1 = await call('POST', '/v1/mailboxes', mailbox('dana@northwind-outbound.test', 'Dana Whitfield', 2000));
+await call('POST', `/v1/mailboxes/${m1.id}/verify`);
+const m2 = await call('POST', '/v1/mailboxes', mailbox('sam@northwind-outbound.test', 'Sam Carter', 500));
+await call('POST', `/v1/mailboxes/${m2.id}/verify`);
+// A mailbox whose server refuses connections, to show a last error.
+const m3 = await call('POST', '/v1/mailboxes', { email: 'old@northwind-legacy.test', fromName: 'Legacy sender', dailyLimit: 50, status: 'paused', smtp: { host: '127.0.0.1', port: 1, security: 'none' } });
+await fetch(base + `/v1/mailboxes/${m3.id}/verify`, { method: 'POST', headers: { Authorization: 'Bearer ' + key } });
+
+const steps = [
+  { subject: 'Quick question, {{firstName}}', bodyHtml: '<p>Hi {{firstName|there}},</p><p>Teams like {{company}} in {{industry|your space}} lose hours every week to manual follow-ups. Worth a 15-minute look?</p><p>— Dana</p>', delayDays: 0 },
+  { subject: '', bodyHtml: '<p>Hi {{firstName|there}}, bumping this in case it got buried. Happy to send a 2-minute video instead.</p>', delayDays: 3 },
+  { subject: 'Closing the loop', bodyHtml: '<p>{{firstName|Hi}}, I will stop here. If {{company}} ever wants to compare notes on outbound, just reply.</p>', delayDays: 5 },
+];
+
+const sent = await call('POST', '/v1/campaigns', { name: 'VP Sales — AI Workflow Q1', sequenceSteps: steps });
+await call('POST', `/v1/campaigns/${sent.id}/leads/bulk`, { leads: leads(240, 'test').concat([1, 2, 3, 4].map((i) => ({ email: `reject.${i}@gone-company.test`, firstName: 'Former', company: 'Gone Co' }))) });
+await call('POST', `/v1/campaigns/${sent.id}/start`);
+
+const second = await call('POST', '/v1/campaigns', {
+  name: 'RevOps leaders — Logistics',
+  sequenceSteps: [
+    { subject: '{{company}} and route planning', bodyHtml: '<p>Hi {{firstName}},</p><p>Saw {{company}} is growing its fleet…</p>', delayDays: 0 },
+    { subject: '', bodyHtml: '<p>Following up, {{firstName}}.</p>', delayDays: 4 },
+  ],
+});
+await call('POST', `/v1/campaigns/${second.id}/leads/bulk`, { leads: leads(60, 'test', 300).concat([{ email: 'no.name@unknown-co.test' }, { email: 'bad address' }]) });
+
+const draft = await call('POST', '/v1/campaigns', { name: 'Webinar follow-up (draft)', sequenceSteps: [{ subject: 'Thanks for joining, {{firstName|there}}', bodyHtml: '<p>Here is the recording: …</p>' }] });
+
+await call('POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/hooks/leadterra', events: ['message.sent', 'message.replied', 'message.bounced'], description: 'CRM sync' });
+await call('POST', '/v1/suppressions', { emails: ['legal@contoso.test', 'ceo@fabrikam.test'], domains: ['competitor.test'], reason: 'asked not to be contacted' });
+await call('POST', '/v1/dkim-keys', { domain: 'northwind-outbound.test' });
+await call('POST', '/v1/api-keys', { name: 'CRM sync' });
+await call('PATCH', '/v1/settings/delivery', { timezone: 'Europe/Berlin', sendingWindow: null, minGapSeconds: 0 });
+
+// Wait for the sent campaign's first step to go out.
+for (let i = 0; i < 120; i++) {
+  const s = await call('GET', `/v1/campaigns/${sent.id}/stats`);
+  if (s.metrics.delivered >= 240) break;
+  await new Promise((res) => setTimeout(res, 500));
+}
+await call('POST', `/v1/campaigns/${sent.id}/pause`).catch(() => {});
+await call('POST', `/v1/campaigns/${second.id}/start`).catch(() => {});
+console.log(JSON.stringify({ sent: sent.id, second: second.id, draft: draft.id }));
