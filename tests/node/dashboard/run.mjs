@@ -275,6 +275,13 @@ try {
     const secs = ((Date.now() - t0) / 1000).toFixed(1);
     assert((await page.evaluate(() => window.__sameDocument)) === true, 'no reload happened');
     assert((await page.locator('[data-stat=enrolled]').textContent()) === '999', 'enrolled card');
+    await check(page, 'campaign running');
+    return `delivered 999 on screen ${secs}s after start`;
+  });
+
+  // ------------------------------------------------ chart and per-step table
+  await section('analytics', ['deliver'], async () => {
+    const page = state.page;
     // The chart and the per-step table come from the analytics endpoint.
     await page.waitForSelector('.chart-box canvas', { timeout: 20000 });
     await page.getByRole('button', { name: 'By hour (48 h)' }).click();
@@ -284,8 +291,8 @@ try {
       const row = [...document.querySelectorAll('section[aria-labelledby=steps-title] tbody tr')].find((r) => r.textContent.startsWith('Step 1'));
       return row && row.children[2].textContent === '999';
     }, null, { timeout: 30000 });
-    await check(page, 'campaign running');
-    return `delivered 999 on screen ${secs}s after start`;
+    await check(page, 'campaign chart');
+    return 'chart drawn by day and by hour; step 1 shows 999 delivered';
   });
 
   // --------------------------------------------------- XSS: leads, thread, preview
