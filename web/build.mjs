@@ -9,6 +9,7 @@
 // any working directory. --dev skips minification and adds source maps.
 import * as esbuild from 'esbuild';
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve, relative, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -100,5 +101,21 @@ const html = `<!doctype html>
 writeFileSync(join(outDir, 'index.html'), html);
 
 if (!existsSync(join(assetsDir, appOut.file))) throw new Error('missing ' + appOut.file);
+// Sizes: what the first page needs (index.html, the CSS, the app entry and the
+// chunks it imports statically; each page then loads its own chunk) and all.
+const outputs = app.metafile.outputs;
+const closure = new Set();
+const visit = (file) => {
+  if (closure.has(file)) return;
+  closure.add(file);
+  for (const imp of outputs[file].imports) if (imp.kind === 'import-statement' && outputs[imp.path]) visit(imp.path);
+};
+visit(Object.keys(outputs).find((f) => outputs[f].entryPoint === 'src/main.jsx'));
+const size = (paths) => paths.reduce((a, f) => { const b = readFileSync(f); return [a[0] + b.length, a[1] + gzipSync(b, { level: 9 }).length]; }, [0, 0]);
+const abs = (f) => join(here, f);
+const first = size([join(outDir, 'index.html'), join(assetsDir, appOut.css), ...[...closure].map(abs)]);
 const files = readdirSync(assetsDir).sort();
-console.log(`built ${relative(process.cwd(), outDir) || '.'}: index.html + ${files.length} assets (${files.join(', ')})`);
+const all = size(files.map((f) => join(assetsDir, f)));
+const kb = (n) => (n / 1024).toFixed(1) + ' KB';
+console.log(`built ${relative(process.cwd(), outDir) || '.'}: index.html + ${files.length} assets`);
+console.log(`first load (html, css, app + static chunks): ${kb(first[0])} raw, ${kb(first[1])} gzip; all assets: ${kb(all[0])} raw, ${kb(all[1])} gzip`);

@@ -22,9 +22,9 @@ const shots = [
   {
     name: 'campaign-thread',
     path: `/campaigns/${ids.sent}`,
-    wait: 'table tbody tr',
+    wait: '.lead-email',
     act: async (page) => {
-      await page.locator('table tbody tr button.btn-link').first().click();
+      await page.locator('button.lead-email').first().click();
       await page.waitForSelector('.thread-item');
       await page.locator('.lead-panel').scrollIntoViewIfNeeded();
     },

@@ -26,8 +26,17 @@ function serverDraft(s, defaults) {
   };
 }
 
+const PORTS = { smtp: { starttls: '587', tls: '465', none: '25' }, imap: { starttls: '143', tls: '993', none: '143' } };
+
 function ServerFields({ prefix, legend, value, onChange, error, imap, editing }) {
-  const set = (k) => (e) => onChange({ ...value, [k]: e.currentTarget.value });
+  const set = (k) => (e) => {
+    const v = e.currentTarget.value;
+    const next = { ...value, [k]: v };
+    // Picking another security follows with its usual port, unless a port of one's own was typed.
+    const ports = PORTS[imap ? 'imap' : 'smtp'];
+    if (k === 'security' && (value.port === '' || Object.values(ports).includes(value.port))) next.port = ports[v];
+    onChange(next);
+  };
   return (
     <fieldset class="form">
       <legend>{legend}</legend>
@@ -226,10 +235,16 @@ function MailboxCard({ m, health, onEdit, onDeleted, onChanged }) {
         </dd>
         <dt>IMAP</dt>
         <dd>{m.imap ? `${m.imap.host}:${m.imap.port} · every ${m.imap.pollIntervalSeconds} s · last checked ${fmtAgo(m.lastPolledAt)}` : 'Not set: replies and bounces are not read'}</dd>
-        <dt>Sent today</dt>
-        <dd>
-          {sentToday === undefined ? '—' : fmtNum(sentToday)} of {fmtNum(m.dailyLimit)} a day
-        </dd>
+        <dt>Daily limit</dt>
+        <dd>{fmtNum(m.dailyLimit)} messages</dd>
+        {sentToday !== undefined && (
+          <>
+            <dt>Sent today</dt>
+            <dd>
+              {fmtNum(sentToday)} of {fmtNum(m.dailyLimit)}
+            </dd>
+          </>
+        )}
         {health && (
           <>
             <dt>Bounce rate</dt>
