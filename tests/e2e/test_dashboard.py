@@ -87,6 +87,10 @@ def test_csv_import_of_1000_rows_reports_the_malformed_row(run):
     section(run, "import")
 
 
+def test_big_import_cancelled_after_a_whole_batch(run):
+    section(run, "import-cancel")
+
+
 def test_mailbox_added_and_verified_against_the_smtp_peer(run):
     section(run, "mailbox")
 

@@ -432,6 +432,30 @@ try {
     return visited.join(' ');
   });
 
+  // ------------------------------------------- a big import, cancelled midway
+  await section('import-cancel', ['signin'], async () => {
+    const page = state.page;
+    const c = await api(page, 'POST', '/v1/campaigns', { name: 'Big import' });
+    assert(c.status === 201, 'campaign for the big import: ' + c.status);
+    const rows = ['email,first_name,company'];
+    for (let i = 0; i < 40000; i++) rows.push(`big${i}@bulk.test,Big${i},Bulk ${i % 50}`);
+    await page.goto(`${BASE}/campaigns/${c.json.data.id}/import`);
+    await page.getByLabel('CSV file').setInputFiles({ name: 'big.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
+    await waitText(page, '#map-title ~ p', '40,000 rows', 30000);
+    assert((await page.getByLabel('Import column first_name as').inputValue()) === 'firstName', 'first_name guessed');
+    await page.getByRole('button', { name: 'Import 40,000 leads' }).click();
+    // The page stays responsive while the worker parses: the Cancel button works.
+    await page.waitForFunction(() => Number(document.querySelector('#import-progress')?.value) > 0, null, { timeout: 30000 });
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await waitText(page, '#progress-title', 'Import cancelled', 30000);
+    const [value, max] = await page.locator('#import-progress').evaluate((p) => [p.value, p.max]);
+    assert(max === 40000 && value > 0 && value < 40000 && value % 2000 === 0, `stopped after whole batches: ${value} of ${max}`);
+    const stats = (await api(page, 'GET', `/v1/campaigns/${c.json.data.id}/stats`, null)).json.data;
+    assert(stats.enrolledLeads === value, `the server holds what was sent: ${stats.enrolledLeads} vs ${value}`);
+    await api(page, 'DELETE', `/v1/campaigns/${c.json.data.id}`, null);
+    return `cancelled after ${value} of ${max} rows`;
+  });
+
   // ------------------------------------------------------- narrow screen
   await section('mobile', ['signin'], async () => {
     const { context, page } = await newPage(browser, { base: BASE, width: 390, height: 844 });
