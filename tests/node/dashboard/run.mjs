@@ -318,6 +318,10 @@ try {
     // Preview against the lead, as text and in the sandboxed frame.
     await page.goto(`${BASE}/campaigns/${state.campaignId}/edit`);
     await waitText(page, '.save-state', 'All changes saved');
+    // Running: the steps are locked, and the page says why.
+    await waitText(page, '.banner', 'Pause the campaign to edit its steps');
+    assert(await page.locator('li.step-card textarea').first().isDisabled(), 'step bodies disabled while running');
+    assert(await page.getByRole('button', { name: '+ Add step' }).isDisabled(), 'Add step disabled while running');
     const select = page.getByLabel('Preview for', { exact: true });
     const value = await select.locator('option', { hasText: 'xss@leads.test' }).getAttribute('value');
     await select.selectOption(value);
@@ -340,8 +344,21 @@ try {
     await page.getByRole('button', { name: 'Resume campaign' }).waitFor();
     const c = (await api(page, 'GET', `/v1/campaigns/${state.campaignId}`, null)).json.data;
     assert(c.status === 'paused', 'paused on the server');
-    // Editing steps is allowed again; the banner for running campaigns is gone.
-    return 'paused';
+    // The editor is open while someone else starts the campaign: the save is
+    // refused (409 invalid_state) and the editor says what to do.
+    await page.goto(`${BASE}/campaigns/${state.campaignId}/edit`);
+    await waitText(page, '.save-state', 'All changes saved');
+    const body = page.locator('li.step-card').nth(1).getByLabel('Body (HTML)');
+    assert(!(await body.isDisabled()), 'editable while paused');
+    const started = await api(page, 'POST', `/v1/campaigns/${state.campaignId}/start`, {});
+    assert(started.status === 200, 'started elsewhere: ' + started.status);
+    await body.fill('<p>Changed while running, {{firstName}}.</p>');
+    await waitText(page, '.banner', 'Pause the campaign to edit its steps', 15000);
+    assert(await body.isDisabled(), 'locked after the 409');
+    const paused = await api(page, 'POST', `/v1/campaigns/${state.campaignId}/pause`, {});
+    assert(paused.status === 200, 'paused again');
+    await check(page, 'editor after 409');
+    return 'paused; a step edit on a campaign started elsewhere is refused with a clear message';
   });
 
   // ---------------------------------------------------- filters survive reload
