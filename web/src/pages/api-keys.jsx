@@ -69,6 +69,7 @@ export default function ApiKeys() {
           '—'
         ) : confirm === k.id ? (
           <div class="btn-row">
+            {session?.keyId === k.id && <span class="field-error">You are signed in with this key: revoking it signs you out.</span>}
             <button type="button" class="btn btn-small btn-danger-solid" onClick={() => revoke(k)}>
               Revoke now
             </button>
