@@ -4,16 +4,10 @@
 #include <optional>
 #include <string>
 
+#include "http/http_types.h"
+
 namespace leadterra::http {
 namespace {
-
-bool IsSpace(char c) { return c == ' ' || c == '\t'; }
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
-  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 bool IEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -41,19 +35,12 @@ std::optional<std::vector<std::string_view>> CodingNames(
     const std::vector<std::string_view>& values) {
   std::vector<std::string_view> names;
   for (std::string_view value : values) {
-    while (true) {
-      const size_t comma = value.find(',');
-      const std::string_view element = Trim(value.substr(0, comma));
-      if (!element.empty()) {
-        const std::string_view name = Trim(element.substr(0, element.find(';')));
-        if (name.empty()) return std::nullopt;
-        for (char c : name) {
-          if (!IsTokenChar(c)) return std::nullopt;
-        }
-        names.push_back(name);
+    for (const HeaderListElement& element : SplitHeaderList(value)) {
+      if (element.name.empty()) return std::nullopt;
+      for (char c : element.name) {
+        if (!IsTokenChar(c)) return std::nullopt;
       }
-      if (comma == std::string_view::npos) break;
-      value.remove_prefix(comma + 1);
+      names.push_back(element.name);
     }
   }
   return names;

@@ -10,6 +10,15 @@
 
 namespace leadterra::http {
 
+// One element of a comma-separated header list (RFC 9110 §5.6.1): the part
+// before the first ';' and the parameters after it, both trimmed of spaces
+// and tabs. Empty elements are skipped.
+struct HeaderListElement {
+  std::string_view name;
+  std::string_view params;
+};
+std::vector<HeaderListElement> SplitHeaderList(std::string_view value);
+
 struct HttpRequest {
   std::string method;                                        // "GET", "POST", …
   std::string target;                                        // origin-form: "/v1/campaigns?limit=5"

@@ -38,8 +38,8 @@ void Router::Add(Route route) {
   routes_.push_back(std::move(route));
 }
 
-void Router::SetPageFallback(std::string reserved_prefix, Route route) {
-  fallback_reserved_ = std::move(reserved_prefix);
+void Router::SetPageFallback(std::vector<std::string> reserved_prefixes, Route route) {
+  fallback_reserved_ = std::move(reserved_prefixes);
   fallback_ = std::move(route);
 }
 
@@ -59,7 +59,8 @@ Router::Match Router::Find(const std::string& method,
     }
   }
   if (fallback_ && match.allowed.empty() && method == "GET" &&
-      (segments.empty() || segments.front() != fallback_reserved_)) {
+      (segments.empty() || std::find(fallback_reserved_.begin(), fallback_reserved_.end(),
+                                     segments.front()) == fallback_reserved_.end())) {
     match.route = &*fallback_;
   }
   return match;

@@ -34,10 +34,11 @@ class Router {
  public:
   void Add(Route route);
   const std::vector<Route>& routes() const { return routes_; }
-  // The route for a GET no pattern matches whose first segment is
-  // not `reserved_prefix` (the dashboard's pages: client-side routes).
-  // Not in routes(): it is not part of the API.
-  void SetPageFallback(std::string reserved_prefix, Route route);
+  // The route for a GET no pattern matches whose first segment is none of
+  // `reserved_prefixes` (the dashboard's pages: client-side routes). Paths
+  // under a reserved prefix keep the API's JSON 404. Not in routes(): it is
+  // not part of the API.
+  void SetPageFallback(std::vector<std::string> reserved_prefixes, Route route);
 
   struct Match {
     const Route* route = nullptr;
@@ -53,7 +54,7 @@ class Router {
   };
   std::vector<Route> routes_;
   std::vector<Compiled> compiled_;
-  std::string fallback_reserved_;
+  std::vector<std::string> fallback_reserved_;
   std::optional<Route> fallback_;
 };
 

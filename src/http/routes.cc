@@ -81,7 +81,10 @@ Router BuildRouter(const Services& s) {
   router.Add(Authed("DELETE", "/v1/session", Bind(s.sessions, &Sessions::SignOut)));
   if (s.web) {
     const WebBundle* web = s.web;  // outlives the router
-    router.SetPageFallback("v1", Public("GET", "/*page", [web](const HttpRequest& request) {
+    // "metrics": on a server whose metrics have their own listener, the
+    // API's /metrics answers 404 rather than a dashboard page.
+    router.SetPageFallback({"v1", "metrics"},
+                           Public("GET", "/*page", [web](const HttpRequest& request) {
                              return request.target.rfind("/assets/", 0) == 0 ? web->Asset(request)
                                                                              : web->Page(request);
                            }));

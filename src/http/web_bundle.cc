@@ -1,5 +1,6 @@
 #include "http/web_bundle.h"
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -21,22 +22,13 @@ std::string_view ContentTypeFor(std::string_view path) {
   return "application/octet-stream";
 }
 
-// A coding named in Accept-Encoding and not refused with q=0.
+// A coding named in Accept-Encoding (or matched by "*") without q=0.
 bool Accepts(std::string_view header, std::string_view coding) {
-  while (!header.empty()) {
-    const size_t comma = header.find(',');
-    std::string_view item = header.substr(0, comma);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    std::string_view name = item.substr(0, item.find(';'));
-    while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
-    if (name == coding || name == "*") {
-      std::string_view params = name.size() < item.size() ? item.substr(name.size()) : "";
-      const bool refused = params.find("q=0") != std::string_view::npos &&
-                           params.find("q=0.") == std::string_view::npos;
-      return !refused;
-    }
-    if (comma == std::string_view::npos) break;
-    header.remove_prefix(comma + 1);
+  for (const HeaderListElement& element : SplitHeaderList(header)) {
+    if (element.name != coding && element.name != "*") continue;
+    const size_t q = element.params.find("q=");
+    if (q == std::string_view::npos) return true;
+    return std::strtod(std::string(element.params.substr(q + 2)).c_str(), nullptr) > 0;
   }
   return false;
 }

@@ -5,9 +5,9 @@ import { fmtDate } from '../format.js';
 import { useNotify, useSession } from '../context.js';
 import { PageHeader } from '../components/PageHeader.jsx';
 import { Field } from '../components/Field.jsx';
-import { Banner, ErrorBanner } from '../components/ErrorBanner.jsx';
+import { ErrorBanner } from '../components/ErrorBanner.jsx';
 import { DataTable } from '../components/DataTable.jsx';
-import { CopyButton } from '../components/CopyButton.jsx';
+import { SecretOnce } from '../components/Confirm.jsx';
 
 export default function ApiKeys() {
   useTitle('API keys');
@@ -88,18 +88,9 @@ export default function ApiKeys() {
     <section>
       <PageHeader title="API keys" subtitle="Keys give full access to this workspace through the API, the MCP server and this dashboard." />
       {created && (
-        <Banner kind="ok" title={`Key “${created.name}” created.`} role="status">
-          <p>Copy it now: it is shown only once, and only a hash is stored.</p>
-          <div class="secret">
-            <code data-testid="api-key-secret">{created.secret}</code>
-            <CopyButton text={created.secret} label="Copy key" />
-          </div>
-          <div class="btn-row">
-            <button type="button" class="btn btn-small" onClick={() => setCreated(null)}>
-              I have stored it
-            </button>
-          </div>
-        </Banner>
+        <SecretOnce title={`Key “${created.name}” created.`} secret={created.secret} testId="api-key-secret" copyLabel="Copy key" onDone={() => setCreated(null)}>
+          Copy it now: it is shown only once, and only a hash is stored.
+        </SecretOnce>
       )}
       <form class="card inline-form" onSubmit={create} aria-labelledby="key-new" noValidate>
         <h2 id="key-new" class="visually-hidden">

@@ -14,6 +14,7 @@ import { EmptyState } from '../components/EmptyState.jsx';
 import { Field } from '../components/Field.jsx';
 import { SERIES, TimeChart } from '../components/TimeChart.jsx';
 import { Thread } from '../components/Thread.jsx';
+import { ConfirmDelete } from '../components/Confirm.jsx';
 
 const LEAD_STATUSES = ['queued', 'active', 'completed', 'replied', 'bounced', 'unsubscribed', 'stopped', 'suppressed', 'removed'];
 const STATS_EVERY_MS = 3000;
@@ -428,19 +429,9 @@ function Controls({ campaign, onChange }) {
         </div>
       )}
       {stage === 'delete' && (
-        <div class="banner banner-error" role="alert">
-          <div>
-            <strong>Delete this campaign?</strong> It disappears from lists; its leads stay in the workspace.
-            <div class="btn-row">
-              <button type="button" class="btn btn-danger-solid" onClick={remove}>
-                Delete campaign
-              </button>
-              <button type="button" class="btn" onClick={() => setStage(null)}>
-                Keep it
-              </button>
-            </div>
-          </div>
-        </div>
+        <ConfirmDelete question="Delete this campaign?" confirmLabel="Delete campaign" onConfirm={remove} onCancel={() => setStage(null)}>
+          It disappears from lists; its leads stay in the workspace.
+        </ConfirmDelete>
       )}
       {error && (
         <ErrorBanner error={error} title={running ? 'Could not pause:' : 'Could not start:'}>

@@ -8,6 +8,7 @@ import { Field } from '../components/Field.jsx';
 import { ErrorBanner } from '../components/ErrorBanner.jsx';
 import { EmptyState } from '../components/EmptyState.jsx';
 import { CopyButton } from '../components/CopyButton.jsx';
+import { ConfirmDelete } from '../components/Confirm.jsx';
 
 function CreateForm({ onCreated, onCancel }) {
   const [domain, setDomain] = useState('');
@@ -120,19 +121,9 @@ function KeyCard({ k, onChange, onDeleted }) {
       </dl>
       {error && <ErrorBanner error={error} />}
       {confirm ? (
-        <div class="banner banner-error" role="alert">
-          <div>
-            <strong>Delete this key?</strong> Messages from {k.domain} are no longer signed with it.
-            <div class="btn-row">
-              <button type="button" class="btn btn-danger-solid" onClick={remove}>
-                Delete key
-              </button>
-              <button type="button" class="btn" onClick={() => setConfirm(false)}>
-                Keep it
-              </button>
-            </div>
-          </div>
-        </div>
+        <ConfirmDelete question="Delete this key?" confirmLabel="Delete key" onConfirm={remove} onCancel={() => setConfirm(false)}>
+          Messages from {k.domain} are no longer signed with it.
+        </ConfirmDelete>
       ) : (
         <div class="btn-row">
           <button type="button" class="btn" onClick={toggle} disabled={busy}>

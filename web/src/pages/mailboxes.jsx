@@ -7,6 +7,7 @@ import { PageHeader } from '../components/PageHeader.jsx';
 import { Field } from '../components/Field.jsx';
 import { Banner, ErrorBanner } from '../components/ErrorBanner.jsx';
 import { EmptyState } from '../components/EmptyState.jsx';
+import { ConfirmDelete } from '../components/Confirm.jsx';
 
 const SECURITY = [
   ['starttls', 'STARTTLS (usually port 587)'],
@@ -259,19 +260,9 @@ function MailboxCard({ m, health, onEdit, onDeleted, onChanged }) {
       {result && <Verification result={result} />}
       {error && <ErrorBanner error={error} />}
       {confirm ? (
-        <div class="banner banner-error" role="alert">
-          <div>
-            <strong>Delete {m.email}?</strong> This cannot be undone.
-            <div class="btn-row">
-              <button type="button" class="btn btn-danger-solid" onClick={remove}>
-                Delete mailbox
-              </button>
-              <button type="button" class="btn" onClick={() => setConfirm(false)}>
-                Keep it
-              </button>
-            </div>
-          </div>
-        </div>
+        <ConfirmDelete question={`Delete ${m.email}?`} confirmLabel="Delete mailbox" onConfirm={remove} onCancel={() => setConfirm(false)}>
+          This cannot be undone.
+        </ConfirmDelete>
       ) : (
         <div class="btn-row">
           <button type="button" class="btn btn-primary" onClick={verify} disabled={verifying} aria-label={`Verify ${m.email}`}>

@@ -5,10 +5,10 @@ import { fmtDate, fmtShort } from '../format.js';
 import { useNotify } from '../context.js';
 import { PageHeader } from '../components/PageHeader.jsx';
 import { Field, errorFor } from '../components/Field.jsx';
-import { Banner, ErrorBanner } from '../components/ErrorBanner.jsx';
+import { ErrorBanner } from '../components/ErrorBanner.jsx';
 import { EmptyState } from '../components/EmptyState.jsx';
 import { DataTable } from '../components/DataTable.jsx';
-import { CopyButton } from '../components/CopyButton.jsx';
+import { SecretOnce } from '../components/Confirm.jsx';
 
 const EVENTS = [
   ['campaign.started', 'A campaign starts'],
@@ -240,18 +240,9 @@ export default function Webhooks() {
         }
       />
       {created && (
-        <Banner kind="ok" title="Endpoint added." role="status">
-          <p>This is its signing secret. It is shown only now: store it where your endpoint can read it.</p>
-          <div class="secret">
-            <code data-testid="webhook-secret">{created.secret}</code>
-            <CopyButton text={created.secret} label="Copy secret" />
-          </div>
-          <div class="btn-row">
-            <button type="button" class="btn btn-small" onClick={() => setCreated(null)}>
-              I have stored it
-            </button>
-          </div>
-        </Banner>
+        <SecretOnce title="Endpoint added." secret={created.secret} testId="webhook-secret" copyLabel="Copy secret" onDone={() => setCreated(null)}>
+          This is its signing secret. It is shown only now: store it where your endpoint can read it.
+        </SecretOnce>
       )}
       {creating && <CreateForm onCreated={onCreated} onCancel={() => setCreating('')} />}
       {error && <ErrorBanner error={error} />}
