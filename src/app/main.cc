@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "api/accounts.h"
+#include "api/analytics_api.h"
 #include "api/campaigns_api.h"
 #include "api/delivery_settings_api.h"
 #include "api/dkim_keys_api.h"
@@ -159,6 +160,7 @@ int Serve(const lt::app::Config& config) {
   lt::api::LeadsApi leads(*rt.store, clock, rt.ids,
                           {static_cast<size_t>(config.max_leads_per_request)});
   lt::api::InsightsApi insights(*rt.store);
+  lt::api::AnalyticsApi analytics(*rt.store, clock);
   lt::webhook::DispatcherOptions dispatch_options;
   dispatch_options.timeout_millis = std::llround(config.webhook_timeout_seconds * 1000);
   dispatch_options.retry.base_millis = std::llround(config.webhook_retry_base_seconds * 1000);
@@ -179,10 +181,11 @@ int Serve(const lt::app::Config& config) {
                                       ? lt::http::WebBundle::Embedded(lt::http::EmbeddedWebFiles())
                                       : lt::http::WebBundle::FromDirectory(config.web_dir);
   lt::store::Store& store = *rt.store;
-  lt::http::Router router = lt::http::BuildRouter(
-      {*rt.accounts, campaigns, leads, insights, mailboxes, webhooks, unsubscribe, suppressions,
-       delivery_settings, dkim_keys, sessions, [&store] { return store.CheckReady(); },
-       /*serve_metrics=*/config.metrics_listen.empty(), &web});
+  lt::http::Router router =
+      lt::http::BuildRouter({*rt.accounts, campaigns, leads, insights, analytics, mailboxes,
+                             webhooks, unsubscribe, suppressions, delivery_settings, dkim_keys,
+                             sessions, [&store] { return store.CheckReady(); },
+                             /*serve_metrics=*/config.metrics_listen.empty(), &web});
   RegisterBacklogGauges(store, clock);
   // MCP at POST /mcp: each tool call is one API request through the
   // dispatcher (built below), on the work pool like other heavy requests.

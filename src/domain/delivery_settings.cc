@@ -1,6 +1,6 @@
 #include "domain/delivery_settings.h"
 
-#include <date/tz.h>
+#include "domain/zone_time.h"
 
 #include <algorithm>
 #include <chrono>
@@ -8,39 +8,6 @@
 #include <limits>
 
 namespace leadterra::domain {
-namespace {
-
-using Millis = std::chrono::milliseconds;
-using LocalMillis = date::local_time<Millis>;
-
-// The zone, or nullptr for UTC (also when the database has no such zone or
-// cannot be read: the caller validated names, so this is a safe floor).
-const date::time_zone* FindZone(std::string_view name) {
-  if (name.empty() || name == "UTC") return nullptr;
-  try {
-    return date::locate_zone(name);
-  } catch (const std::exception&) {
-    return nullptr;
-  }
-}
-
-LocalMillis ToLocal(int64_t unix_millis, const date::time_zone* zone) {
-  const date::sys_time<Millis> instant{Millis{unix_millis}};
-  if (zone == nullptr) return LocalMillis{instant.time_since_epoch()};
-  return zone->to_local(instant);
-}
-
-// A local time that falls in a DST gap maps to the end of the gap; an
-// ambiguous one (clocks going back) to its first occurrence, or its second
-// with `latest` (a window's end, so that the repeated hour stays inside).
-int64_t ToUnixMillis(LocalMillis local, const date::time_zone* zone, bool latest = false) {
-  if (zone == nullptr) return local.time_since_epoch().count();
-  return zone->to_sys(local, latest ? date::choose::latest : date::choose::earliest)
-      .time_since_epoch()
-      .count();
-}
-
-}  // namespace
 
 bool IsKnownTimeZone(std::string_view name) {
   if (name.empty() || name.size() > kMaxTimeZoneChars) return false;

@@ -112,6 +112,8 @@ Router BuildRouter(const Services& s) {
   router.Add(Authed("POST", "/v1/campaigns/:id/preview", Bind(s.insights, &InsightsApi::Preview)));
   router.Add(Heavy(Authed("GET", "/v1/campaigns/:id/lint", Bind(s.insights, &InsightsApi::Lint))));
   router.Add(Authed("GET", "/v1/campaigns/:id/stats", Bind(s.insights, &InsightsApi::Stats)));
+  router.Add(Authed("GET", "/v1/campaigns/:id/analytics",
+                    Bind(s.analytics, &api::AnalyticsApi::Campaign)));
 
   router.Add(Authed("GET", "/v1/mailboxes", Bind(s.mailboxes, &MailboxesApi::List)));
   router.Add(Authed("POST", "/v1/mailboxes", Bind(s.mailboxes, &MailboxesApi::Create)));

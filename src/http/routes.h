@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "api/accounts.h"
+#include "api/analytics_api.h"
 #include "api/campaigns_api.h"
 #include "api/delivery_settings_api.h"
 #include "api/dkim_keys_api.h"
@@ -26,6 +27,7 @@ struct Services {
   api::CampaignsApi& campaigns;
   api::LeadsApi& leads;
   api::InsightsApi& insights;
+  api::AnalyticsApi& analytics;
   api::MailboxesApi& mailboxes;
   api::WebhooksApi& webhooks;
   api::UnsubscribeApi& unsubscribe;

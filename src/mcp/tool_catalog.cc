@@ -83,6 +83,13 @@ const std::vector<ToolSpec>& Specs() {
        "leads replied and unsubscribed, and the reply rate (replied / delivered). Cheap at "
        "any size: poll it to watch a campaign.",
        {"campaignId"}},
+      {"get_campaign_analytics",
+       "getCampaignAnalytics",
+       "Read a campaign's activity over time: messages sent, delivered, bounced, leads "
+       "replied and unsubscribed (and opened/clicked when tracking is on) per hour or per day "
+       "of the workspace time zone (interval=hour|day, from/to in ISO 8601 UTC, default the "
+       "last 30 days, at most 1,000 buckets), and per step with its reply rate.",
+       {"campaignId"}},
       {"preview_step",
        "previewCampaignStep",
        "Render one step for a stored lead (leadId) or an ad-hoc one (lead), as it would be "

@@ -26,6 +26,7 @@
 #include "domain/mailbox.h"
 #include "domain/webhook.h"
 #include "domain/workspace.h"
+#include "store/analytics_store.h"
 #include "util/status.h"
 
 namespace leadterra::store {
@@ -611,7 +612,8 @@ class Store : public WorkspaceStore,
               public SuppressionStore,
               public DeliverySettingsStore,
               public DkimKeyStore,
-              public OperationsStore {
+              public OperationsStore,
+              public AnalyticsStore {
  public:
   // Human-readable backend name for logs ("sqlite", "postgres").
   virtual std::string Backend() const = 0;

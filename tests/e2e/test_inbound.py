@@ -157,6 +157,12 @@ def stats(srv, cid):
     return r.json()["data"]
 
 
+def analytics_of(srv, cid, **params):
+    r = srv.get("/v1/campaigns/%s/analytics" % cid, params=params)
+    assert r.status_code == 200, r.text
+    return r.json()["data"]
+
+
 def metrics(srv, cid):
     return stats(srv, cid)["metrics"]
 
@@ -572,6 +578,12 @@ def test_dsn_bounces_and_delays(make_server, peer, dovecot, receivers):
     # 5 step-1 deliveries, 3 of them bounced later, then 2 step-2 deliveries.
     assert m["bounced"] == 3 and m["delivered"] == 4 and m["replied"] == 0, m
     assert m["queued"] == 0, m
+    # Analytics: a later bounce takes its delivery back, so they agree.
+    a = analytics_of(srv, cid)
+    assert {k: a["totals"][k] for k in ("sent", "delivered", "bounced")} == \
+        {"sent": 7, "delivered": 4, "bounced": 3}, a["totals"]
+    assert [(s["sent"], s["delivered"], s["bounced"]) for s in a["steps"]] == \
+        [(5, 2, 3), (2, 2, 0)], a["steps"]
 
     expect = {pia: ("5.1.1", 550, "User unknown"),
               gwen: ("5.1.1", 550, "does not exist"),
@@ -1027,3 +1039,7 @@ def test_mailto_unsubscribe_request_unsubscribes_the_lead(make_server, peer, dov
     assert pia not in {s["value"] for s in srv.list_all("/v1/suppressions")}
     assert metrics(srv, cid)["replied"] == 1
     assert len(sent(peer, ola)) == 1 and len(sent(peer, pia)) == 1
+    a = analytics_of(srv, cid, interval="hour")
+    assert (a["totals"]["replied"], a["totals"]["unsubscribed"]) == (1, 1), a["totals"]
+    assert sum(b["unsubscribed"] for b in a["buckets"]) == 1
+    assert a["steps"][0]["replied"] == 1 and a["steps"][0]["replyRate"] == 0.5, a["steps"]

@@ -53,7 +53,7 @@ def test_an_agent_runs_the_whole_flow_through_mcp(make_server, peer, transport):
     result, transcript = run_flow(transport, srv, peer, foreign)
     for name in ["list_campaigns", "get_campaign", "create_campaign", "update_campaign",
                  "start_campaign", "pause_campaign", "enroll_leads", "list_campaign_leads",
-                 "get_campaign_stats", "preview_step", "lint_campaign", "list_mailboxes",
+                 "get_campaign_stats", "get_campaign_analytics", "preview_step", "lint_campaign", "list_mailboxes",
                  "list_suppressions", "add_suppression"]:
         assert name in result["tools"], result["tools"]
     assert result["enrolled"] == 100

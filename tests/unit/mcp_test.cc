@@ -29,10 +29,10 @@ const ToolCatalog& Catalog() {
 TEST(McpTools, SchemasCoverTheirOperations) {
   json::value doc = json::parse(http::OpenApiDocument());
   const std::set<std::string> kSpecTools = {
-      "list_campaigns",     "get_campaign",   "create_campaign", "update_campaign",
-      "start_campaign",     "pause_campaign", "enroll_leads",    "list_campaign_leads",
-      "get_campaign_stats", "preview_step",   "lint_campaign",   "list_mailboxes",
-      "list_suppressions",  "add_suppression"};
+      "list_campaigns",     "get_campaign",           "create_campaign", "update_campaign",
+      "start_campaign",     "pause_campaign",         "enroll_leads",    "list_campaign_leads",
+      "get_campaign_stats", "get_campaign_analytics", "preview_step",    "lint_campaign",
+      "list_mailboxes",     "list_suppressions",      "add_suppression"};
   std::set<std::string> names;
   for (const ToolDefinition& tool : Catalog().tools()) {
     names.insert(tool.name);

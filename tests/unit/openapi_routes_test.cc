@@ -36,6 +36,7 @@ TEST(OpenApi, DocumentMatchesRouter) {
   api::CampaignsApi campaigns(*store, clock, ids);
   api::LeadsApi leads(*store, clock, ids, {});
   api::InsightsApi insights(*store);
+  api::AnalyticsApi analytics(*store, clock);
   SecretBox secrets(std::array<uint8_t, SecretBox::kKeySize>{});
   delivery::CurlSmtpConnector smtp;
   api::MailboxesApi mailboxes(*store, clock, ids, secrets, smtp);
@@ -45,7 +46,7 @@ TEST(OpenApi, DocumentMatchesRouter) {
   api::DeliverySettingsApi delivery_settings(*store, clock);
   api::DkimKeysApi dkim_keys(*store, clock, ids, secrets);
   api::Sessions sessions(*store, accounts, clock, {});
-  Router router = BuildRouter({accounts, campaigns, leads, insights, mailboxes, webhooks,
+  Router router = BuildRouter({accounts, campaigns, leads, insights, analytics, mailboxes, webhooks,
                                unsubscribe, suppressions, delivery_settings, dkim_keys, sessions});
   auto catalog = mcp::ToolCatalog::Build(OpenApiDocument());
   ASSERT_TRUE(catalog.ok()) << catalog.status().message();

@@ -380,6 +380,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/campaigns/{id}/analytics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The campaign id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Campaign activity over time
+         * @description Counts what happened to the campaign's messages per hour or per day, with days and hours starting on the workspace time zone's clock (so a day with a daylight-saving change has 23 or 25 hours), and per sequence step over the same range. Counters are kept in the transactions that record each outcome in 15-minute slots: the call costs the number of buckets and steps, whatever the number of leads or messages. At most 1,000 buckets per call.
+         */
+        get: operations["getCampaignAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/mailboxes": {
         parameters: {
             query?: never;
@@ -2116,6 +2139,106 @@ export interface components {
                 signedOut: true;
             };
         };
+        AnalyticsBucket: {
+            /**
+             * Format: date-time
+             * @description Start of the hour or local midnight in the workspace time zone, in UTC.
+             */
+            start: string;
+            /** @description Messages whose sending attempt ended in the bucket: accepted, refused, or interrupted and never retried. */
+            sent: number;
+            /** @description Messages the receiving server accepted, less those a later bounce report took back (taken back in the bucket of the delivery). */
+            delivered: number;
+            /** @description Messages refused at send time or reported as bounced later, counted when the refusal or report arrived. */
+            bounced: number;
+            /** @description Leads whose first reply was read in the bucket. */
+            replied: number;
+            /** @description Messages first opened by a person (zero while open tracking is off). */
+            opened: number;
+            /** @description Messages whose links a person first clicked (zero while click tracking is off). */
+            clicked: number;
+            /** @description Leads that unsubscribed in the bucket. */
+            unsubscribed: number;
+        };
+        /** @description One A/B variant of the step over the range. */
+        AnalyticsVariant: {
+            variantId: string;
+            label: string;
+            weight: number;
+            /** @description Messages whose sending attempt ended in the bucket: accepted, refused, or interrupted and never retried. */
+            sent: number;
+            /** @description Messages the receiving server accepted, less those a later bounce report took back (taken back in the bucket of the delivery). */
+            delivered: number;
+            /** @description Leads whose first reply was read in the bucket. */
+            replied: number;
+            /** @description Messages first opened by a person (zero while open tracking is off). */
+            opened: number;
+            /** @description Messages whose links a person first clicked (zero while click tracking is off). */
+            clicked: number;
+            /** @description replied / delivered, rounded to 3 decimals; 0 when nothing was delivered. */
+            replyRate: number;
+        };
+        /** @description One sequence step over the whole range. */
+        AnalyticsStep: {
+            stepNumber: number;
+            /** @description Messages whose sending attempt ended in the bucket: accepted, refused, or interrupted and never retried. */
+            sent: number;
+            /** @description Messages the receiving server accepted, less those a later bounce report took back (taken back in the bucket of the delivery). */
+            delivered: number;
+            /** @description Messages refused at send time or reported as bounced later, counted when the refusal or report arrived. */
+            bounced: number;
+            /** @description Leads whose first reply was read in the bucket. */
+            replied: number;
+            /** @description Messages first opened by a person (zero while open tracking is off). */
+            opened: number;
+            /** @description Messages whose links a person first clicked (zero while click tracking is off). */
+            clicked: number;
+            /** @description replied / delivered, rounded to 3 decimals; 0 when nothing was delivered. */
+            replyRate: number;
+            /** @description Empty for a step without variants. */
+            variants: components["schemas"]["AnalyticsVariant"][];
+        };
+        /** @description The sum of the buckets. */
+        AnalyticsTotals: {
+            /** @description Messages whose sending attempt ended in the bucket: accepted, refused, or interrupted and never retried. */
+            sent: number;
+            /** @description Messages the receiving server accepted, less those a later bounce report took back (taken back in the bucket of the delivery). */
+            delivered: number;
+            /** @description Messages refused at send time or reported as bounced later, counted when the refusal or report arrived. */
+            bounced: number;
+            /** @description Leads whose first reply was read in the bucket. */
+            replied: number;
+            /** @description Messages first opened by a person (zero while open tracking is off). */
+            opened: number;
+            /** @description Messages whose links a person first clicked (zero while click tracking is off). */
+            clicked: number;
+            unsubscribed: number;
+            /** @description replied / delivered, rounded to 3 decimals; 0 when nothing was delivered. */
+            replyRate: number;
+        };
+        CampaignAnalytics: {
+            campaignId: string;
+            /** @enum {string} */
+            interval: "hour" | "day";
+            /** @description The workspace time zone (delivery settings) the buckets are aligned to. */
+            timezone: string;
+            /**
+             * Format: date-time
+             * @description Start of the first bucket.
+             */
+            from: string;
+            /**
+             * Format: date-time
+             * @description End of the range (exclusive).
+             */
+            to: string;
+            totals: components["schemas"]["AnalyticsTotals"];
+            buckets: components["schemas"]["AnalyticsBucket"][];
+            steps: components["schemas"]["AnalyticsStep"][];
+        };
+        CampaignAnalyticsResponse: {
+            data: components["schemas"]["CampaignAnalytics"];
+        };
     };
     responses: {
         /** @description `invalid_request`: the body is not valid JSON, a field is missing, unknown or of the wrong type, a value is out of range, or a query parameter or header is malformed. `param` names the field. */
@@ -3537,6 +3660,109 @@ export interface operations {
                     "application/json": components["schemas"]["CampaignStatsResponse"];
                 };
             };
+            401: components["responses"]["AuthenticationFailed"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getCampaignAnalytics: {
+        parameters: {
+            query?: {
+                /** @description Start of the range (ISO 8601, UTC), rounded down to the start of its bucket. Default: 30 days before `to`. */
+                from?: string;
+                /** @description End of the range (exclusive). Default: now. */
+                to?: string;
+                /** @description Bucket size. */
+                interval?: "hour" | "day";
+            };
+            header?: never;
+            path: {
+                /** @description The campaign id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Buckets and per-step totals. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "campaignId": "camp_01hx4mrqpbcn7wh2gfk9yz6e3s",
+                     *         "interval": "day",
+                     *         "timezone": "Europe/Berlin",
+                     *         "from": "2025-01-19T23:00:00Z",
+                     *         "to": "2025-01-21T12:00:00Z",
+                     *         "totals": {
+                     *           "sent": 1290,
+                     *           "delivered": 1262,
+                     *           "bounced": 28,
+                     *           "replied": 31,
+                     *           "unsubscribed": 4,
+                     *           "opened": 0,
+                     *           "clicked": 0,
+                     *           "replyRate": 0.025
+                     *         },
+                     *         "buckets": [
+                     *           {
+                     *             "start": "2025-01-19T23:00:00Z",
+                     *             "sent": 800,
+                     *             "delivered": 781,
+                     *             "bounced": 19,
+                     *             "replied": 12,
+                     *             "unsubscribed": 1,
+                     *             "opened": 0,
+                     *             "clicked": 0
+                     *           },
+                     *           {
+                     *             "start": "2025-01-20T23:00:00Z",
+                     *             "sent": 490,
+                     *             "delivered": 481,
+                     *             "bounced": 9,
+                     *             "replied": 19,
+                     *             "unsubscribed": 3,
+                     *             "opened": 0,
+                     *             "clicked": 0
+                     *           }
+                     *         ],
+                     *         "steps": [
+                     *           {
+                     *             "stepNumber": 1,
+                     *             "sent": 1000,
+                     *             "delivered": 975,
+                     *             "bounced": 25,
+                     *             "replied": 24,
+                     *             "replyRate": 0.025,
+                     *             "opened": 0,
+                     *             "clicked": 0,
+                     *             "variants": []
+                     *           },
+                     *           {
+                     *             "stepNumber": 2,
+                     *             "sent": 290,
+                     *             "delivered": 287,
+                     *             "bounced": 3,
+                     *             "replied": 7,
+                     *             "replyRate": 0.024,
+                     *             "opened": 0,
+                     *             "clicked": 0,
+                     *             "variants": []
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CampaignAnalyticsResponse"];
+                };
+            };
+            400: components["responses"]["InvalidRequest"];
             401: components["responses"]["AuthenticationFailed"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];

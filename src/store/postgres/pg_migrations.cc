@@ -324,6 +324,51 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_by_key ON sessions(workspace_id, key_id);
 CREATE INDEX sessions_by_last_seen ON sessions(last_seen_at);
 )sql"},
+      {4, R"sql(
+-- Analytics (SPEC §10): counters per campaign, step, variant and 15-minute
+-- UTC slot, kept in the transactions that record each outcome.
+CREATE TABLE campaign_activity (
+  workspace_id TEXT COLLATE "C" NOT NULL,
+  campaign_id TEXT COLLATE "C" NOT NULL,
+  slot_start BIGINT NOT NULL,
+  step_number BIGINT NOT NULL,
+  variant_id TEXT COLLATE "C" NOT NULL,
+  sent BIGINT NOT NULL DEFAULT 0,
+  delivered BIGINT NOT NULL DEFAULT 0,
+  bounced BIGINT NOT NULL DEFAULT 0,
+  replied BIGINT NOT NULL DEFAULT 0,
+  unsubscribed BIGINT NOT NULL DEFAULT 0,
+  opened BIGINT NOT NULL DEFAULT 0,
+  clicked BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (workspace_id, campaign_id, slot_start, step_number, variant_id)
+);
+-- What was sent before this version, at the time each message left, and
+-- each lead's first reply, at the time it was read.
+INSERT INTO campaign_activity(workspace_id, campaign_id, slot_start, step_number, variant_id,
+                              sent, delivered, bounced)
+SELECT workspace_id, campaign_id, (coalesce(sent_at, updated_at) / 900000) * 900000,
+       step_index + 1, '', count(*),
+       sum(CASE WHEN status = 'delivered' THEN 1 ELSE 0 END),
+       sum(CASE WHEN status = 'bounced' THEN 1 ELSE 0 END)
+FROM messages WHERE status IN ('delivered', 'bounced', 'unknown')
+GROUP BY workspace_id, campaign_id, (coalesce(sent_at, updated_at) / 900000) * 900000, step_index;
+INSERT INTO campaign_activity(workspace_id, campaign_id, slot_start, step_number, variant_id,
+                              replied)
+SELECT workspace_id, campaign_id, slot_start, step_number, '', count(*) FROM (
+  SELECT i.workspace_id, i.campaign_id, (i.received_at / 900000) * 900000 AS slot_start,
+         m.step_index + 1 AS step_number,
+         row_number() OVER (PARTITION BY i.workspace_id, i.campaign_id, i.lead_id
+                            ORDER BY i.received_at, i.id) AS nth
+  FROM inbound_messages i
+  JOIN messages m ON m.workspace_id = i.workspace_id AND m.id = i.message_row_id
+  JOIN enrollments e ON e.workspace_id = i.workspace_id AND e.campaign_id = i.campaign_id
+                    AND e.lead_id = i.lead_id AND e.status = 'replied'
+  WHERE i.kind = 'reply'
+) first_replies WHERE nth = 1
+GROUP BY workspace_id, campaign_id, slot_start, step_number
+ON CONFLICT (workspace_id, campaign_id, slot_start, step_number, variant_id)
+DO UPDATE SET replied = campaign_activity.replied + excluded.replied;
+)sql"},
   };
   return kMigrations;
 }

@@ -26,4 +26,45 @@ Status ApplyCounterDeltas(Connection& conn, const std::map<CounterKey, CounterDe
   return Status::Ok();
 }
 
+domain::ActivityCounts& ActivityAt(ActivityDeltas& deltas, const std::string& workspace_id,
+                                   const std::string& campaign_id, int64_t at, int step_number,
+                                   const std::string& variant_id) {
+  return deltas[ActivityKey{workspace_id, campaign_id, domain::ActivitySlotOf(at), step_number,
+                            variant_id}];
+}
+
+Status ApplyActivityDeltas(Connection& conn, const ActivityDeltas& deltas) {
+  if (deltas.empty()) return Status::Ok();
+  LT_ASSIGN_OR_RETURN(
+      auto stmt,
+      conn.Prepare("INSERT INTO campaign_activity(workspace_id, campaign_id, slot_start, "
+                   "step_number, variant_id, sent, delivered, bounced, replied, unsubscribed, "
+                   "opened, clicked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                   "ON CONFLICT (workspace_id, campaign_id, slot_start, step_number, variant_id) "
+                   "DO UPDATE SET sent = campaign_activity.sent + excluded.sent, "
+                   "delivered = campaign_activity.delivered + excluded.delivered, "
+                   "bounced = campaign_activity.bounced + excluded.bounced, "
+                   "replied = campaign_activity.replied + excluded.replied, "
+                   "unsubscribed = campaign_activity.unsubscribed + excluded.unsubscribed, "
+                   "opened = campaign_activity.opened + excluded.opened, "
+                   "clicked = campaign_activity.clicked + excluded.clicked"));
+  for (const auto& [key, c] : deltas) {
+    if (c.empty()) continue;
+    stmt->Bind(1, key.workspace_id)
+        .Bind(2, key.campaign_id)
+        .Bind(3, key.slot_start)
+        .Bind(4, key.step_number)
+        .Bind(5, key.variant_id)
+        .Bind(6, c.sent)
+        .Bind(7, c.delivered)
+        .Bind(8, c.bounced)
+        .Bind(9, c.replied)
+        .Bind(10, c.unsubscribed)
+        .Bind(11, c.opened)
+        .Bind(12, c.clicked);
+    LT_RETURN_IF_ERROR(stmt->Run());
+  }
+  return Status::Ok();
+}
+
 }  // namespace leadterra::store::sql

@@ -1,12 +1,16 @@
-// Per-campaign counters (campaign_stats) are changed only through deltas
-// applied inside the transaction that changes the rows they count.
+// Counters are changed only through deltas applied inside the transaction
+// that changes the rows they count: per campaign (campaign_stats, what
+// stats read) and per campaign, step, variant and 15-minute slot
+// (campaign_activity, what analytics read; SPEC §10).
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <string>
+#include <tuple>
 #include <utility>
 
+#include "domain/analytics.h"
 #include "store/sql/sql_connection.h"
 
 namespace leadterra::store::sql {
@@ -19,5 +23,29 @@ using CounterKey = std::pair<std::string, std::string>;  // workspace, campaign
 
 Status ApplyCounterDeltas(Connection& conn, const std::map<CounterKey, CounterDelta>& deltas,
                           int64_t now);
+
+// One campaign_activity row. `step_number` is 1-based, 0 for what belongs to
+// no step; `variant_id` is "" for a step without variants.
+struct ActivityKey {
+  std::string workspace_id, campaign_id;
+  int64_t slot_start = 0;  // domain::ActivitySlotOf(instant)
+  int step_number = 0;
+  std::string variant_id;
+  bool operator<(const ActivityKey& o) const {
+    return std::tie(workspace_id, campaign_id, slot_start, step_number, variant_id) <
+           std::tie(o.workspace_id, o.campaign_id, o.slot_start, o.step_number, o.variant_id);
+  }
+};
+using ActivityDeltas = std::map<ActivityKey, domain::ActivityCounts>;
+
+// The delta of the row for `campaign_id`'s step `step_number` (1-based) and
+// variant at the slot of `at` (unix millis).
+domain::ActivityCounts& ActivityAt(ActivityDeltas& deltas, const std::string& workspace_id,
+                                   const std::string& campaign_id, int64_t at, int step_number,
+                                   const std::string& variant_id = std::string());
+
+// Adds the deltas (rows are created on first use), in key order so that
+// concurrent transactions lock rows in the same order.
+Status ApplyActivityDeltas(Connection& conn, const ActivityDeltas& deltas);
 
 }  // namespace leadterra::store::sql

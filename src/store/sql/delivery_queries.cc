@@ -379,6 +379,7 @@ Status RecordOutcomes(Connection& conn, const std::vector<SendOutcome>& outcomes
                                    "workspace_id = ? AND id = ? AND status IN ('claimed', "
                                    "'sending')"));
   std::map<CounterKey, CounterDelta> deltas;
+  ActivityDeltas activity;
   using Kind = SendOutcome::Kind;
   for (const SendOutcome& o : outcomes) {
     const char* message_status = o.kind == Kind::kDelivered ? "delivered"
@@ -420,6 +421,10 @@ Status RecordOutcomes(Connection& conn, const std::vector<SendOutcome>& outcomes
     LT_RETURN_IF_ERROR(MoveActiveEnrollment(conn, o.workspace_id, o.campaign_id, o.lead_id, status,
                                             step, next_send_at, sent_at, d));
     if (o.kind != Kind::kRetry) {
+      domain::ActivityCounts& a =
+          ActivityAt(activity, o.workspace_id, o.campaign_id, now, o.step_index + 1);
+      ++a.sent;
+      ++(o.kind == Kind::kDelivered ? a.delivered : a.bounced);
       const domain::MessageFacts facts{
           o.message_row_id, o.campaign_id, o.lead_id,   o.lead_email, o.step_index,
           o.mailbox_id,     o.subject,     o.smtp_code, o.smtp_reply, now};
@@ -430,6 +435,7 @@ Status RecordOutcomes(Connection& conn, const std::vector<SendOutcome>& outcomes
     }
   }
   LT_RETURN_IF_ERROR(ApplyCounterDeltas(conn, deltas, now));
+  LT_RETURN_IF_ERROR(ApplyActivityDeltas(conn, activity));
   return EnforceBounceProtection(conn, deltas, now);
 }
 
@@ -552,12 +558,14 @@ Result<int64_t> ResolveInterrupted(Connection& conn, int64_t now, int64_t day_mi
                       conn.Prepare("SELECT delay_days FROM campaign_steps WHERE workspace_id = ? "
                                    "AND campaign_id = ? AND step_index = ?"));
   std::map<CounterKey, CounterDelta> deltas;
+  ActivityDeltas activity;
   for (const Interrupted& r : rows) {
     mark->Bind(1, now).Bind(2, r.workspace_id).Bind(3, r.id);
     LT_RETURN_IF_ERROR(mark->Run());
     if (conn.Changes() == 0) continue;
     CounterDelta& d = deltas[{r.workspace_id, r.campaign_id}];
     ++d.unknown;
+    ++ActivityAt(activity, r.workspace_id, r.campaign_id, now, r.step + 1).sent;
     next_step->Bind(1, r.workspace_id).Bind(2, r.campaign_id).Bind(3, r.step + 1);
     LT_ASSIGN_OR_RETURN(bool more, next_step->Step());
     std::optional<int64_t> next_send_at;
@@ -568,6 +576,7 @@ Result<int64_t> ResolveInterrupted(Connection& conn, int64_t now, int64_t day_mi
                                             now, d));
   }
   LT_RETURN_IF_ERROR(ApplyCounterDeltas(conn, deltas, now));
+  LT_RETURN_IF_ERROR(ApplyActivityDeltas(conn, activity));
   return static_cast<int64_t>(rows.size());
 }
 

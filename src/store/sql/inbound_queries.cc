@@ -20,14 +20,16 @@ namespace {
 struct SentMessage {
   std::string id, campaign_id, lead_id, status, message_id_header;
   int step_index = 0;
+  std::optional<int64_t> sent_at;  // when it was delivered
 };
 
 constexpr char kSentColumns[] =
-    "m.id, m.campaign_id, m.lead_id, m.status, m.message_id_header, m.step_index";
+    "m.id, m.campaign_id, m.lead_id, m.status, m.message_id_header, m.step_index, m.sent_at";
 
 SentMessage ReadSent(const Statement& row) {
-  return {row.ColumnText(0), row.ColumnText(1), row.ColumnText(2),
-          row.ColumnText(3), row.ColumnText(4), static_cast<int>(row.ColumnInt(5))};
+  return {row.ColumnText(0),       row.ColumnText(1), row.ColumnText(2),
+          row.ColumnText(3),       row.ColumnText(4), static_cast<int>(row.ColumnInt(5)),
+          row.ColumnOptionalInt(6)};
 }
 
 Result<std::optional<SentMessage>> FindByHeader(Connection& conn, const std::string& workspace_id,
@@ -177,9 +179,12 @@ Status ApplyReply(Connection& conn, const InboundRecord& r, const SentMessage& s
   if (!before) return Status::Ok();  // already replied, bounced, removed, …
   CountLeaving(*before, d);
   ++d.replied;
+  ActivityDeltas activity;
+  ++ActivityAt(activity, r.workspace_id, sent.campaign_id, now, sent.step_index + 1).replied;
   LT_ASSIGN_OR_RETURN(std::string email, LeadEmail(conn, r.workspace_id, sent.lead_id));
   LT_RETURN_IF_ERROR(StopCompany(conn, r.workspace_id, sent.campaign_id, email, d));
   LT_RETURN_IF_ERROR(ApplyCounterDeltas(conn, deltas, now));
+  LT_RETURN_IF_ERROR(ApplyActivityDeltas(conn, activity));
   return EmitEvent(conn, r.workspace_id, RepliedEvent(r, sent, email), now);
 }
 
@@ -203,10 +208,18 @@ Status ApplyBounce(Connection& conn, const InboundRecord& r, const SentMessage& 
   ++d.bounced;
   if (sent.status == "delivered") --d.delivered;
   if (sent.status == "unknown") --d.unknown;
+  // The bounce counts now; the delivery it takes back, where it was counted.
+  ActivityDeltas activity;
+  ++ActivityAt(activity, r.workspace_id, sent.campaign_id, now, sent.step_index + 1).bounced;
+  if (sent.status == "delivered" && sent.sent_at) {
+    --ActivityAt(activity, r.workspace_id, sent.campaign_id, *sent.sent_at, sent.step_index + 1)
+          .delivered;
+  }
   LT_ASSIGN_OR_RETURN(
       auto before, StopEnrollment(conn, r.workspace_id, sent.campaign_id, sent.lead_id, "bounced"));
   if (before) CountLeaving(*before, d);
   LT_RETURN_IF_ERROR(ApplyCounterDeltas(conn, deltas, now));
+  LT_RETURN_IF_ERROR(ApplyActivityDeltas(conn, activity));
   LT_RETURN_IF_ERROR(EnforceBounceProtection(conn, deltas, now));
   LT_ASSIGN_OR_RETURN(std::string email, LeadEmail(conn, r.workspace_id, sent.lead_id));
   LT_ASSIGN_OR_RETURN(auto mailbox, conn.Prepare("SELECT mailbox_id, subject FROM messages WHERE "

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "store/sql/analytics_queries.h"
 #include "store/sql/bounce_protection.h"
 #include "store/sql/delivery_queries.h"
 #include "store/sql/dkim_queries.h"
@@ -781,6 +782,15 @@ class SqlStore final : public Store {
           LT_RETURN_IF_ERROR(sql::ApplyPacingGap(conn, workspace_id, out.min_gap_seconds, now));
           return sql::ReleaseHeldLeads(conn, workspace_id, now);
         });
+  }
+
+  // --- analytics ------------------------------------------------------------
+
+  Result<std::vector<domain::ActivityRow>> ReadCampaignActivity(const std::string& workspace_id,
+                                                                const std::string& campaign_id,
+                                                                int64_t from, int64_t to) override {
+    auto conn = pool_->Acquire();
+    return sql::ReadCampaignActivity(*conn, workspace_id, campaign_id, from, to);
   }
 
   // --- operations -----------------------------------------------------------

@@ -53,6 +53,7 @@ Result<UnsubscribeResult> UnsubscribeLead(Connection& conn, const std::string& w
                                               "next_send_at = NULL WHERE workspace_id = ? AND "
                                               "campaign_id = ? AND lead_id = ?"));
   std::map<CounterKey, CounterDelta> deltas;
+  ActivityDeltas activity;
   std::string ids_json = "[";
   for (const std::string& campaign_id : campaigns) {
     select->Bind(1, workspace_id).Bind(2, campaign_id).Bind(3, lead_id);
@@ -66,6 +67,7 @@ Result<UnsubscribeResult> UnsubscribeLead(Connection& conn, const std::string& w
     LT_RETURN_IF_ERROR(stop->Run());
     CounterDelta& d = deltas[{workspace_id, campaign_id}];
     ++d.unsubscribed;
+    ++ActivityAt(activity, workspace_id, campaign_id, now, 0).unsubscribed;
     if (status == "queued") --d.queued;
     if (status == "completed") --d.completed;
     out.campaign_ids.push_back(campaign_id);
@@ -74,6 +76,7 @@ Result<UnsubscribeResult> UnsubscribeLead(Connection& conn, const std::string& w
   }
   ids_json += "]";
   LT_RETURN_IF_ERROR(ApplyCounterDeltas(conn, deltas, now));
+  LT_RETURN_IF_ERROR(ApplyActivityDeltas(conn, activity));
   if (out.already && out.campaign_ids.empty()) return out;
   return EmitEvent(conn, workspace_id,
                    domain::LeadUnsubscribedEvent(lead_id, out.email, ids_json, now), now)

@@ -1,0 +1,26 @@
+// Reads of the analytics counters (SPEC §10). The counters are written by
+// the transactions that record each outcome (store/sql/counters.h), so a read
+// costs the number of 15-minute slots, steps and variants in the range, not
+// the number of leads or messages. Thread-safe; nothing throws.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "domain/analytics.h"
+#include "util/status.h"
+
+namespace leadterra::store {
+
+class AnalyticsStore {
+ public:
+  virtual ~AnalyticsStore() = default;
+  // The campaign's counter rows whose slot starts in [from, to) (unix
+  // millis), in slot order; none for an unknown or another workspace's id.
+  virtual Result<std::vector<domain::ActivityRow>> ReadCampaignActivity(
+      const std::string& workspace_id, const std::string& campaign_id, int64_t from,
+      int64_t to) = 0;
+};
+
+}  // namespace leadterra::store

@@ -1,0 +1,37 @@
+#include "store/sql/analytics_queries.h"
+
+namespace leadterra::store::sql {
+
+Result<std::vector<domain::ActivityRow>> ReadCampaignActivity(Connection& conn,
+                                                              const std::string& workspace_id,
+                                                              const std::string& campaign_id,
+                                                              int64_t from, int64_t to) {
+  // One range of the primary key.
+  LT_ASSIGN_OR_RETURN(
+      auto stmt,
+      conn.Prepare("SELECT slot_start, step_number, variant_id, sent, delivered, bounced, "
+                   "replied, unsubscribed, opened, clicked FROM campaign_activity WHERE "
+                   "workspace_id = ? AND campaign_id = ? AND slot_start >= ? AND slot_start < ? "
+                   "ORDER BY slot_start"));
+  stmt->Bind(1, workspace_id).Bind(2, campaign_id).Bind(3, from).Bind(4, to);
+  std::vector<domain::ActivityRow> rows;
+  while (true) {
+    LT_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    domain::ActivityRow r;
+    r.slot_start = stmt->ColumnInt(0);
+    r.step_number = static_cast<int>(stmt->ColumnInt(1));
+    r.variant_id = stmt->ColumnText(2);
+    r.counts.sent = stmt->ColumnInt(3);
+    r.counts.delivered = stmt->ColumnInt(4);
+    r.counts.bounced = stmt->ColumnInt(5);
+    r.counts.replied = stmt->ColumnInt(6);
+    r.counts.unsubscribed = stmt->ColumnInt(7);
+    r.counts.opened = stmt->ColumnInt(8);
+    r.counts.clicked = stmt->ColumnInt(9);
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+}  // namespace leadterra::store::sql

@@ -1,0 +1,17 @@
+// Queries behind store::AnalyticsStore.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "domain/analytics.h"
+#include "store/sql/sql_connection.h"
+
+namespace leadterra::store::sql {
+
+Result<std::vector<domain::ActivityRow>> ReadCampaignActivity(Connection& conn,
+                                                              const std::string& workspace_id,
+                                                              const std::string& campaign_id,
+                                                              int64_t from, int64_t to);
+
+}  // namespace leadterra::store::sql
