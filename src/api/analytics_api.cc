@@ -5,6 +5,8 @@
 #include <optional>
 
 #include "domain/analytics.h"
+#include "domain/delivery_settings.h"
+#include "domain/mailbox.h"
 #include "util/time_format.h"
 
 namespace leadterra::api {
@@ -15,7 +17,8 @@ struct Range {
   domain::BucketInterval interval = domain::BucketInterval::kDay;
 };
 
-Result<Range> ParseRange(const Request& request, int64_t now) {
+// `interval` is accepted only when `with_interval`.
+Result<Range> ParseRange(const Request& request, int64_t now, bool with_interval = true) {
   std::optional<int64_t> from, to;
   Range range;
   for (const auto& [name, value] : request.query) {
@@ -26,7 +29,7 @@ Result<Range> ParseRange(const Request& request, int64_t now) {
                                name);
       }
       (name == "from" ? from : to) = at;
-    } else if (name == "interval") {
+    } else if (name == "interval" && with_interval) {
       if (value != "hour" && value != "day") {
         return InvalidArgument("interval must be \"hour\" or \"day\"", "interval");
       }
@@ -52,7 +55,60 @@ boost::json::object CountsJson(const domain::ActivityCounts& c) {
                              {"replyRate", domain::ReplyRate(c.replied, c.delivered)}};
 }
 
+// Sends and their outcomes with the two rates: bounced / sent and
+// replied / delivered.
+boost::json::object HealthJson(const domain::ActivityCounts& c) {
+  return boost::json::object{
+      {"sent", c.sent},       {"delivered", c.delivered},
+      {"bounced", c.bounced}, {"bounceRate", domain::ReplyRate(c.bounced, c.sent)},
+      {"replied", c.replied}, {"replyRate", domain::ReplyRate(c.replied, c.delivered)},
+  };
+}
+
 }  // namespace
+
+Result<Response> AnalyticsApi::Overview(const Request& request) {
+  const int64_t now = clock_.NowMillis();
+  LT_ASSIGN_OR_RETURN(Range range, ParseRange(request, now, /*with_interval=*/false));
+  const int64_t from = domain::ActivityHourOf(range.from);
+  LT_ASSIGN_OR_RETURN(domain::DeliverySettings settings,
+                      store_.GetDeliverySettings(request.workspace_id));
+  LT_ASSIGN_OR_RETURN(auto activity,
+                      store_.SumMailboxActivity(request.workspace_id, from, range.to));
+  LT_ASSIGN_OR_RETURN(
+      auto sent_today,
+      store_.MailboxSendsOn(request.workspace_id, domain::LocalDayOf(now, settings.timezone).key));
+  domain::ActivityCounts totals;
+  for (const auto& [id, counts] : activity) totals += counts;  // deleted mailboxes too
+  boost::json::array mailboxes;
+  store::PageRequest page{1000, ""};
+  while (true) {
+    LT_ASSIGN_OR_RETURN(auto listed, store_.ListMailboxes(request.workspace_id, page));
+    for (const domain::Mailbox& m : listed.items) {
+      auto found = activity.find(m.id);
+      boost::json::object json =
+          HealthJson(found == activity.end() ? domain::ActivityCounts() : found->second);
+      auto today = sent_today.find(m.id);
+      json.emplace("mailboxId", m.id);
+      json.emplace("email", m.email);
+      json.emplace("status", domain::ToString(m.status));
+      json.emplace("lastError", m.last_error.empty() ? boost::json::value(nullptr)
+                                                     : boost::json::value(m.last_error));
+      json.emplace("dailyLimit", m.daily_limit);
+      json.emplace("sentToday", today == sent_today.end() ? 0 : today->second);
+      mailboxes.push_back(std::move(json));
+    }
+    if (!listed.has_more || listed.items.empty()) break;
+    page.after_id = listed.items.back().id;
+  }
+  return DataResponse(boost::json::object{
+      {"from", FormatIso8601(from)},
+      {"to", FormatIso8601(range.to)},
+      {"timezone", settings.timezone},
+      {"totals", HealthJson(totals)},
+      {"mailboxes", std::move(mailboxes)},
+  });
+}
 
 Result<Response> AnalyticsApi::Campaign(const Request& request) {
   LT_ASSIGN_OR_RETURN(Range range, ParseRange(request, clock_.NowMillis()));

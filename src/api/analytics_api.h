@@ -17,6 +17,11 @@ class AnalyticsApi {
   AnalyticsApi(store::Store& store, const Clock& clock) : store_(store), clock_(clock) {}
 
   Result<Response> Campaign(const Request& request);
+  // GET /v1/analytics/overview?from=&to= (SPEC §10): the workspace's sent,
+  // delivered, bounced and replied over the range (UTC hours; default the 30
+  // days up to now) and per mailbox, with its health: status, last error,
+  // daily limit and what it sent today (the workspace's local day).
+  Result<Response> Overview(const Request& request);
 
  private:
   store::Store& store_;

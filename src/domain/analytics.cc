@@ -52,6 +52,10 @@ int64_t ActivitySlotOf(int64_t unix_millis) {
   return unix_millis - FloorMod(unix_millis, kActivitySlotMillis);
 }
 
+int64_t ActivityHourOf(int64_t unix_millis) {
+  return unix_millis - FloorMod(unix_millis, kHourMillis);
+}
+
 Result<std::vector<int64_t>> BucketStarts(int64_t from, int64_t to, BucketInterval interval,
                                           std::string_view zone_name) {
   const date::time_zone* zone = FindZone(zone_name);

@@ -41,6 +41,10 @@ struct ActivityCounts {
 // kActivitySlotMillis; floor division, so negative instants work too).
 int64_t ActivitySlotOf(int64_t unix_millis);
 
+// The UTC hour `unix_millis` falls in, as the hour's start (per-mailbox
+// counters are kept by the hour).
+int64_t ActivityHourOf(int64_t unix_millis);
+
 enum class BucketInterval { kHour, kDay };
 
 // Bucket starts (unix millis) covering [from, to): the first is the start of

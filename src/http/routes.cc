@@ -114,6 +114,8 @@ Router BuildRouter(const Services& s) {
   router.Add(Authed("GET", "/v1/campaigns/:id/stats", Bind(s.insights, &InsightsApi::Stats)));
   router.Add(Authed("GET", "/v1/campaigns/:id/analytics",
                     Bind(s.analytics, &api::AnalyticsApi::Campaign)));
+  router.Add(
+      Authed("GET", "/v1/analytics/overview", Bind(s.analytics, &api::AnalyticsApi::Overview)));
 
   router.Add(Authed("GET", "/v1/mailboxes", Bind(s.mailboxes, &MailboxesApi::List)));
   router.Add(Authed("POST", "/v1/mailboxes", Bind(s.mailboxes, &MailboxesApi::Create)));

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,14 @@ class AnalyticsStore {
   virtual Result<std::vector<domain::ActivityRow>> ReadCampaignActivity(
       const std::string& workspace_id, const std::string& campaign_id, int64_t from,
       int64_t to) = 0;
+  // Per mailbox (deleted ones too), the sums of its hours that start in
+  // [from, to): sent, delivered, bounced, replied.
+  virtual Result<std::map<std::string, domain::ActivityCounts>> SumMailboxActivity(
+      const std::string& workspace_id, int64_t from, int64_t to) = 0;
+  // Per mailbox, the sends counted against its daily limit on `day_key`
+  // (domain::LocalDayOf(...).key); mailboxes without any are absent.
+  virtual Result<std::map<std::string, int64_t>> MailboxSendsOn(const std::string& workspace_id,
+                                                                const std::string& day_key) = 0;
 };
 
 }  // namespace leadterra::store

@@ -121,6 +121,26 @@ def test_counters_add_up_to_what_was_sent(make_server, peer):
         # that crossed a bucket boundary).
         busy = [i for i, b in enumerate(d["buckets"]) if b["sent"]]
         assert busy and busy[0] >= len(starts) - 2, (interval, busy)
+    # The workspace overview: the same sends by mailbox, with its health.
+    r = srv.get("/v1/analytics/overview")
+    assert r.status_code == 200, r.text
+    o = r.json()["data"]
+    assert o["timezone"] == "America/New_York" and TS_RE.match(o["from"]), o
+    assert o["totals"] == {"sent": 14, "delivered": 12, "bounced": 2, "bounceRate": 0.143,
+                           "replied": 0, "replyRate": 0}, o["totals"]
+    (box,) = o["mailboxes"]
+    assert box["email"] == "sales@sender.test" and box["status"] == "active", box
+    assert (box["sent"], box["bounced"], box["sentToday"], box["dailyLimit"]) == (14, 2, 14, 1000), box
+    assert box["lastError"] is None, box
+    assert_error(srv.get("/v1/analytics/overview", params={"interval": "day"}), 400,
+                 "invalid_request", "interval")
+    assert_error(srv.get("/v1/analytics/overview", params={"from": "2025-01-02T00:00:00Z",
+                                                           "to": "2025-01-01T00:00:00Z"}),
+                 400, "invalid_request", "from")
+    old = srv.get("/v1/analytics/overview", params={"from": "2025-01-01T00:00:00Z",
+                                                     "to": "2025-01-02T00:00:00Z"}).json()["data"]
+    assert old["totals"]["sent"] == 0 and old["mailboxes"][0]["sent"] == 0, old
+    assert old["mailboxes"][0]["sentToday"] == 14  # today is today, whatever the range
     # A range that ends before the send counts nothing.
     d = analytics(srv, cid, **{"from": "2025-01-01T00:00:00Z", "to": "2025-01-02T00:00:00Z"})
     assert all(b["sent"] == 0 for b in d["buckets"]) and d["steps"][0]["sent"] == 0

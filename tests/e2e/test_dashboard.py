@@ -105,6 +105,10 @@ def test_start_and_watch_999_delivered_without_reload(run):
     assert run["delivered"] >= 999, run["delivered"]
 
 
+def test_overview_home_shows_totals_and_mailbox_health(run):
+    section(run, "overview")
+
+
 def test_activity_chart_and_step_table_from_analytics(run):
     if not run["has_analytics"]:
         pytest.skip("this server has no GET /v1/campaigns/{id}/analytics yet")

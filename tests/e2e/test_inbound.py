@@ -1043,3 +1043,5 @@ def test_mailto_unsubscribe_request_unsubscribes_the_lead(make_server, peer, dov
     assert (a["totals"]["replied"], a["totals"]["unsubscribed"]) == (1, 1), a["totals"]
     assert sum(b["unsubscribed"] for b in a["buckets"]) == 1
     assert a["steps"][0]["replied"] == 1 and a["steps"][0]["replyRate"] == 0.5, a["steps"]
+    o = srv.get("/v1/analytics/overview").json()["data"]
+    assert (o["totals"]["replied"], o["totals"]["replyRate"]) == (1, 0.5), o["totals"]

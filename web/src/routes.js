@@ -5,6 +5,7 @@
 // Order matters only where two patterns could match the same URL.
 export const routes = [
   { path: '/signin', title: 'Sign in', public: true, load: () => import('./pages/signin.jsx') },
+  { path: '/overview', title: 'Overview', nav: 'Overview', load: () => import('./pages/overview.jsx') },
   { path: '/campaigns', title: 'Campaigns', nav: 'Campaigns', load: () => import('./pages/campaigns.jsx') },
   { path: '/campaigns/:id', title: 'Campaign', load: () => import('./pages/campaign.jsx') },
   { path: '/campaigns/:id/edit', title: 'Sequence editor', load: () => import('./pages/editor.jsx') },
@@ -17,4 +18,4 @@ export const routes = [
   { path: '/settings/api-keys', title: 'API keys', nav: 'API keys', group: 'Settings', load: () => import('./pages/api-keys.jsx') },
 ];
 
-export const HOME = '/campaigns';
+export const HOME = '/overview';

@@ -368,6 +368,38 @@ SELECT workspace_id, campaign_id, slot_start, step_number, '', count(*) FROM (
 GROUP BY workspace_id, campaign_id, slot_start, step_number
 ON CONFLICT (workspace_id, campaign_id, slot_start, step_number, variant_id)
 DO UPDATE SET replied = campaign_activity.replied + excluded.replied;
+
+-- Per mailbox and UTC hour: what the overview (SPEC §10) reads.
+CREATE TABLE mailbox_activity (
+  workspace_id TEXT COLLATE "C" NOT NULL,
+  hour_start BIGINT NOT NULL,
+  mailbox_id TEXT COLLATE "C" NOT NULL,
+  sent BIGINT NOT NULL DEFAULT 0,
+  delivered BIGINT NOT NULL DEFAULT 0,
+  bounced BIGINT NOT NULL DEFAULT 0,
+  replied BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (workspace_id, hour_start, mailbox_id)
+);
+INSERT INTO mailbox_activity(workspace_id, hour_start, mailbox_id, sent, delivered, bounced)
+SELECT workspace_id, (coalesce(sent_at, updated_at) / 3600000) * 3600000, mailbox_id, count(*),
+       sum(CASE WHEN status = 'delivered' THEN 1 ELSE 0 END),
+       sum(CASE WHEN status = 'bounced' THEN 1 ELSE 0 END)
+FROM messages WHERE status IN ('delivered', 'bounced', 'unknown')
+GROUP BY workspace_id, (coalesce(sent_at, updated_at) / 3600000) * 3600000, mailbox_id;
+INSERT INTO mailbox_activity(workspace_id, hour_start, mailbox_id, replied)
+SELECT workspace_id, hour_start, mailbox_id, count(*) FROM (
+  SELECT i.workspace_id, (i.received_at / 3600000) * 3600000 AS hour_start, m.mailbox_id,
+         row_number() OVER (PARTITION BY i.workspace_id, i.campaign_id, i.lead_id
+                            ORDER BY i.received_at, i.id) AS nth
+  FROM inbound_messages i
+  JOIN messages m ON m.workspace_id = i.workspace_id AND m.id = i.message_row_id
+  JOIN enrollments e ON e.workspace_id = i.workspace_id AND e.campaign_id = i.campaign_id
+                    AND e.lead_id = i.lead_id AND e.status = 'replied'
+  WHERE i.kind = 'reply'
+) first_replies WHERE nth = 1
+GROUP BY workspace_id, hour_start, mailbox_id
+ON CONFLICT (workspace_id, hour_start, mailbox_id)
+DO UPDATE SET replied = mailbox_activity.replied + excluded.replied;
 )sql"},
   };
   return kMigrations;

@@ -34,4 +34,39 @@ Result<std::vector<domain::ActivityRow>> ReadCampaignActivity(Connection& conn,
   return rows;
 }
 
+Result<std::map<std::string, domain::ActivityCounts>> SumMailboxActivity(
+    Connection& conn, const std::string& workspace_id, int64_t from, int64_t to) {
+  LT_ASSIGN_OR_RETURN(auto stmt,
+                      conn.Prepare("SELECT mailbox_id, sum(sent), sum(delivered), sum(bounced), "
+                                   "sum(replied) FROM mailbox_activity WHERE workspace_id = ? AND "
+                                   "hour_start >= ? AND hour_start < ? GROUP BY mailbox_id"));
+  stmt->Bind(1, workspace_id).Bind(2, from).Bind(3, to);
+  std::map<std::string, domain::ActivityCounts> out;
+  while (true) {
+    LT_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    domain::ActivityCounts& c = out[stmt->ColumnText(0)];
+    c.sent = stmt->ColumnInt(1);
+    c.delivered = stmt->ColumnInt(2);
+    c.bounced = stmt->ColumnInt(3);
+    c.replied = stmt->ColumnInt(4);
+  }
+  return out;
+}
+
+Result<std::map<std::string, int64_t>> MailboxSendsOn(Connection& conn,
+                                                      const std::string& workspace_id,
+                                                      const std::string& day_key) {
+  LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("SELECT mailbox_id, sent FROM mailbox_usage WHERE "
+                                              "workspace_id = ? AND day = ?"));
+  stmt->Bind(1, workspace_id).Bind(2, day_key);
+  std::map<std::string, int64_t> out;
+  while (true) {
+    LT_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    out[stmt->ColumnText(0)] = stmt->ColumnInt(1);
+  }
+  return out;
+}
+
 }  // namespace leadterra::store::sql

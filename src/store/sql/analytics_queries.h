@@ -1,6 +1,7 @@
 // Queries behind store::AnalyticsStore.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -13,5 +14,12 @@ Result<std::vector<domain::ActivityRow>> ReadCampaignActivity(Connection& conn,
                                                               const std::string& workspace_id,
                                                               const std::string& campaign_id,
                                                               int64_t from, int64_t to);
+
+Result<std::map<std::string, domain::ActivityCounts>> SumMailboxActivity(
+    Connection& conn, const std::string& workspace_id, int64_t from, int64_t to);
+
+Result<std::map<std::string, int64_t>> MailboxSendsOn(Connection& conn,
+                                                      const std::string& workspace_id,
+                                                      const std::string& day_key);
 
 }  // namespace leadterra::store::sql

@@ -36,13 +36,32 @@ struct ActivityKey {
            std::tie(o.workspace_id, o.campaign_id, o.slot_start, o.step_number, o.variant_id);
   }
 };
-using ActivityDeltas = std::map<ActivityKey, domain::ActivityCounts>;
 
-// The delta of the row for `campaign_id`'s step `step_number` (1-based) and
-// variant at the slot of `at` (unix millis).
-domain::ActivityCounts& ActivityAt(ActivityDeltas& deltas, const std::string& workspace_id,
-                                   const std::string& campaign_id, int64_t at, int step_number,
-                                   const std::string& variant_id = std::string());
+// One mailbox_activity row: a sending mailbox's hour (UTC).
+struct MailboxActivityKey {
+  std::string workspace_id;
+  int64_t hour_start = 0;
+  std::string mailbox_id;
+  bool operator<(const MailboxActivityKey& o) const {
+    return std::tie(workspace_id, hour_start, mailbox_id) <
+           std::tie(o.workspace_id, o.hour_start, o.mailbox_id);
+  }
+};
+
+// What one transaction adds to the analytics counters.
+struct ActivityDeltas {
+  using Field = int64_t domain::ActivityCounts::*;
+  // What happened at `at` (unix millis) to a message of `campaign_id`'s
+  // step `step_number` (0: no step) sent from `mailbox_id` ("" for none):
+  // adds `n` to `field` of the campaign's slot row and of the mailbox's hour
+  // row.
+  void Add(Field field, const std::string& workspace_id, const std::string& campaign_id,
+           int step_number, const std::string& mailbox_id, int64_t at, int64_t n = 1,
+           const std::string& variant_id = std::string());
+
+  std::map<ActivityKey, domain::ActivityCounts> campaigns;
+  std::map<MailboxActivityKey, domain::ActivityCounts> mailboxes;
+};
 
 // Adds the deltas (rows are created on first use), in key order so that
 // concurrent transactions lock rows in the same order.

@@ -421,10 +421,11 @@ Status RecordOutcomes(Connection& conn, const std::vector<SendOutcome>& outcomes
     LT_RETURN_IF_ERROR(MoveActiveEnrollment(conn, o.workspace_id, o.campaign_id, o.lead_id, status,
                                             step, next_send_at, sent_at, d));
     if (o.kind != Kind::kRetry) {
-      domain::ActivityCounts& a =
-          ActivityAt(activity, o.workspace_id, o.campaign_id, now, o.step_index + 1);
-      ++a.sent;
-      ++(o.kind == Kind::kDelivered ? a.delivered : a.bounced);
+      for (auto field : {&domain::ActivityCounts::sent, o.kind == Kind::kDelivered
+                                                            ? &domain::ActivityCounts::delivered
+                                                            : &domain::ActivityCounts::bounced}) {
+        activity.Add(field, o.workspace_id, o.campaign_id, o.step_index + 1, o.mailbox_id, now);
+      }
       const domain::MessageFacts facts{
           o.message_row_id, o.campaign_id, o.lead_id,   o.lead_email, o.step_index,
           o.mailbox_id,     o.subject,     o.smtp_code, o.smtp_reply, now};
@@ -536,19 +537,22 @@ Result<int64_t> ResolveInterrupted(Connection& conn, int64_t now, int64_t day_mi
   struct Interrupted {
     std::string workspace_id, id, campaign_id, lead_id;
     int step = 0;
+    std::string mailbox_id;
   };
   std::vector<Interrupted> rows;
   {
     LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare(conn.SkipLocked(
                                        "SELECT workspace_id, id, campaign_id, lead_id, "
-                                       "step_index FROM messages WHERE status = 'sending' AND "
+                                       "step_index, mailbox_id FROM messages WHERE status = "
+                                       "'sending' AND "
                                        "lease_until < ?")));
     stmt->Bind(1, now);
     while (true) {
       LT_ASSIGN_OR_RETURN(bool row, stmt->Step());
       if (!row) break;
       rows.push_back({stmt->ColumnText(0), stmt->ColumnText(1), stmt->ColumnText(2),
-                      stmt->ColumnText(3), static_cast<int>(stmt->ColumnInt(4))});
+                      stmt->ColumnText(3), static_cast<int>(stmt->ColumnInt(4)),
+                      stmt->ColumnText(5)});
     }
   }
   LT_ASSIGN_OR_RETURN(auto mark, conn.Prepare("UPDATE messages SET status = 'unknown', "
@@ -565,7 +569,8 @@ Result<int64_t> ResolveInterrupted(Connection& conn, int64_t now, int64_t day_mi
     if (conn.Changes() == 0) continue;
     CounterDelta& d = deltas[{r.workspace_id, r.campaign_id}];
     ++d.unknown;
-    ++ActivityAt(activity, r.workspace_id, r.campaign_id, now, r.step + 1).sent;
+    activity.Add(&domain::ActivityCounts::sent, r.workspace_id, r.campaign_id, r.step + 1,
+                 r.mailbox_id, now);
     next_step->Bind(1, r.workspace_id).Bind(2, r.campaign_id).Bind(3, r.step + 1);
     LT_ASSIGN_OR_RETURN(bool more, next_step->Step());
     std::optional<int64_t> next_send_at;

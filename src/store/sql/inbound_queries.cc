@@ -21,15 +21,17 @@ struct SentMessage {
   std::string id, campaign_id, lead_id, status, message_id_header;
   int step_index = 0;
   std::optional<int64_t> sent_at;  // when it was delivered
+  std::string mailbox_id;
 };
 
 constexpr char kSentColumns[] =
-    "m.id, m.campaign_id, m.lead_id, m.status, m.message_id_header, m.step_index, m.sent_at";
+    "m.id, m.campaign_id, m.lead_id, m.status, m.message_id_header, m.step_index, m.sent_at, "
+    "m.mailbox_id";
 
 SentMessage ReadSent(const Statement& row) {
-  return {row.ColumnText(0),       row.ColumnText(1), row.ColumnText(2),
-          row.ColumnText(3),       row.ColumnText(4), static_cast<int>(row.ColumnInt(5)),
-          row.ColumnOptionalInt(6)};
+  return {row.ColumnText(0),        row.ColumnText(1), row.ColumnText(2),
+          row.ColumnText(3),        row.ColumnText(4), static_cast<int>(row.ColumnInt(5)),
+          row.ColumnOptionalInt(6), row.ColumnText(7)};
 }
 
 Result<std::optional<SentMessage>> FindByHeader(Connection& conn, const std::string& workspace_id,
@@ -180,7 +182,8 @@ Status ApplyReply(Connection& conn, const InboundRecord& r, const SentMessage& s
   CountLeaving(*before, d);
   ++d.replied;
   ActivityDeltas activity;
-  ++ActivityAt(activity, r.workspace_id, sent.campaign_id, now, sent.step_index + 1).replied;
+  activity.Add(&domain::ActivityCounts::replied, r.workspace_id, sent.campaign_id,
+               sent.step_index + 1, sent.mailbox_id, now);
   LT_ASSIGN_OR_RETURN(std::string email, LeadEmail(conn, r.workspace_id, sent.lead_id));
   LT_RETURN_IF_ERROR(StopCompany(conn, r.workspace_id, sent.campaign_id, email, d));
   LT_RETURN_IF_ERROR(ApplyCounterDeltas(conn, deltas, now));
@@ -210,10 +213,11 @@ Status ApplyBounce(Connection& conn, const InboundRecord& r, const SentMessage& 
   if (sent.status == "unknown") --d.unknown;
   // The bounce counts now; the delivery it takes back, where it was counted.
   ActivityDeltas activity;
-  ++ActivityAt(activity, r.workspace_id, sent.campaign_id, now, sent.step_index + 1).bounced;
+  activity.Add(&domain::ActivityCounts::bounced, r.workspace_id, sent.campaign_id,
+               sent.step_index + 1, sent.mailbox_id, now);
   if (sent.status == "delivered" && sent.sent_at) {
-    --ActivityAt(activity, r.workspace_id, sent.campaign_id, *sent.sent_at, sent.step_index + 1)
-          .delivered;
+    activity.Add(&domain::ActivityCounts::delivered, r.workspace_id, sent.campaign_id,
+                 sent.step_index + 1, sent.mailbox_id, *sent.sent_at, -1);
   }
   LT_ASSIGN_OR_RETURN(
       auto before, StopEnrollment(conn, r.workspace_id, sent.campaign_id, sent.lead_id, "bounced"));

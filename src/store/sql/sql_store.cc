@@ -793,6 +793,18 @@ class SqlStore final : public Store {
     return sql::ReadCampaignActivity(*conn, workspace_id, campaign_id, from, to);
   }
 
+  Result<std::map<std::string, domain::ActivityCounts>> SumMailboxActivity(
+      const std::string& workspace_id, int64_t from, int64_t to) override {
+    auto conn = pool_->Acquire();
+    return sql::SumMailboxActivity(*conn, workspace_id, from, to);
+  }
+
+  Result<std::map<std::string, int64_t>> MailboxSendsOn(const std::string& workspace_id,
+                                                        const std::string& day_key) override {
+    auto conn = pool_->Acquire();
+    return sql::MailboxSendsOn(*conn, workspace_id, day_key);
+  }
+
   // --- operations -----------------------------------------------------------
 
   Result<Backlog> CountBacklog(int64_t now) override {

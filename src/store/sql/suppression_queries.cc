@@ -67,7 +67,7 @@ Result<UnsubscribeResult> UnsubscribeLead(Connection& conn, const std::string& w
     LT_RETURN_IF_ERROR(stop->Run());
     CounterDelta& d = deltas[{workspace_id, campaign_id}];
     ++d.unsubscribed;
-    ++ActivityAt(activity, workspace_id, campaign_id, now, 0).unsubscribed;
+    activity.Add(&domain::ActivityCounts::unsubscribed, workspace_id, campaign_id, 0, "", now);
     if (status == "queued") --d.queued;
     if (status == "completed") --d.completed;
     out.campaign_ids.push_back(campaign_id);

@@ -153,11 +153,17 @@ try {
     await page.getByRole('button', { name: 'Create and edit steps' }).click();
     await page.waitForURL((u) => /^\/campaigns\/camp_[0-9a-z]{26}\/edit$/.test(u.pathname));
     state.campaignId = new URL(page.url()).pathname.split('/')[2];
-    await page.getByRole('button', { name: '+ Add step' }).click();
+    // "+ Add step" moves the focus into the new step a moment later: wait
+    // for it, or a fill typed meanwhile would land where the focus goes.
+    const addStep = async (n) => {
+      await page.getByRole('button', { name: '+ Add step' }).click();
+      await page.waitForFunction((n) => document.activeElement?.closest('li.step-card') === document.querySelectorAll('li.step-card')[n - 1], n);
+    };
+    await addStep(1);
     const step1 = page.locator('li.step-card').nth(0);
     await step1.getByLabel('Subject').fill('Quick question, {{firstName}}');
     await step1.getByLabel('Body (HTML)').fill('<p>Hi {{firstName|there}}, how is {{company}} doing?</p><p>{{industry|your industry}}</p>');
-    await page.getByRole('button', { name: '+ Add step' }).click();
+    await addStep(2);
     const step2 = page.locator('li.step-card').nth(1);
     await step2.getByLabel('Wait after the previous step (days)').fill('-1');
     await step2.getByLabel('Body (HTML)').fill('<p>Following up, {{firstName}}.</p>');
@@ -172,7 +178,7 @@ try {
     await waitText(page, '[data-testid=preview-subject]', 'Quick question, Ada');
     await waitText(page, '[data-testid=preview-text]', 'how is Analytical Engines doing');
     // A third step, moved up, then deleted.
-    await page.getByRole('button', { name: '+ Add step' }).click();
+    await addStep(3);
     const step3 = page.locator('li.step-card').nth(2);
     await step3.getByLabel('Subject').fill('Third');
     await step3.getByLabel('Body (HTML)').fill('<p>Third step</p>');
@@ -296,6 +302,25 @@ try {
     }, null, { timeout: 30000 });
     await check(page, 'campaign chart');
     return 'chart drawn by day and by hour; step 1 shows 999 delivered';
+  });
+
+  // ------------------------------------------------- overview (home page)
+  await section('overview', ['deliver'], async () => {
+    const page = state.page;
+    await page.getByRole('link', { name: 'Overview' }).click();
+    await page.waitForURL((u) => u.pathname === '/overview');
+    // The totals and the mailbox's row come from GET /v1/analytics/overview.
+    await page.waitForFunction(() => Number((document.querySelector('[data-stat=sent]')?.textContent || '').replace(/\D/g, '')) >= 999, null, { timeout: 30000 });
+    const row = page.locator('table tbody tr', { hasText: 'sales@sender.test' });
+    await row.waitFor();
+    const text = (await row.textContent()).replace(/\s+/g, ' ');
+    assert(/999 of 5,000/.test(text), 'sent today of the daily limit: ' + text);
+    await page.getByRole('button', { name: 'Last 24 hours' }).click();
+    await page.waitForURL((u) => u.searchParams.get('days') === '1');
+    await check(page, 'overview');
+    // Back where the next sections expect to be.
+    await page.goto(`${BASE}/campaigns/${state.campaignId}`);
+    return 'totals and mailbox health: ' + text.trim();
   });
 
   // --------------------------------------------------- XSS: leads, thread, preview
@@ -532,8 +557,12 @@ try {
     assert((await active()).label === 'API key', 'the key field has focus');
     await kb.type(KEY);
     await kb.press('Enter');
-    await page.waitForURL((u) => u.pathname === '/campaigns');
+    // Home is the overview; the navigation is reached by Tab too.
+    await page.waitForURL((u) => u.pathname === '/overview');
     await page.waitForSelector('h1');
+    await tabTo((a) => a.tag === 'A' && a.text === 'Campaigns', 'the Campaigns link');
+    await kb.press('Enter');
+    await page.waitForURL((u) => u.pathname === '/campaigns');
     await tabTo((a) => a.tag === 'BUTTON' && a.text === 'New campaign', 'New campaign');
     await kb.press('Enter');
     await page.waitForFunction(() => document.activeElement?.name === 'name');

@@ -17,6 +17,7 @@ const settle = async (page) => {
 
 const shots = [
   { name: 'signin', path: '/signin', signedOut: true },
+  { name: 'overview', path: '/overview', wait: '[data-stat=sent]' },
   { name: 'campaigns', path: '/campaigns' },
   { name: 'campaign', path: `/campaigns/${ids.sent}`, wait: '.chart-box canvas' },
   {
