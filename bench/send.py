@@ -10,8 +10,11 @@ nodemailer script (what a user would write instead), and prints both ratios.
 With --postgres it also sends on a PostgreSQL 15 it starts itself, with 1, 2
 and 3 nodes sharing the database, and prints each rate and the ratios.
 
+With --scrape S it runs the send again while a scraper reads /metrics every
+S seconds, and prints the scraped/unscraped ratio.
+
 Usage: bench/send.py [--leads 100000] [--mailboxes 8] [--bin build/leadterra] [--dkim]
-                     [--postgres]
+                     [--postgres] [--scrape 1]
 Needs: postfix (smtp-sink, smtp-source), node + `npm install` in bench/.
 """
 import argparse
@@ -23,6 +26,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -89,10 +93,33 @@ def start_node(args, database, env, workdir, name, bootstrap):
     sys.exit("leadterra did not start")
 
 
-def leadterra_run(args, sink_port, workdir, dkim=False, database=None, env=None, nodes=1):
+class Scraper(threading.Thread):
+    """GETs /metrics every `interval` seconds, as Prometheus would, until
+    stopped; counts the scrapes and their time."""
+
+    def __init__(self, port, interval):
+        super().__init__(daemon=True)
+        self.port, self.interval = port, interval
+        self.done = threading.Event()
+        self.count, self.seconds, self.bytes = 0, 0.0, 0
+
+    def run(self):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        while not self.done.wait(self.interval):
+            t0 = time.perf_counter()
+            conn.request("GET", "/metrics")
+            r = conn.getresponse()
+            self.bytes += len(r.read())
+            self.seconds += time.perf_counter() - t0
+            self.count += 1
+
+
+def leadterra_run(args, sink_port, workdir, dkim=False, database=None, env=None, nodes=1,
+                  scrape_interval=None):
     """Sends args.leads messages; with `nodes` > 1 every node (same database)
-    sends. Returns (seconds, CPU seconds of all nodes, peak RSS of the first,
-    final metrics)."""
+    sends; with `scrape_interval` a scraper reads /metrics that often during
+    the send. Returns (seconds, CPU seconds of all nodes, peak RSS of the
+    first, final metrics)."""
     database = database or "sqlite:" + os.path.join(workdir, "send.db")
     procs = []
     try:
@@ -116,7 +143,10 @@ def leadterra_run(args, sink_port, workdir, dkim=False, database=None, env=None,
             procs.append(start_node(args, database, env, workdir, f"node{n}", False)[0])
         cpu0 = sum(cpu_seconds(p.pid) for p in procs)
         machine0 = machine_cpu()
+        scraper = Scraper(port, scrape_interval) if scrape_interval else None
         t0 = time.perf_counter()
+        if scraper:
+            scraper.start()
         api.call("POST", f"/v1/campaigns/{camp}/start")
         done, progress_at = -1, time.perf_counter()
         while True:
@@ -129,6 +159,11 @@ def leadterra_run(args, sink_port, workdir, dkim=False, database=None, env=None,
                 raise SystemExit(f"stalled: no send for 120 s at {done} of {args.leads}: {m}")
             time.sleep(0.1)
         seconds = time.perf_counter() - t0
+        if scraper:
+            scraper.done.set()
+            scraper.join()
+            m["scrapes"], m["scrape_seconds"], m["scrape_bytes"] = (
+                scraper.count, scraper.seconds, scraper.bytes)
         cpu = sum(cpu_seconds(p.pid) for p in procs) - cpu0
         m["machine_busy"] = busy_fraction(machine0, machine_cpu())
         return seconds, cpu, peak_rss_mib(procs[0].pid), m
@@ -187,6 +222,8 @@ def main():
                     help="also send on PostgreSQL with 1, 2 and 3 nodes")
     ap.add_argument("--pg-nodes", type=lambda v: [int(n) for n in v.split(",")], default=[1, 2, 3],
                     help="node counts for --postgres (default 1,2,3)")
+    ap.add_argument("--scrape", type=float, default=0, metavar="SECONDS",
+                    help="also run with /metrics scraped every SECONDS and print the ratio")
     ap.add_argument("--reference-messages", type=int, default=20_000,
                     help="messages for the smtp-source and nodemailer runs (rates are compared)")
     args = ap.parse_args()
@@ -205,6 +242,15 @@ def main():
             signed = args.leads / signed_s
             print(f"leadterra with DKIM (rsa-sha256, 2048-bit): {signed:,.0f} msg/s; server CPU "
                   f"{signed_cpu:.1f} s; ratio signed / unsigned: {signed / rate:.2f}")
+        if args.scrape:
+            with tempfile.TemporaryDirectory() as workdir:
+                scraped_s, _, _, sm = leadterra_run(args, port, workdir,
+                                                    scrape_interval=args.scrape)
+            scraped = args.leads / scraped_s
+            print(f"leadterra with /metrics scraped every {args.scrape:g} s: {scraped:,.0f} msg/s "
+                  f"({sm['scrapes']} scrapes of {sm['scrape_bytes'] / max(1, sm['scrapes']) / 1024:.1f} KB, "
+                  f"mean {sm['scrape_seconds'] / max(1, sm['scrapes']) * 1000:.2f} ms); "
+                  f"ratio scraped / not: {scraped / rate:.3f}")
         if args.postgres:
             postgres_runs(args, port)
         n = args.reference_messages

@@ -403,6 +403,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/analytics/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Workspace overview and mailbox health
+         * @description Sums what the workspace's mailboxes sent over the range, and gives each mailbox's numbers with its health: status, last error, daily limit and what it sent today. Counters are kept per mailbox and hour in the transactions that record each outcome, so the call costs the number of hours and mailboxes in the range, not the number of messages. The range is counted in whole UTC hours.
+         */
+        get: operations["getAnalyticsOverview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/mailboxes": {
         parameters: {
             query?: never;
@@ -2239,6 +2259,65 @@ export interface components {
         CampaignAnalyticsResponse: {
             data: components["schemas"]["CampaignAnalytics"];
         };
+        /** @description The workspace's totals over the range. */
+        OverviewTotals: {
+            /** @description Messages whose sending attempt ended in the range. */
+            sent: number;
+            /** @description Messages the receiving server accepted, less those a later bounce report took back. */
+            delivered: number;
+            /** @description Refusals at send time and bounce reports read back. */
+            bounced: number;
+            /** @description bounced / sent, rounded to 3 decimals; 0 when nothing was sent. */
+            bounceRate: number;
+            /** @description Leads whose first reply was read in the range. */
+            replied: number;
+            /** @description replied / delivered, rounded to 3 decimals; 0 when nothing was delivered. */
+            replyRate: number;
+        };
+        /** @description One sending mailbox's numbers over the range and its health now. */
+        OverviewMailbox: {
+            /** @description Messages whose sending attempt ended in the range. */
+            sent: number;
+            /** @description Messages the receiving server accepted, less those a later bounce report took back. */
+            delivered: number;
+            /** @description Refusals at send time and bounce reports read back. */
+            bounced: number;
+            /** @description bounced / sent, rounded to 3 decimals; 0 when nothing was sent. */
+            bounceRate: number;
+            /** @description Leads whose first reply was read in the range. */
+            replied: number;
+            /** @description replied / delivered, rounded to 3 decimals; 0 when nothing was delivered. */
+            replyRate: number;
+            mailboxId: string;
+            /** Format: email */
+            email: string;
+            /** @enum {string} */
+            status: "active" | "paused";
+            /** @description The last SMTP or IMAP error of the mailbox, if any. */
+            lastError: string | null;
+            dailyLimit: number;
+            /** @description Sends counted against the daily limit today (the workspace's local day). */
+            sentToday: number;
+        };
+        AnalyticsOverview: {
+            /**
+             * Format: date-time
+             * @description Start of the range, rounded down to the hour.
+             */
+            from: string;
+            /**
+             * Format: date-time
+             * @description End of the range (exclusive).
+             */
+            to: string;
+            /** @description The workspace time zone whose day `sentToday` counts. */
+            timezone: string;
+            totals: components["schemas"]["OverviewTotals"];
+            mailboxes: components["schemas"]["OverviewMailbox"][];
+        };
+        AnalyticsOverviewResponse: {
+            data: components["schemas"]["AnalyticsOverview"];
+        };
     };
     responses: {
         /** @description `invalid_request`: the body is not valid JSON, a field is missing, unknown or of the wrong type, a value is out of range, or a query parameter or header is malformed. `param` names the field. */
@@ -3765,6 +3844,69 @@ export interface operations {
             400: components["responses"]["InvalidRequest"];
             401: components["responses"]["AuthenticationFailed"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getAnalyticsOverview: {
+        parameters: {
+            query?: {
+                /** @description Start of the range (ISO 8601, UTC), rounded down to the hour. Default: 30 days before `to`. */
+                from?: string;
+                /** @description End of the range (exclusive). Default: now. */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Totals and per-mailbox numbers. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "from": "2025-01-01T16:00:00Z",
+                     *         "to": "2025-01-31T16:12:40Z",
+                     *         "timezone": "Europe/Berlin",
+                     *         "totals": {
+                     *           "sent": 5120,
+                     *           "delivered": 5004,
+                     *           "bounced": 116,
+                     *           "bounceRate": 0.023,
+                     *           "replied": 142,
+                     *           "replyRate": 0.028
+                     *         },
+                     *         "mailboxes": [
+                     *           {
+                     *             "mailboxId": "mbx_01hx4n2k8r6v0c5tq3wz9y7f1d",
+                     *             "email": "sam@outreach.example",
+                     *             "status": "active",
+                     *             "lastError": null,
+                     *             "dailyLimit": 50,
+                     *             "sentToday": 31,
+                     *             "sent": 1290,
+                     *             "delivered": 1262,
+                     *             "bounced": 28,
+                     *             "bounceRate": 0.022,
+                     *             "replied": 40,
+                     *             "replyRate": 0.032
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AnalyticsOverviewResponse"];
+                };
+            };
+            400: components["responses"]["InvalidRequest"];
+            401: components["responses"]["AuthenticationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
         };

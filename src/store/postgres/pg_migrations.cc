@@ -325,6 +325,12 @@ CREATE INDEX sessions_by_key ON sessions(workspace_id, key_id);
 CREATE INDEX sessions_by_last_seen ON sessions(last_seen_at);
 )sql"},
       {4, R"sql(
+-- A campaign's counters become the sum of its rows (shards): the sending
+-- engine adds its outcomes to the sending mailbox's shard, so mailboxes
+-- sending side by side do not queue for one row lock.
+ALTER TABLE campaign_stats ADD COLUMN shard BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE campaign_stats DROP CONSTRAINT campaign_stats_pkey;
+ALTER TABLE campaign_stats ADD PRIMARY KEY (workspace_id, campaign_id, shard);
 -- Analytics (SPEC §10): counters per campaign, step, variant and 15-minute
 -- UTC slot, kept in the transactions that record each outcome.
 CREATE TABLE campaign_activity (
@@ -333,6 +339,7 @@ CREATE TABLE campaign_activity (
   slot_start BIGINT NOT NULL,
   step_number BIGINT NOT NULL,
   variant_id TEXT COLLATE "C" NOT NULL,
+  shard BIGINT NOT NULL DEFAULT 0,
   sent BIGINT NOT NULL DEFAULT 0,
   delivered BIGINT NOT NULL DEFAULT 0,
   bounced BIGINT NOT NULL DEFAULT 0,
@@ -340,7 +347,7 @@ CREATE TABLE campaign_activity (
   unsubscribed BIGINT NOT NULL DEFAULT 0,
   opened BIGINT NOT NULL DEFAULT 0,
   clicked BIGINT NOT NULL DEFAULT 0,
-  PRIMARY KEY (workspace_id, campaign_id, slot_start, step_number, variant_id)
+  PRIMARY KEY (workspace_id, campaign_id, slot_start, step_number, variant_id, shard)
 );
 -- What was sent before this version, at the time each message left, and
 -- each lead's first reply, at the time it was read.
@@ -366,7 +373,7 @@ SELECT workspace_id, campaign_id, slot_start, step_number, '', count(*) FROM (
   WHERE i.kind = 'reply'
 ) first_replies WHERE nth = 1
 GROUP BY workspace_id, campaign_id, slot_start, step_number
-ON CONFLICT (workspace_id, campaign_id, slot_start, step_number, variant_id)
+ON CONFLICT (workspace_id, campaign_id, slot_start, step_number, variant_id, shard)
 DO UPDATE SET replied = campaign_activity.replied + excluded.replied;
 
 -- Per mailbox and UTC hour: what the overview (SPEC §10) reads.

@@ -10,13 +10,17 @@ Status EnforceBounceProtection(Connection& conn, const std::map<CounterKey, Coun
                                int64_t now) {
   for (const auto& [key, delta] : deltas) {
     if (delta.bounced <= 0) continue;
-    const auto& [workspace_id, campaign_id] = key;
+    const std::string& workspace_id = key.workspace_id;
+    const std::string& campaign_id = key.campaign_id;
+    // The counters are the sum of the campaign's shards (counters.h).
     LT_ASSIGN_OR_RETURN(
         auto stmt,
         conn.Prepare("SELECT c.name, c.bounce_protection, c.bounce_max_rate, c.bounce_min_sends, "
-                     "s.delivered + s.bounced + s.unknown - c.bounce_base_sends, "
-                     "s.bounced - c.bounce_base_bounced FROM campaigns c JOIN "
-                     "campaign_stats s ON s.workspace_id = c.workspace_id AND s.campaign_id = c.id "
+                     "(SELECT sum(s.delivered + s.bounced + s.unknown) FROM campaign_stats s "
+                     "WHERE s.workspace_id = c.workspace_id AND s.campaign_id = c.id) - "
+                     "c.bounce_base_sends, (SELECT sum(s.bounced) FROM campaign_stats s WHERE "
+                     "s.workspace_id = c.workspace_id AND s.campaign_id = c.id) - "
+                     "c.bounce_base_bounced FROM campaigns c "
                      "WHERE c.workspace_id = ? AND c.id = ? AND c.status = 'running' AND "
                      "c.deleted_at IS NULL"));
     stmt->Bind(1, workspace_id).Bind(2, campaign_id);
@@ -59,7 +63,8 @@ Status ResetBounceWindow(Connection& conn, const std::string& workspace_id,
   LT_ASSIGN_OR_RETURN(
       auto stmt,
       conn.Prepare("UPDATE campaigns SET (bounce_base_sends, bounce_base_bounced) = (SELECT "
-                   "s.delivered + s.bounced + s.unknown, s.bounced FROM campaign_stats s WHERE "
+                   "coalesce(sum(s.delivered + s.bounced + s.unknown), 0), "
+                   "coalesce(sum(s.bounced), 0) FROM campaign_stats s WHERE "
                    "s.workspace_id = campaigns.workspace_id AND s.campaign_id = campaigns.id) "
                    "WHERE workspace_id = ? AND id = ?"));
   stmt->Bind(1, workspace_id).Bind(2, campaign_id);

@@ -2,25 +2,40 @@
 
 namespace leadterra::store::sql {
 
+int CounterShardOf(const std::string& mailbox_id) {
+  uint32_t hash = 2166136261u;  // FNV-1a
+  for (unsigned char c : mailbox_id) hash = (hash ^ c) * 16777619u;
+  return 1 + static_cast<int>(hash % (kCounterShards - 1));
+}
+
 Status ApplyCounterDeltas(Connection& conn, const std::map<CounterKey, CounterDelta>& deltas,
                           int64_t now) {
-  LT_ASSIGN_OR_RETURN(auto stmt,
-                      conn.Prepare("UPDATE campaign_stats SET queued = queued + ?, delivered = "
-                                   "delivered + ?, bounced = bounced + ?, unknown = unknown + ?, "
-                                   "completed = completed + ?, replied = replied + ?, "
-                                   "unsubscribed = unsubscribed + ?, updated_at = ? WHERE "
-                                   "workspace_id = ? AND campaign_id = ?"));
+  LT_ASSIGN_OR_RETURN(
+      auto stmt,
+      conn.Prepare("INSERT INTO campaign_stats(workspace_id, campaign_id, shard, queued, "
+                   "delivered, bounced, unknown, completed, replied, unsubscribed, updated_at) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                   "ON CONFLICT (workspace_id, campaign_id, shard) DO UPDATE SET "
+                   "queued = campaign_stats.queued + excluded.queued, "
+                   "delivered = campaign_stats.delivered + excluded.delivered, "
+                   "bounced = campaign_stats.bounced + excluded.bounced, "
+                   "unknown = campaign_stats.unknown + excluded.unknown, "
+                   "completed = campaign_stats.completed + excluded.completed, "
+                   "replied = campaign_stats.replied + excluded.replied, "
+                   "unsubscribed = campaign_stats.unsubscribed + excluded.unsubscribed, "
+                   "updated_at = excluded.updated_at"));
   for (const auto& [key, d] : deltas) {
-    stmt->Bind(1, d.queued)
-        .Bind(2, d.delivered)
-        .Bind(3, d.bounced)
-        .Bind(4, d.unknown)
-        .Bind(5, d.completed)
-        .Bind(6, d.replied)
-        .Bind(7, d.unsubscribed)
-        .Bind(8, now)
-        .Bind(9, key.first)
-        .Bind(10, key.second);
+    stmt->Bind(1, key.workspace_id)
+        .Bind(2, key.campaign_id)
+        .Bind(3, key.shard)
+        .Bind(4, d.queued)
+        .Bind(5, d.delivered)
+        .Bind(6, d.bounced)
+        .Bind(7, d.unknown)
+        .Bind(8, d.completed)
+        .Bind(9, d.replied)
+        .Bind(10, d.unsubscribed)
+        .Bind(11, now);
     LT_RETURN_IF_ERROR(stmt->Run());
   }
   return Status::Ok();
@@ -28,10 +43,10 @@ Status ApplyCounterDeltas(Connection& conn, const std::map<CounterKey, CounterDe
 
 void ActivityDeltas::Add(Field field, const std::string& workspace_id,
                          const std::string& campaign_id, int step_number,
-                         const std::string& mailbox_id, int64_t at, int64_t n,
+                         const std::string& mailbox_id, int64_t at, int64_t n, int shard,
                          const std::string& variant_id) {
   campaigns[ActivityKey{workspace_id, campaign_id, domain::ActivitySlotOf(at), step_number,
-                        variant_id}].*
+                        variant_id, shard}].*
       field += n;
   if (!mailbox_id.empty()) {
     mailboxes[MailboxActivityKey{workspace_id, domain::ActivityHourOf(at), mailbox_id}].*field += n;
@@ -42,17 +57,19 @@ Status ApplyActivityDeltas(Connection& conn, const ActivityDeltas& deltas) {
   if (!deltas.campaigns.empty()) {
     LT_ASSIGN_OR_RETURN(
         auto stmt,
-        conn.Prepare("INSERT INTO campaign_activity(workspace_id, campaign_id, slot_start, "
-                     "step_number, variant_id, sent, delivered, bounced, replied, unsubscribed, "
-                     "opened, clicked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                     "ON CONFLICT (workspace_id, campaign_id, slot_start, step_number, variant_id) "
-                     "DO UPDATE SET sent = campaign_activity.sent + excluded.sent, "
-                     "delivered = campaign_activity.delivered + excluded.delivered, "
-                     "bounced = campaign_activity.bounced + excluded.bounced, "
-                     "replied = campaign_activity.replied + excluded.replied, "
-                     "unsubscribed = campaign_activity.unsubscribed + excluded.unsubscribed, "
-                     "opened = campaign_activity.opened + excluded.opened, "
-                     "clicked = campaign_activity.clicked + excluded.clicked"));
+        conn.Prepare(
+            "INSERT INTO campaign_activity(workspace_id, campaign_id, slot_start, "
+            "step_number, variant_id, shard, sent, delivered, bounced, replied, "
+            "unsubscribed, opened, clicked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (workspace_id, campaign_id, slot_start, step_number, variant_id, "
+            "shard) "
+            "DO UPDATE SET sent = campaign_activity.sent + excluded.sent, "
+            "delivered = campaign_activity.delivered + excluded.delivered, "
+            "bounced = campaign_activity.bounced + excluded.bounced, "
+            "replied = campaign_activity.replied + excluded.replied, "
+            "unsubscribed = campaign_activity.unsubscribed + excluded.unsubscribed, "
+            "opened = campaign_activity.opened + excluded.opened, "
+            "clicked = campaign_activity.clicked + excluded.clicked"));
     for (const auto& [key, c] : deltas.campaigns) {
       if (c.empty()) continue;
       stmt->Bind(1, key.workspace_id)
@@ -60,13 +77,14 @@ Status ApplyActivityDeltas(Connection& conn, const ActivityDeltas& deltas) {
           .Bind(3, key.slot_start)
           .Bind(4, key.step_number)
           .Bind(5, key.variant_id)
-          .Bind(6, c.sent)
-          .Bind(7, c.delivered)
-          .Bind(8, c.bounced)
-          .Bind(9, c.replied)
-          .Bind(10, c.unsubscribed)
-          .Bind(11, c.opened)
-          .Bind(12, c.clicked);
+          .Bind(6, key.shard)
+          .Bind(7, c.sent)
+          .Bind(8, c.delivered)
+          .Bind(9, c.bounced)
+          .Bind(10, c.replied)
+          .Bind(11, c.unsubscribed)
+          .Bind(12, c.opened)
+          .Bind(13, c.clicked);
       LT_RETURN_IF_ERROR(stmt->Run());
     }
   }

@@ -396,7 +396,8 @@ Status RecordOutcomes(Connection& conn, const std::vector<SendOutcome>& outcomes
     LT_RETURN_IF_ERROR(message->Run());
     if (conn.Changes() == 0) continue;  // already resolved (e.g. after a restart)
 
-    CounterDelta& d = deltas[{o.workspace_id, o.campaign_id}];
+    const int shard = CounterShardOf(o.mailbox_id);
+    CounterDelta& d = deltas[{o.workspace_id, o.campaign_id, shard}];
     std::string status;
     int step = o.step_index;
     std::optional<int64_t> next_send_at;
@@ -424,7 +425,8 @@ Status RecordOutcomes(Connection& conn, const std::vector<SendOutcome>& outcomes
       for (auto field : {&domain::ActivityCounts::sent, o.kind == Kind::kDelivered
                                                             ? &domain::ActivityCounts::delivered
                                                             : &domain::ActivityCounts::bounced}) {
-        activity.Add(field, o.workspace_id, o.campaign_id, o.step_index + 1, o.mailbox_id, now);
+        activity.Add(field, o.workspace_id, o.campaign_id, o.step_index + 1, o.mailbox_id, now, 1,
+                     shard);
       }
       const domain::MessageFacts facts{
           o.message_row_id, o.campaign_id, o.lead_id,   o.lead_email, o.step_index,
@@ -567,10 +569,11 @@ Result<int64_t> ResolveInterrupted(Connection& conn, int64_t now, int64_t day_mi
     mark->Bind(1, now).Bind(2, r.workspace_id).Bind(3, r.id);
     LT_RETURN_IF_ERROR(mark->Run());
     if (conn.Changes() == 0) continue;
-    CounterDelta& d = deltas[{r.workspace_id, r.campaign_id}];
+    const int shard = CounterShardOf(r.mailbox_id);
+    CounterDelta& d = deltas[{r.workspace_id, r.campaign_id, shard}];
     ++d.unknown;
     activity.Add(&domain::ActivityCounts::sent, r.workspace_id, r.campaign_id, r.step + 1,
-                 r.mailbox_id, now);
+                 r.mailbox_id, now, 1, shard);
     next_step->Bind(1, r.workspace_id).Bind(2, r.campaign_id).Bind(3, r.step + 1);
     LT_ASSIGN_OR_RETURN(bool more, next_step->Step());
     std::optional<int64_t> next_send_at;

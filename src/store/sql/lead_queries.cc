@@ -90,7 +90,8 @@ Status AddToCounters(Connection& conn, const std::string& workspace_id,
                      int64_t now) {
   LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("UPDATE campaign_stats SET enrolled = enrolled + ?, "
                                               "queued = queued + ?, updated_at = ? WHERE "
-                                              "workspace_id = ? AND campaign_id = ?"));
+                                              "workspace_id = ? AND campaign_id = ? AND "
+                                              "shard = 0"));
   stmt->Bind(1, enrolled).Bind(2, queued).Bind(3, now).Bind(4, workspace_id).Bind(5, campaign_id);
   return stmt->Run();
 }
@@ -339,28 +340,31 @@ Result<BulkEnrollCounts> UpsertAndEnroll(Connection& conn, const std::string& wo
 }
 
 Status RefreshStatisticsAfterUpload(Connection& conn, const BulkEnrollCounts& counts) {
-  if (conn.dialect() != Dialect::kPostgres) return Status::Ok();
   // Without statistics (a new table: reltuples -1) or with ones that predate
   // most of its rows, the planner takes a campaign for a handful of rows and
   // picks a nested loop that rereads the workspace's leads for every
   // enrollment: lint took 2 s at 1,000 leads, 37 s at 10,000.
-  const int64_t changed[] = {counts.created + counts.updated, counts.enrolled};
-  const char* tables[] = {"leads", "enrollments"};
+  return RefreshStatistics(
+      conn, {{"leads", counts.created + counts.updated}, {"enrollments", counts.enrolled}});
+}
+
+Status RefreshStatistics(Connection& conn,
+                         const std::vector<std::pair<const char*, int64_t>>& changed) {
+  if (conn.dialect() != Dialect::kPostgres) return Status::Ok();
   std::string analyze;
-  for (int i = 0; i < 2; ++i) {
-    if (changed[i] == 0) continue;
+  for (const auto& [table, rows_changed] : changed) {
+    if (rows_changed == 0) continue;
     LT_ASSIGN_OR_RETURN(auto stats, conn.Prepare("SELECT c.reltuples, "
                                                  "coalesce(pg_stat_get_mod_since_analyze(c.oid), "
                                                  "0) FROM pg_class c WHERE c.oid = ?::regclass"));
-    stats->Bind(1, tables[i]);
+    stats->Bind(1, table);
     LT_ASSIGN_OR_RETURN(bool found, stats->Step());
     if (!found) continue;
     const double rows = std::max(0.0, stats->ColumnDouble(0));
     // The counter may not include this upload yet (it is flushed about once
     // a second); counting it twice only analyzes a little early.
-    const double pending = static_cast<double>(stats->ColumnInt(1) + changed[i]);
-    if (pending > 50 + 0.1 * rows)
-      analyze += analyze.empty() ? tables[i] : std::string(", ") + tables[i];
+    const double pending = static_cast<double>(stats->ColumnInt(1) + rows_changed);
+    if (pending > 50 + 0.1 * rows) analyze += analyze.empty() ? table : std::string(", ") + table;
   }
   if (analyze.empty()) return Status::Ok();
   return conn.Exec("ANALYZE " + analyze);
@@ -448,10 +452,13 @@ Status RemoveEnrollment(Connection& conn, const std::string& workspace_id,
 
 Result<CampaignCounters> GetCampaignCounters(Connection& conn, const std::string& workspace_id,
                                              const std::string& campaign_id) {
-  LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("SELECT enrolled, queued, delivered, bounced, "
-                                              "replied, unsubscribed, updated_at, unknown, "
-                                              "completed FROM campaign_stats WHERE "
-                                              "workspace_id = ? AND campaign_id = ?"));
+  // The sum of the campaign's shards (counters.h).
+  LT_ASSIGN_OR_RETURN(auto stmt,
+                      conn.Prepare("SELECT sum(enrolled), sum(queued), sum(delivered), "
+                                   "sum(bounced), sum(replied), sum(unsubscribed), "
+                                   "max(updated_at), sum(unknown), sum(completed) FROM "
+                                   "campaign_stats WHERE workspace_id = ? AND campaign_id = ? "
+                                   "HAVING count(*) > 0"));
   stmt->Bind(1, workspace_id).Bind(2, campaign_id);
   LT_ASSIGN_OR_RETURN(bool found, stmt->Step());
   if (!found) return NotFound("campaign not found");
@@ -507,7 +514,8 @@ Result<std::vector<FieldGap>> CountMissingFields(Connection& conn, const std::st
   if (dialect == Dialect::kSqlite) {
     // The campaign's counter of live enrollments (exact; a plan choice only).
     LT_ASSIGN_OR_RETURN(auto size, conn.Prepare("SELECT enrolled FROM campaign_stats WHERE "
-                                                "workspace_id = ?1 AND campaign_id = ?2"));
+                                                "workspace_id = ?1 AND campaign_id = ?2 AND "
+                                                "shard = 0"));
     size->Bind(1, workspace_id).Bind(2, campaign_id);
     LT_ASSIGN_OR_RETURN(bool row, size->Step());
     const int64_t campaign_leads = row ? size->ColumnInt(0) : 0;

@@ -43,11 +43,14 @@ Result<CampaignCounters> GetCampaignCounters(Connection& conn, const std::string
                                              const std::string& campaign_id);
 Result<std::vector<std::string>> ListCustomFieldKeys(Connection& conn,
                                                      const std::string& workspace_id);
-// PostgreSQL: analyzes `leads` and `enrollments` when this upload (together
-// with the changes since their last analysis) passed autovacuum's threshold
-// (50 rows + 10% of the table), instead of leaving the planner up to a minute
-// on statistics that miss those rows. Run after the upload commits. SQLite:
+// PostgreSQL: analyzes each of `changed` (table, rows this write changed)
+// whose changes since its last analysis pass autovacuum's threshold (50 rows
+// + 10% of the table), instead of leaving the planner up to a minute on
+// statistics that miss those rows. Run after the write commits. SQLite:
 // nothing (its planner keeps no statistics unless asked).
+Status RefreshStatistics(Connection& conn,
+                         const std::vector<std::pair<const char*, int64_t>>& changed);
+// After a bulk upload: `leads` and `enrollments`.
 Status RefreshStatisticsAfterUpload(Connection& conn, const BulkEnrollCounts& counts);
 Result<std::vector<FieldGap>> CountMissingFields(Connection& conn, const std::string& workspace_id,
                                                  const std::string& campaign_id,

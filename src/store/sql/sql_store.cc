@@ -554,12 +554,23 @@ class SqlStore final : public Store {
   Result<std::vector<SendClaim>> ClaimDueSends(
       const std::string& workspace_id, const std::string& campaign_id, int64_t now, int limit,
       const std::function<std::string()>& new_id) override {
-    return Transact<std::vector<SendClaim>>(
-        workspace_id, true, [&](Connection& conn, std::vector<SendClaim>& out) -> Status {
-          LT_ASSIGN_OR_RETURN(out, sql::ClaimDueSends(conn, workspace_id, campaign_id, now, limit,
-                                                      Lease(now), new_id));
-          return Status::Ok();
-        });
+    LT_ASSIGN_OR_RETURN(
+        auto claims,
+        Transact<std::vector<SendClaim>>(
+            workspace_id, true, [&](Connection& conn, std::vector<SendClaim>& out) -> Status {
+              LT_ASSIGN_OR_RETURN(out, sql::ClaimDueSends(conn, workspace_id, campaign_id, now,
+                                                          limit, Lease(now), new_id));
+              return Status::Ok();
+            }));
+    // A claim adds message rows. The outcome statements find a message by
+    // its key; planned while `messages` had no statistics, PostgreSQL may
+    // pick an index on the workspace alone and read all of its messages for
+    // each (a send rate of 320 instead of 850 msg/s, measured).
+    if (!claims.empty()) {
+      auto conn = pool_->Acquire();
+      (void)sql::RefreshStatistics(*conn, {{"messages", static_cast<int64_t>(claims.size())}});
+    }
+    return claims;
   }
 
   Result<bool> CommitProgress(const std::vector<SendOutcome>& outcomes, const SendClaim* next,

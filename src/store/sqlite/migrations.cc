@@ -360,6 +360,30 @@ CREATE INDEX sessions_by_key ON sessions(workspace_id, key_id);
 CREATE INDEX sessions_by_last_seen ON sessions(last_seen_at);
 )sql"},
       {13, R"sql(
+-- A campaign's counters become the sum of its rows (shards): the sending
+-- engine adds its outcomes to the sending mailbox's shard, so mailboxes
+-- sending side by side do not queue for one row lock.
+CREATE TABLE campaign_stats_sharded (
+  workspace_id TEXT NOT NULL,
+  campaign_id TEXT NOT NULL,
+  shard INTEGER NOT NULL DEFAULT 0,
+  enrolled INTEGER NOT NULL DEFAULT 0,
+  queued INTEGER NOT NULL DEFAULT 0,
+  delivered INTEGER NOT NULL DEFAULT 0,
+  bounced INTEGER NOT NULL DEFAULT 0,
+  replied INTEGER NOT NULL DEFAULT 0,
+  unsubscribed INTEGER NOT NULL DEFAULT 0,
+  updated_at INTEGER NOT NULL,
+  unknown INTEGER NOT NULL DEFAULT 0,
+  completed INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (workspace_id, campaign_id, shard)
+) WITHOUT ROWID;
+INSERT INTO campaign_stats_sharded(workspace_id, campaign_id, shard, enrolled, queued, delivered,
+                                   bounced, replied, unsubscribed, updated_at, unknown, completed)
+  SELECT workspace_id, campaign_id, 0, enrolled, queued, delivered, bounced, replied,
+         unsubscribed, updated_at, unknown, completed FROM campaign_stats;
+DROP TABLE campaign_stats;
+ALTER TABLE campaign_stats_sharded RENAME TO campaign_stats;
 -- Analytics (SPEC §10): counters per campaign, step, variant and 15-minute
 -- UTC slot, kept in the transactions that record each outcome.
 CREATE TABLE campaign_activity (
@@ -368,6 +392,7 @@ CREATE TABLE campaign_activity (
   slot_start INTEGER NOT NULL,
   step_number INTEGER NOT NULL,
   variant_id TEXT NOT NULL,
+  shard INTEGER NOT NULL DEFAULT 0,
   sent INTEGER NOT NULL DEFAULT 0,
   delivered INTEGER NOT NULL DEFAULT 0,
   bounced INTEGER NOT NULL DEFAULT 0,
@@ -375,7 +400,7 @@ CREATE TABLE campaign_activity (
   unsubscribed INTEGER NOT NULL DEFAULT 0,
   opened INTEGER NOT NULL DEFAULT 0,
   clicked INTEGER NOT NULL DEFAULT 0,
-  PRIMARY KEY (workspace_id, campaign_id, slot_start, step_number, variant_id)
+  PRIMARY KEY (workspace_id, campaign_id, slot_start, step_number, variant_id, shard)
 ) WITHOUT ROWID;
 -- What was sent before this version, at the time each message left, and
 -- each lead's first reply, at the time it was read.
@@ -401,7 +426,7 @@ SELECT workspace_id, campaign_id, slot_start, step_number, '', count(*) FROM (
   WHERE i.kind = 'reply'
 ) first_replies WHERE nth = 1
 GROUP BY workspace_id, campaign_id, slot_start, step_number
-ON CONFLICT (workspace_id, campaign_id, slot_start, step_number, variant_id)
+ON CONFLICT (workspace_id, campaign_id, slot_start, step_number, variant_id, shard)
 DO UPDATE SET replied = campaign_activity.replied + excluded.replied;
 
 -- Per mailbox and UTC hour: what the overview (SPEC §10) reads.

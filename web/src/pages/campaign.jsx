@@ -15,32 +15,27 @@ import { Field } from '../components/Field.jsx';
 import { SERIES, TimeChart } from '../components/TimeChart.jsx';
 import { Thread } from '../components/Thread.jsx';
 import { ConfirmDelete } from '../components/Confirm.jsx';
+import { StatCards } from '../components/StatCards.jsx';
 
 const LEAD_STATUSES = ['queued', 'active', 'completed', 'replied', 'bounced', 'unsubscribed', 'stopped', 'suppressed', 'removed'];
 const STATS_EVERY_MS = 3000;
 
-function StatCards({ stats }) {
+function CampaignTotals({ stats }) {
   const m = stats?.metrics || {};
-  const cards = [
-    ['Enrolled', fmtNum(stats?.enrolledLeads)],
-    ['Delivered', fmtNum(m.delivered)],
-    ['Queued', fmtNum(m.queued)],
-    ['Bounced', fmtNum(m.bounced)],
-    ['Replied', fmtNum(m.replied)],
-    ['Reply rate', fmtRate(m.replyRate)],
-    ['Unsubscribed', fmtNum(m.unsubscribed)],
-  ];
   return (
-    <ul class="stats" aria-label="Campaign totals">
-      {cards.map(([label, value]) => (
-        <li class="stat" key={label}>
-          <span class="stat-label">{label}</span>
-          <span class="stat-value" data-stat={label.toLowerCase().replace(' ', '-')}>
-            {stats ? value : '…'}
-          </span>
-        </li>
-      ))}
-    </ul>
+    <StatCards
+      label="Campaign totals"
+      loading={!stats}
+      cards={[
+        ['Enrolled', fmtNum(stats?.enrolledLeads)],
+        ['Delivered', fmtNum(m.delivered)],
+        ['Queued', fmtNum(m.queued)],
+        ['Bounced', fmtNum(m.bounced)],
+        ['Replied', fmtNum(m.replied)],
+        ['Reply rate', fmtRate(m.replyRate)],
+        ['Unsubscribed', fmtNum(m.unsubscribed)],
+      ]}
+    />
   );
 }
 
@@ -511,7 +506,7 @@ export default function CampaignPage({ id }) {
           <Link href={`/campaigns/${seg(id)}/edit`}>Write the first email</Link> before you start.
         </Banner>
       )}
-      {s.error && !s.data ? <ErrorBanner error={s.error} onRetry={s.reload} /> : <StatCards stats={s.data} />}
+      {s.error && !s.data ? <ErrorBanner error={s.error} onRetry={s.reload} /> : <CampaignTotals stats={s.data} />}
       <Analytics id={id} status={campaign.status} />
       <Leads campaign={campaign} />
     </section>

@@ -6,6 +6,7 @@ import { PageHeader } from '../components/PageHeader.jsx';
 import { ErrorBanner } from '../components/ErrorBanner.jsx';
 import { EmptyState } from '../components/EmptyState.jsx';
 import { TableWrap } from '../components/TableWrap.jsx';
+import { StatCards } from '../components/StatCards.jsx';
 
 const RANGES = [
   ['1', 'Last 24 hours'],
@@ -24,25 +25,18 @@ function rangeParams(days) {
 }
 
 function Totals({ totals }) {
-  const cards = [
-    ['Sent', fmtNum(totals.sent)],
-    ['Delivered', fmtNum(totals.delivered)],
-    ['Bounced', fmtNum(totals.bounced)],
-    ['Bounce rate', fmtRate(totals.bounceRate)],
-    ['Replied', fmtNum(totals.replied)],
-    ['Reply rate', fmtRate(totals.replyRate)],
-  ];
   return (
-    <ul class="stats" aria-label="Workspace totals">
-      {cards.map(([label, value]) => (
-        <li class="stat" key={label}>
-          <span class="stat-label">{label}</span>
-          <span class="stat-value" data-stat={label.toLowerCase().replace(' ', '-')}>
-            {value}
-          </span>
-        </li>
-      ))}
-    </ul>
+    <StatCards
+      label="Workspace totals"
+      cards={[
+        ['Sent', fmtNum(totals.sent)],
+        ['Delivered', fmtNum(totals.delivered)],
+        ['Bounced', fmtNum(totals.bounced)],
+        ['Bounce rate', fmtRate(totals.bounceRate)],
+        ['Replied', fmtNum(totals.replied)],
+        ['Reply rate', fmtRate(totals.replyRate)],
+      ]}
+    />
   );
 }
 
@@ -97,9 +91,9 @@ function MailboxHealth({ mailboxes }) {
         <tbody>
           {mailboxes.map((m) => (
             <tr key={m.mailboxId} class={m.bounceRate > BOUNCE_WARN ? 'row-warn' : ''}>
-              <td data-label="Mailbox">
+              <td data-label="Mailbox" class="mailbox-cell">
                 <div class="cell">
-                  <Link href="/mailboxes" class="cell-main wrap-anywhere">
+                  <Link href="/mailboxes" class="cell-main">
                     {m.email}
                   </Link>
                 </div>
