@@ -586,7 +586,8 @@ class DkimKeyStore {
 };
 
 // Process-wide backlog figures for operators (/metrics), over all
-// workspaces. Each is one indexed count; meant for scrapes, not requests.
+// workspaces. Queued comes from the maintained counters, due is one indexed
+// count; meant for scrapes, not requests.
 struct Backlog {
   int64_t queued_enrollments = 0;  // waiting for their next step
   int64_t due_enrollments = 0;     // of those, due now in a running campaign
