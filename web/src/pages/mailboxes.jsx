@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { del, get, newIdempotencyKey, patch, post, seg } from '../api.js';
 import { useAsync, usePaged, useQueryParam, useTitle } from '../hooks.js';
-import { fmtAgo, fmtDate, fmtNum } from '../format.js';
+import { fmtAgo, fmtDate, fmtNum, fmtRate } from '../format.js';
 import { useNotify } from '../context.js';
 import { PageHeader } from '../components/PageHeader.jsx';
 import { Field } from '../components/Field.jsx';
@@ -249,7 +249,7 @@ function MailboxCard({ m, health, onEdit, onDeleted, onChanged }) {
         {health && (
           <>
             <dt>Bounce rate</dt>
-            <dd>{health.bounceRate === undefined ? '—' : `${(health.bounceRate * 100).toFixed(1)} %`}</dd>
+            <dd>{fmtRate(health.bounceRate)}</dd>
           </>
         )}
         <dt>Verified</dt>
