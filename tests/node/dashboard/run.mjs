@@ -536,17 +536,18 @@ try {
     const prev = state.page;
     state.page = page;
     const kb = page.keyboard;
+    // The focused element and its focus ring, read together (a re-render
+    // between two reads would report the ring of another element).
     const active = () => page.evaluate(() => {
       const a = document.activeElement;
-      return { tag: a?.tagName, text: (a?.getAttribute('aria-label') || a?.textContent || '').trim(), label: a?.labels?.[0]?.textContent?.trim() || '' };
+      return { tag: a?.tagName, text: (a?.getAttribute('aria-label') || a?.textContent || '').trim(), label: a?.labels?.[0]?.textContent?.trim() || '', ring: a ? getComputedStyle(a).outlineStyle : 'none' };
     });
     async function tabTo(pred, what, max = 80) {
       for (let i = 0; i < max; i++) {
         await kb.press('Tab');
         const a = await active();
         if (pred(a)) {
-          const ring = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
-          assert(ring !== 'none', `focus ring visible on ${what}`);
+          assert(a.ring !== 'none', `focus ring visible on ${what}`);
           return a;
         }
       }
@@ -563,6 +564,9 @@ try {
     await tabTo((a) => a.tag === 'A' && a.text === 'Campaigns', 'the Campaigns link');
     await kb.press('Enter');
     await page.waitForURL((u) => u.pathname === '/campaigns');
+    // Let the list load before tabbing through it.
+    await waitText(page, 'h1', 'Campaigns');
+    await page.waitForFunction(() => !document.querySelector('.table-foot [role=status]'));
     await tabTo((a) => a.tag === 'BUTTON' && a.text === 'New campaign', 'New campaign');
     await kb.press('Enter');
     await page.waitForFunction(() => document.activeElement?.name === 'name');
