@@ -61,6 +61,7 @@ const shots = [
   { name: 'settings-suppressions', path: '/settings/suppressions' },
   { name: 'settings-dkim', path: '/settings/dkim' },
   { name: 'settings-api-keys', path: '/settings/api-keys' },
+  { name: 'mobile-overview', path: '/overview', width: 390, wait: '[data-stat=sent]' },
   { name: 'mobile-campaigns', path: '/campaigns', width: 390 },
   {
     name: 'mobile-menu',

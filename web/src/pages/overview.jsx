@@ -68,7 +68,7 @@ function MailboxHealth({ mailboxes }) {
     );
   }
   return (
-    <TableWrap label="Mailbox health">
+    <TableWrap label="Mailbox health" stack>
       <table class="table">
         <caption class="visually-hidden">Mailbox health</caption>
         <thead>
