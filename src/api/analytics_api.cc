@@ -52,7 +52,7 @@ boost::json::object CountsJson(const domain::ActivityCounts& c) {
                              {"replied", c.replied},
                              {"opened", c.opened},
                              {"clicked", c.clicked},
-                             {"replyRate", domain::ReplyRate(c.replied, c.delivered)}};
+                             {"replyRate", domain::Rate(c.replied, c.delivered)}};
 }
 
 // Sends and their outcomes with the two rates: bounced / sent and
@@ -60,8 +60,8 @@ boost::json::object CountsJson(const domain::ActivityCounts& c) {
 boost::json::object HealthJson(const domain::ActivityCounts& c) {
   return boost::json::object{
       {"sent", c.sent},       {"delivered", c.delivered},
-      {"bounced", c.bounced}, {"bounceRate", domain::ReplyRate(c.bounced, c.sent)},
-      {"replied", c.replied}, {"replyRate", domain::ReplyRate(c.replied, c.delivered)},
+      {"bounced", c.bounced}, {"bounceRate", domain::Rate(c.bounced, c.sent)},
+      {"replied", c.replied}, {"replyRate", domain::Rate(c.replied, c.delivered)},
   };
 }
 

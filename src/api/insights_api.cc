@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
-#include <cmath>
 
 #include "api/body.h"
 #include "api/json_input.h"
@@ -11,6 +10,7 @@
 #include "api/list_params.h"
 #include "delivery/html_to_text.h"
 #include "delivery/lead_fields.h"
+#include "domain/analytics.h"
 #include "domain/sequence.h"
 #include "util/time_format.h"
 
@@ -124,7 +124,7 @@ Result<Response> InsightsApi::Stats(const Request& request) {
                       store_.GetCampaign(request.workspace_id, request.PathParam("id")));
   LT_ASSIGN_OR_RETURN(store::CampaignCounters c,
                       store_.GetCampaignCounters(request.workspace_id, campaign.id));
-  double reply_rate = c.delivered > 0 ? std::round(1000.0 * c.replied / c.delivered) / 1000.0 : 0.0;
+  const double reply_rate = domain::Rate(c.replied, c.delivered);
   boost::json::object metrics{
       {"delivered", c.delivered},       {"queued", c.queued},
       {"bounced", c.bounced},           {"replied", c.replied},

@@ -97,10 +97,9 @@ CampaignActivity AggregateActivity(const std::vector<int64_t>& starts,
   return out;
 }
 
-double ReplyRate(int64_t replied, int64_t delivered) {
-  if (delivered <= 0) return 0.0;
-  return std::round(1000.0 * static_cast<double>(replied) / static_cast<double>(delivered)) /
-         1000.0;
+double Rate(int64_t part, int64_t whole) {
+  if (whole <= 0) return 0.0;
+  return std::round(1000.0 * static_cast<double>(part) / static_cast<double>(whole)) / 1000.0;
 }
 
 }  // namespace leadterra::domain

@@ -77,7 +77,8 @@ struct CampaignActivity {
 CampaignActivity AggregateActivity(const std::vector<int64_t>& starts,
                                    const std::vector<ActivityRow>& rows);
 
-// replied / delivered rounded to 3 decimals; 0 when nothing was delivered.
-double ReplyRate(int64_t replied, int64_t delivered);
+// part / whole rounded to 3 decimals (reply rate: replied / delivered;
+// bounce rate: bounced / sent); 0 when `whole` is 0.
+double Rate(int64_t part, int64_t whole);
 
 }  // namespace leadterra::domain

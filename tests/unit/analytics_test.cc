@@ -108,10 +108,10 @@ TEST(AnalyticsAggregate, SlotsFallIntoTheirBucketAndSteps) {
   EXPECT_EQ(a.steps.count({0, ""}), 0u);  // unsubscribes belong to no step
 }
 
-TEST(AnalyticsRates, ReplyRateRoundsAndNeverDividesByZero) {
-  EXPECT_EQ(ReplyRate(0, 0), 0.0);
-  EXPECT_EQ(ReplyRate(1, 3), 0.333);
-  EXPECT_EQ(ReplyRate(2, 3), 0.667);
+TEST(AnalyticsRates, RoundToThreeDecimalsAndNeverDivideByZero) {
+  EXPECT_EQ(Rate(0, 0), 0.0);
+  EXPECT_EQ(Rate(1, 3), 0.333);
+  EXPECT_EQ(Rate(2, 3), 0.667);
 }
 
 }  // namespace

@@ -99,7 +99,7 @@ Status ApplyActivityDeltas(Connection& conn, const ActivityDeltas& deltas) {
                      "bounced = mailbox_activity.bounced + excluded.bounced, "
                      "replied = mailbox_activity.replied + excluded.replied"));
     for (const auto& [key, c] : deltas.mailboxes) {
-      if (c.sent == 0 && c.delivered == 0 && c.bounced == 0 && c.replied == 0) continue;
+      if (c.empty()) continue;
       stmt->Bind(1, key.workspace_id)
           .Bind(2, key.hour_start)
           .Bind(3, key.mailbox_id)
