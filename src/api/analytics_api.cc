@@ -150,8 +150,18 @@ Result<Response> AnalyticsApi::Campaign(const Request& request) {
     boost::json::object step =
         CountsJson(found == activity.steps.end() ? domain::ActivityCounts() : found->second);
     step.emplace("stepNumber", number);
-    // Variants (SPEC §11) are listed here once steps carry them.
-    step.emplace("variants", boost::json::array());
+    boost::json::array variants;
+    for (const domain::Variant& v : campaign.steps[i].variants) {
+      auto counted = activity.steps.find({number, v.id});
+      boost::json::object variant = CountsJson(
+          counted == activity.steps.end() ? domain::ActivityCounts() : counted->second);
+      variant.emplace("variantId", v.id);
+      variant.emplace("label", v.label);
+      variant.emplace("weight", v.weight);
+      variant.emplace("winner", v.id == campaign.steps[i].winner_variant_id);
+      variants.push_back(std::move(variant));
+    }
+    step.emplace("variants", std::move(variants));
     steps.push_back(std::move(step));
   }
   boost::json::object total_json = CountsJson(totals);

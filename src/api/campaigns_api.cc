@@ -18,13 +18,20 @@ Result<Response> CampaignsApi::Create(const Request& request) {
   campaign.workspace_id = request.workspace_id;
   campaign.name = std::move(*input.name);
   campaign.steps = input.steps.value_or(std::vector<domain::Step>{});
+  campaign.created_at = campaign.updated_at = clock_.NowMillis();
+  LT_RETURN_IF_ERROR(domain::CarryVariants({}, campaign.steps, input.winners, NewVariantId(),
+                                           campaign.created_at));
+  if (input.ab_test) LT_RETURN_IF_ERROR(input.ab_test->ApplyTo(campaign.ab_test));
   campaign.stop_on_reply = input.stop_on_reply.value_or(domain::StopOnReply::kLead);
   if (input.bounce_protection) {
     LT_RETURN_IF_ERROR(input.bounce_protection->ApplyTo(campaign.bounce_protection));
   }
-  campaign.created_at = campaign.updated_at = clock_.NowMillis();
   LT_RETURN_IF_ERROR(store_.CreateCampaign(campaign));
   return WithWarnings(campaign, 201);
+}
+
+std::function<std::string()> CampaignsApi::NewVariantId() {
+  return [this] { return ids_.Next(id_prefix::kVariant); };
 }
 
 Result<Response> CampaignsApi::WithWarnings(const domain::Campaign& campaign, int status) {
@@ -64,7 +71,14 @@ Result<Response> CampaignsApi::Patch(const Request& request) {
       store_.UpdateCampaign(
           request.workspace_id, request.PathParam("id"), [&](domain::Campaign& c) -> Status {
             if (input.steps) {
-              LT_RETURN_IF_ERROR(domain::ReplaceSteps(c, *input.steps, now));
+              std::vector<domain::Step> steps = *input.steps;
+              LT_RETURN_IF_ERROR(
+                  domain::CarryVariants(c.steps, steps, input.winners, NewVariantId(), now));
+              LT_RETURN_IF_ERROR(domain::ReplaceSteps(c, std::move(steps), now));
+            }
+            if (input.ab_test) {
+              LT_RETURN_IF_ERROR(input.ab_test->ApplyTo(c.ab_test));
+              c.updated_at = now;
             }
             if (input.name) LT_RETURN_IF_ERROR(domain::Rename(c, *input.name, now));
             if (input.stop_on_reply && *input.stop_on_reply != c.stop_on_reply) {

@@ -27,6 +27,7 @@ class CampaignsApi {
  private:
   // {"data": campaign, "warnings": [...]} (warnings only when there are any).
   Result<Response> WithWarnings(const domain::Campaign& campaign, int status);
+  std::function<std::string()> NewVariantId();
 
   store::Store& store_;
   const Clock& clock_;

@@ -30,7 +30,7 @@ boost::json::array Strings(const std::vector<std::string>& values) {
 Result<Response> InsightsApi::Preview(const Request& request) {
   LT_ASSIGN_OR_RETURN(const boost::json::value* body, RequireBody(request));
   LT_ASSIGN_OR_RETURN(FieldReader reader, FieldReader::Of(*body, ""));
-  LT_RETURN_IF_ERROR(reader.RejectUnknown({"leadId", "lead", "stepNumber"}));
+  LT_RETURN_IF_ERROR(reader.RejectUnknown({"leadId", "lead", "stepNumber", "variantId"}));
   LT_ASSIGN_OR_RETURN(domain::Campaign campaign,
                       store_.GetCampaign(request.workspace_id, request.PathParam("id")));
   LT_ASSIGN_OR_RETURN(std::optional<int64_t> step_number, reader.OptionalInteger("stepNumber"));
@@ -40,6 +40,16 @@ Result<Response> InsightsApi::Preview(const Request& request) {
     return InvalidArgument("stepNumber must be from 1 to " + std::to_string(campaign.steps.size()),
                            "stepNumber");
   }
+  // The variant to show (default: the step's first); earlier steps render
+  // their first variant, so an inherited "Re:" subject is the first one's.
+  const domain::Step& shown = campaign.steps[static_cast<size_t>(step - 1)];
+  LT_ASSIGN_OR_RETURN(std::optional<std::string> variant_id, reader.OptionalString("variantId"));
+  if (variant_id && !shown.FindVariant(*variant_id)) {
+    return InvalidArgument(shown.variants.empty() ? "this step has no variants"
+                                                  : "variantId must be one of this step's variants",
+                           "variantId");
+  }
+  if (!variant_id && !shown.variants.empty()) variant_id = shown.variants.front().id;
   LT_ASSIGN_OR_RETURN(std::optional<std::string> lead_id, reader.OptionalString("leadId"));
   const boost::json::value* inline_lead = reader.Find("lead");
   if (lead_id && inline_lead) return InvalidArgument("give leadId or lead, not both", "lead");
@@ -64,9 +74,13 @@ Result<Response> InsightsApi::Preview(const Request& request) {
     fields.emplace(row.upsert);
   }
   domain::CompiledSequence sequence(campaign.steps);
-  domain::RenderedStep rendered = sequence.Render(static_cast<size_t>(step - 1), fields->Lookup());
+  std::vector<std::string> variants(static_cast<size_t>(step));
+  variants.back() = variant_id.value_or("");
+  domain::RenderedStep rendered =
+      sequence.Render(static_cast<size_t>(step - 1), variants, fields->Lookup());
   return DataResponse(boost::json::object{
       {"stepNumber", step},
+      {"variantId", variant_id ? boost::json::value(*variant_id) : boost::json::value(nullptr)},
       {"subject", rendered.subject},
       {"bodyHtml", rendered.body_html},
       {"bodyText", delivery::HtmlToText(rendered.body_html)},
@@ -99,12 +113,18 @@ Result<Response> InsightsApi::Lint(const Request& request) {
     if (!standard && !known_custom) unknown.push_back(boost::json::string(name));
     boost::json::array steps;
     for (int n : uses[i].step_numbers) steps.push_back(n);
+    boost::json::array in_variants;
+    for (const auto& use : uses[i].variants) {
+      in_variants.push_back(
+          boost::json::object{{"stepNumber", use.step_number}, {"variantId", use.variant_id}});
+    }
     fields.push_back(boost::json::object{
         {"field", name},
         {"standard", standard},
         {"knownCustomField", known_custom},
         {"hasFallback", fallback},
         {"usedInSteps", std::move(steps)},
+        {"usedInVariants", std::move(in_variants)},
         {"leadsMissing", gaps[i].missing},
         {"sampleLeadIds", Strings(gaps[i].sample_lead_ids)},
     });
@@ -136,9 +156,34 @@ Result<Response> InsightsApi::Stats(const Request& request) {
   } else {
     metrics["replyRate"] = reply_rate;
   }
+  // Per variant, all time, with the winner marked (SPEC §11).
+  LT_ASSIGN_OR_RETURN(auto by_variant,
+                      store_.ReadVariantCounters(request.workspace_id, campaign.id));
+  boost::json::array variants;
+  for (size_t i = 0; i < campaign.steps.size(); ++i) {
+    const domain::Step& step = campaign.steps[i];
+    for (const domain::Variant& v : step.variants) {
+      auto found = by_variant.find({static_cast<int>(i + 1), v.id});
+      const domain::ActivityCounts counts =
+          found == by_variant.end() ? domain::ActivityCounts() : found->second;
+      variants.push_back(boost::json::object{
+          {"stepNumber", static_cast<int64_t>(i + 1)},
+          {"variantId", v.id},
+          {"label", v.label},
+          {"weight", v.weight},
+          {"sent", counts.sent},
+          {"delivered", counts.delivered},
+          {"bounced", counts.bounced},
+          {"replied", counts.replied},
+          {"replyRate", domain::Rate(counts.replied, counts.delivered)},
+          {"winner", v.id == step.winner_variant_id},
+      });
+    }
+  }
   return DataResponse(boost::json::object{
       {"campaignId", campaign.id},
       {"status", domain::ToString(campaign.status)},
+      {"variants", std::move(variants)},
       {"enrolledLeads", c.enrolled},
       {"metrics", std::move(metrics)},
       {"updatedAt", FormatIso8601(std::max(c.updated_at, campaign.updated_at))},

@@ -33,6 +33,11 @@ boost::json::array UnknownTokenWarnings(const std::vector<domain::Step>& steps,
     const std::string base = IndexPath("sequenceSteps", i);
     check(steps[i].subject, base + ".subject");
     check(steps[i].body_html, base + ".bodyHtml");
+    for (size_t j = 0; j < steps[i].variants.size(); ++j) {
+      const std::string path = IndexPath(base + ".variants", j);
+      check(steps[i].variants[j].subject, path + ".subject");
+      check(steps[i].variants[j].body_html, path + ".bodyHtml");
+    }
   }
   return warnings;
 }

@@ -130,12 +130,27 @@ Result<TickReport> DeliveryEngine::RunOnce() {
 
 Result<TickReport> DeliveryEngine::RunCampaign(const domain::Campaign& campaign) {
   TickReport report;
+  // Whether an A/B winner may still be chosen (SPEC §11): then the rule is
+  // checked before every batch, on the outcomes counted so far.
+  bool undecided = false;
+  if (campaign.ab_test.auto_select_winner) {
+    for (const domain::Step& step : campaign.steps) {
+      undecided = undecided || (!step.variants.empty() && step.winner_variant_id.empty());
+    }
+  }
   while (true) {
     {
       std::lock_guard<std::mutex> lock(loop_mu_);
       if (stopping_) break;
     }
     const int64_t now = clock_.NowMillis();
+    if (undecided) {
+      auto decided = store_.SelectWinners(campaign.workspace_id, campaign.id, now);
+      if (!decided.ok()) return decided.status();
+      for (int step_number : *decided) {
+        spdlog::info("delivery: campaign {} step {}: A/B winner chosen", campaign.id, step_number);
+      }
+    }
     LT_ASSIGN_OR_RETURN(
         std::vector<store::SendClaim> claims,
         store_.ClaimDueSends(campaign.workspace_id, campaign.id, now, options_.batch_size,
@@ -226,6 +241,7 @@ store::SendOutcome DeliveryEngine::Classify(const store::SendClaim& claim, const
   o.message_row_id = claim.message_row_id;
   o.step_index = claim.step_index;
   o.mailbox_id = claim.mailbox_id;
+  o.variant_id = claim.variant_id;
   o.subject = std::move(subject);
   o.smtp_code = reply.code;
   o.smtp_reply = reply.text;
@@ -302,7 +318,10 @@ void DeliveryEngine::SendJob(Job& job, const domain::Campaign& campaign) {
     }
     const int64_t now = clock_.NowMillis();
     LeadFields fields(claim.lead);
-    domain::RenderedStep rendered = sequence.Render(claim.step_index, fields.Lookup());
+    std::vector<std::string> variants = claim.earlier_variants;
+    variants.resize(static_cast<size_t>(claim.step_index) + 1);
+    variants[static_cast<size_t>(claim.step_index)] = claim.variant_id;
+    domain::RenderedStep rendered = sequence.Render(claim.step_index, variants, fields.Lookup());
     OutgoingMessage message;
     message.from_name = session->mailbox.from_name;
     message.from_email = session->mailbox.email;

@@ -47,6 +47,98 @@ Status ValidateCampaignName(std::string_view name, const std::string& param) {
   return Status::Ok();
 }
 
+namespace {
+
+Status ValidateContent(std::string_view subject, std::string_view body_html, bool needs_subject,
+                       const std::string& base) {
+  if (needs_subject && subject.empty()) {
+    return InvalidArgument("the first step needs a subject", base + ".subject");
+  }
+  if (CountCodePoints(subject) > kStepSubjectMaxChars) {
+    return InvalidArgument("subject must be at most 998 characters", base + ".subject");
+  }
+  if (HasControlCharacters(subject, /*allow_newlines=*/false)) {
+    return InvalidArgument("subject must not contain control characters or line breaks",
+                           base + ".subject");
+  }
+  if (body_html.empty()) return InvalidArgument("bodyHtml must not be empty", base + ".bodyHtml");
+  if (body_html.size() > kStepBodyMaxBytes) {
+    return InvalidArgument("bodyHtml must be at most 512 KiB", base + ".bodyHtml");
+  }
+  return Status::Ok();
+}
+
+Status ValidateVariants(const Step& step, bool first, const std::string& base) {
+  if (step.variants.size() < kMinVariants || step.variants.size() > kMaxVariants) {
+    return InvalidArgument("a step has 2 to 5 variants (or none)", base + ".variants");
+  }
+  for (size_t j = 0; j < step.variants.size(); ++j) {
+    const Variant& v = step.variants[j];
+    const std::string path = base + ".variants[" + std::to_string(j) + "]";
+    const size_t label_chars = CountCodePoints(v.label);
+    if (label_chars == 0 || label_chars > kVariantLabelMaxChars ||
+        HasControlCharacters(v.label, /*allow_newlines=*/false)) {
+      return InvalidArgument("label must be 1 to 40 characters without control characters",
+                             path + ".label");
+    }
+    for (size_t k = 0; k < j; ++k) {
+      if (step.variants[k].label == v.label) {
+        return InvalidArgument("label \"" + v.label + "\" is used twice in this step",
+                               path + ".label");
+      }
+    }
+    if (v.weight < 1 || v.weight > 100) {
+      return InvalidArgument("weight must be an integer from 1 to 100", path + ".weight");
+    }
+    LT_RETURN_IF_ERROR(ValidateContent(v.subject, v.body_html, first, path));
+  }
+  return Status::Ok();
+}
+
+const Variant* ChosenVariant(const Step& step, std::string_view variant_id) {
+  if (step.variants.empty()) return nullptr;
+  const Variant* found = step.FindVariant(variant_id);
+  return found ? found : &step.variants.front();
+}
+
+}  // namespace
+
+const Variant* Step::FindVariant(std::string_view variant_id) const {
+  for (const Variant& v : variants) {
+    if (v.id == variant_id) return &v;
+  }
+  return nullptr;
+}
+
+std::string_view Step::SubjectFor(std::string_view variant_id) const {
+  const Variant* v = ChosenVariant(*this, variant_id);
+  return v ? std::string_view(v->subject) : std::string_view(subject);
+}
+
+std::string_view Step::BodyFor(std::string_view variant_id) const {
+  const Variant* v = ChosenVariant(*this, variant_id);
+  return v ? std::string_view(v->body_html) : std::string_view(body_html);
+}
+
+bool SameContent(const std::vector<Step>& a, const std::vector<Step>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].delay_days != b[i].delay_days || a[i].subject != b[i].subject ||
+        a[i].body_html != b[i].body_html || a[i].variants.size() != b[i].variants.size()) {
+      return false;
+    }
+    for (size_t j = 0; j < a[i].variants.size(); ++j) {
+      const Variant& x = a[i].variants[j];
+      const Variant& y = b[i].variants[j];
+      if (x.id != y.id || x.label != y.label || x.subject != y.subject ||
+          x.body_html != y.body_html || x.weight != y.weight) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
 Status ValidateSteps(const std::vector<Step>& steps) {
   if (steps.size() > kMaxSteps) {
     return InvalidArgument("a sequence has at most 50 steps", "sequenceSteps");
@@ -54,27 +146,65 @@ Status ValidateSteps(const std::vector<Step>& steps) {
   for (size_t i = 0; i < steps.size(); ++i) {
     const Step& step = steps[i];
     const std::string base = "sequenceSteps[" + std::to_string(i) + "]";
-    if (i == 0 && step.subject.empty()) {
-      return InvalidArgument("the first step needs a subject", base + ".subject");
-    }
-    if (CountCodePoints(step.subject) > kStepSubjectMaxChars) {
-      return InvalidArgument("subject must be at most 998 characters", base + ".subject");
-    }
-    if (HasControlCharacters(step.subject, /*allow_newlines=*/false)) {
-      return InvalidArgument("subject must not contain control characters or line breaks",
-                             base + ".subject");
-    }
-    if (step.body_html.empty()) {
-      return InvalidArgument("bodyHtml must not be empty", base + ".bodyHtml");
-    }
-    if (step.body_html.size() > kStepBodyMaxBytes) {
-      return InvalidArgument("bodyHtml must be at most 512 KiB", base + ".bodyHtml");
+    if (step.variants.empty()) {
+      LT_RETURN_IF_ERROR(ValidateContent(step.subject, step.body_html, i == 0, base));
+    } else {
+      LT_RETURN_IF_ERROR(ValidateVariants(step, i == 0, base));
     }
     if (!(step.delay_days >= 0) || step.delay_days > kMaxDelayDays) {
       return InvalidArgument("delayDays must be a number from 0 to 365", base + ".delayDays");
     }
   }
   return Status::Ok();
+}
+
+Status CarryVariants(const std::vector<Step>& old, std::vector<Step>& steps,
+                     const WinnerChoices& choices, const std::function<std::string()>& new_id,
+                     int64_t now) {
+  for (size_t i = 0; i < steps.size(); ++i) {
+    Step& step = steps[i];
+    const Step* before = i < old.size() ? &old[i] : nullptr;
+    for (Variant& v : step.variants) {
+      v.id.clear();
+      if (before) {
+        for (const Variant& o : before->variants) {
+          if (o.label == v.label) v.id = o.id;
+        }
+      }
+      if (v.id.empty()) v.id = new_id();
+    }
+    const std::optional<std::string> choice = i < choices.size() ? choices[i] : std::nullopt;
+    step.winner_variant_id.clear();
+    step.winner_selected_at.reset();
+    if (!choice) {
+      if (before && !before->winner_variant_id.empty() &&
+          step.FindVariant(before->winner_variant_id)) {
+        step.winner_variant_id = before->winner_variant_id;
+        step.winner_selected_at = before->winner_selected_at;
+      }
+      continue;
+    }
+    if (choice->empty()) continue;
+    if (!step.FindVariant(*choice)) {
+      return InvalidArgument(
+          "winnerVariantId must be the id of one of this step's variants",
+          "sequenceSteps[" + std::to_string(i) + "].winnerVariantId");
+    }
+    step.winner_variant_id = *choice;
+    const bool kept = before && before->winner_variant_id == *choice;
+    step.winner_selected_at = kept ? before->winner_selected_at : std::optional<int64_t>(now);
+  }
+  return Status::Ok();
+}
+
+std::vector<int> NewWinners(const std::vector<Step>& before, const std::vector<Step>& after) {
+  std::vector<int> out;
+  for (size_t i = 0; i < after.size(); ++i) {
+    if (after[i].winner_variant_id.empty()) continue;
+    if (i < before.size() && before[i].winner_variant_id == after[i].winner_variant_id) continue;
+    out.push_back(static_cast<int>(i + 1));
+  }
+  return out;
 }
 
 Status Start(Campaign& campaign, const StartContext& context, int64_t now) {
@@ -132,7 +262,8 @@ Status Pause(Campaign& campaign, int64_t now) {
 }
 
 Status ReplaceSteps(Campaign& campaign, std::vector<Step> steps, int64_t now) {
-  if (campaign.status == CampaignStatus::kRunning) {
+  // Choosing a winner is the one change a running campaign's steps allow.
+  if (campaign.status == CampaignStatus::kRunning && !SameContent(campaign.steps, steps)) {
     return InvalidState("sequence steps of a running campaign cannot change; pause it first");
   }
   LT_RETURN_IF_ERROR(ValidateSteps(steps));

@@ -4,11 +4,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "domain/ab_test.h"
 #include "util/status.h"
 
 namespace leadterra::domain {
@@ -41,11 +43,36 @@ struct PauseReason {
   int64_t at = 0;
 };
 
+// One version of a step's content (SPEC §11).
+struct Variant {
+  std::string id;     // var_…, stable across edits that keep the label
+  std::string label;  // "A", unique within the step
+  std::string subject;
+  std::string body_html;
+  int weight = kDefaultVariantWeight;  // 1..100, relative to the step's other variants
+  static constexpr int kDefaultVariantWeight = 50;
+};
+
 struct Step {
   double delay_days = 0;  // from the previous step's send (step 1: enrollment/start)
   std::string subject;    // may be empty after the first step: "Re: <previous>"
   std::string body_html;
+  // None, or 2..5: then each lead gets one of them and subject/body_html
+  // above are empty.
+  std::vector<Variant> variants;
+  std::string winner_variant_id;  // "" until a winner is chosen
+  std::optional<int64_t> winner_selected_at;
+
+  const Variant* FindVariant(std::string_view variant_id) const;
+  // The content a lead with `variant_id` gets: the variant's (the first one
+  // when that id is gone), or the step's own.
+  std::string_view SubjectFor(std::string_view variant_id) const;
+  std::string_view BodyFor(std::string_view variant_id) const;
 };
+
+// Same content (delays, subjects, bodies, variants with their ids, labels
+// and weights); winners aside.
+bool SameContent(const std::vector<Step>& a, const std::vector<Step>& b);
 
 struct Campaign {
   std::string id;  // camp_…
@@ -59,6 +86,7 @@ struct Campaign {
   StopOnReply stop_on_reply = StopOnReply::kLead;
   BounceProtection bounce_protection;
   std::optional<PauseReason> pause_reason;  // set only by an automatic pause
+  AbTestSettings ab_test;
 };
 
 // Params "bounceProtection.maxBounceRate" (0 < rate <= 1) and
@@ -80,6 +108,9 @@ inline constexpr size_t kStepSubjectMaxChars = 998;
 inline constexpr size_t kStepBodyMaxBytes = 512 * 1024;
 inline constexpr size_t kMaxSteps = 50;
 inline constexpr double kMaxDelayDays = 365;
+inline constexpr size_t kMinVariants = 2;
+inline constexpr size_t kMaxVariants = 5;
+inline constexpr size_t kVariantLabelMaxChars = 40;
 
 // Validates a name (1..200 code points, no control characters). `param` names
 // the field in the error.
@@ -92,6 +123,24 @@ struct StartContext {
   bool require_mailbox = false;  // set once mailboxes exist
   int active_mailboxes = 0;
 };
+
+// What an edit of the steps says about winners, per step (by position):
+// nullopt keeps the current winner (when its variant is still there), ""
+// clears it, an id chooses that variant.
+using WinnerChoices = std::vector<std::optional<std::string>>;
+
+// Prepares `steps` to replace `old`: every variant keeps the id of the
+// variant with the same label at the same position in `old` (else
+// `new_id()`), and winners follow `choices`. Errors name
+// "sequenceSteps[i].winnerVariantId". A winner chosen here (not kept) gets
+// `now` as its time.
+Status CarryVariants(const std::vector<Step>& old, std::vector<Step>& steps,
+                     const WinnerChoices& choices, const std::function<std::string()>& new_id,
+                     int64_t now);
+
+// The step numbers (1-based) whose winner is set in `after` but was not (or
+// was another) in `before`.
+std::vector<int> NewWinners(const std::vector<Step>& before, const std::vector<Step>& after);
 
 // Lifecycle transitions: mutate `campaign` on success, leave it untouched and
 // return kInvalidState when the rule forbids the change.

@@ -11,7 +11,8 @@ namespace leadterra::domain {
 const std::vector<std::string_view>& SubscribableEventTypes() {
   static const std::vector<std::string_view> kTypes = {
       event_type::kCampaignStarted, event_type::kCampaignPaused, event_type::kMessageSent,
-      event_type::kMessageBounced,  event_type::kMessageReplied, event_type::kLeadUnsubscribed};
+      event_type::kMessageBounced,  event_type::kMessageReplied, event_type::kLeadUnsubscribed,
+      event_type::kStepWinnerSelected};
   return kTypes;
 }
 
@@ -111,6 +112,7 @@ JsonObjectWriter MessageData(const MessageFacts& f) {
       .Int("stepIndex", f.step_index)
       .Int("stepNumber", f.step_index + 1)
       .String("mailboxId", f.mailbox_id);
+  data.OptionalString("variantId", VariantIdOrNull(f.variant_id));
   return data;
 }
 
@@ -128,6 +130,19 @@ Event MessageBouncedEvent(const MessageFacts& facts) {
       .String("smtpReply", facts.smtp_reply)
       .String("bouncedAt", FormatIso8601(facts.at));
   return Event{std::string(event_type::kMessageBounced), data.Finish()};
+}
+
+Event StepWinnerSelectedEvent(const Campaign& campaign, int step_number, WinnerSource source) {
+  const Step& step = campaign.steps.at(static_cast<size_t>(step_number - 1));
+  const Variant* winner = step.FindVariant(step.winner_variant_id);
+  JsonObjectWriter data;
+  data.String("campaignId", campaign.id)
+      .Int("stepNumber", step_number)
+      .String("variantId", step.winner_variant_id)
+      .String("label", winner ? winner->label : "")
+      .String("selectedBy", source == WinnerSource::kAutomatic ? "rule" : "person")
+      .String("selectedAt", FormatIso8601(step.winner_selected_at.value_or(campaign.updated_at)));
+  return Event{std::string(event_type::kStepWinnerSelected), data.Finish()};
 }
 
 Event WebhookTestEvent(const std::string& webhook_id) {

@@ -22,6 +22,7 @@ inline constexpr std::string_view kMessageSent = "message.sent";
 inline constexpr std::string_view kMessageBounced = "message.bounced";
 inline constexpr std::string_view kMessageReplied = "message.replied";
 inline constexpr std::string_view kLeadUnsubscribed = "lead.unsubscribed";
+inline constexpr std::string_view kStepWinnerSelected = "step.winner_selected";
 // Sent only by POST /v1/webhooks/:id/test, to that one endpoint.
 inline constexpr std::string_view kWebhookTest = "webhook.test";
 }  // namespace event_type
@@ -85,10 +86,21 @@ struct MessageFacts {
   int smtp_code = 0;
   std::string smtp_reply;
   int64_t at = 0;  // sent or bounced
+  std::string variant_id;  // "" for a step without variants
 };
 Event MessageSentEvent(const MessageFacts& facts);
+// A message's variant as event payloads give it ("" is null).
+inline std::optional<std::string> VariantIdOrNull(const std::string& variant_id) {
+  return variant_id.empty() ? std::nullopt : std::optional<std::string>(variant_id);
+}
 Event MessageBouncedEvent(const MessageFacts& facts);
 Event WebhookTestEvent(const std::string& webhook_id);
+
+// Who chose a step's winner: the rule (engine) or a person (PATCH).
+enum class WinnerSource { kAutomatic, kManual };
+// step.winner_selected for `campaign`'s step `step_number` (1-based), whose
+// winner_variant_id and winner_selected_at are set.
+Event StepWinnerSelectedEvent(const Campaign& campaign, int step_number, WinnerSource source);
 
 // The JSON body POSTed for an event; identical for every attempt.
 std::string EventEnvelope(const std::string& event_id, const std::string& type, int64_t created_at,

@@ -268,6 +268,11 @@ struct SendClaim {
   std::string mailbox_id;
   // Message-ID headers of the lead's earlier steps in this campaign, oldest first.
   std::vector<std::string> thread;
+  // The variant this message is sent as ("" for a step without variants):
+  // given on the first claim and kept by every retry.
+  std::string variant_id;
+  // The variants the lead got at earlier steps, by step index ("" none).
+  std::vector<std::string> earlier_variants;
 };
 
 struct SendOutcome {
@@ -280,6 +285,7 @@ struct SendOutcome {
   std::string message_row_id;
   int step_index = 0;
   std::string mailbox_id;
+  std::string variant_id;
   std::string subject;
   int smtp_code = 0;
   std::string smtp_reply;
@@ -314,6 +320,15 @@ class DeliveryStore {
   // claim was released meanwhile).
   virtual Result<bool> CommitProgress(const std::vector<SendOutcome>& outcomes,
                                       const SendClaim* next, int64_t now) = 0;
+  // A/B winners (SPEC §11), for a running campaign whose abTest has
+  // autoSelectWinner: each step with variants and no winner yet whose
+  // all-time tallies (delivered, replied per variant) make
+  // domain::ChooseWinner pick one gets it, with `now` as its time and a
+  // step.winner_selected event, in one transaction; a step another node
+  // decided meanwhile is left alone. Returns the step numbers decided.
+  virtual Result<std::vector<int>> SelectWinners(const std::string& workspace_id,
+                                                 const std::string& campaign_id,
+                                                 int64_t now) = 0;
   // Claims are leased to the process (store instance) that made them, for
   // the store's lease length; RenewLeases keeps them while it lives.
   // Once a lease has run out its process is taken for dead, and any process

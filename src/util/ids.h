@@ -18,6 +18,7 @@ inline constexpr std::string_view kWorkspace = "ws_";
 inline constexpr std::string_view kApiKey = "key_";
 inline constexpr std::string_view kCampaign = "camp_";
 inline constexpr std::string_view kLead = "lead_";
+inline constexpr std::string_view kVariant = "var_";
 inline constexpr std::string_view kMessage = "msg_";
 inline constexpr std::string_view kMailbox = "mbx_";
 inline constexpr std::string_view kWebhook = "whk_";

@@ -59,8 +59,8 @@ CREATE TABLE campaign_steps (
   campaign_id TEXT COLLATE "C" NOT NULL,
   step_index BIGINT NOT NULL,
   delay_days DOUBLE PRECISION NOT NULL,
-  subject TEXT COLLATE "C" NOT NULL,
-  body_html TEXT COLLATE "C" NOT NULL,
+  subject TEXT NOT NULL,
+  body_html TEXT NOT NULL,
   PRIMARY KEY (workspace_id, campaign_id, step_index),
   FOREIGN KEY (workspace_id, campaign_id) REFERENCES campaigns(workspace_id, id)
 );
@@ -257,7 +257,7 @@ CREATE TABLE inbound_messages (
   lead_id TEXT COLLATE "C" NOT NULL,
   message_row_id TEXT COLLATE "C" NOT NULL,
   from_addr TEXT COLLATE "C" NOT NULL,
-  subject TEXT COLLATE "C" NOT NULL,
+  subject TEXT NOT NULL,
   message_id_header TEXT COLLATE "C" NOT NULL,
   snippet TEXT COLLATE "C" NOT NULL,
   dsn_status TEXT COLLATE "C",
@@ -407,6 +407,44 @@ SELECT workspace_id, hour_start, mailbox_id, count(*) FROM (
 GROUP BY workspace_id, hour_start, mailbox_id
 ON CONFLICT (workspace_id, hour_start, mailbox_id)
 DO UPDATE SET replied = mailbox_activity.replied + excluded.replied;
+)sql"},
+      {5, R"sql(
+-- A/B variants (SPEC §11): a step's versions, its winner, the campaign's
+-- test settings, the variant each message got, and per-variant counters
+-- (sharded like campaign_stats) that the winner rule and stats read.
+ALTER TABLE campaigns ADD COLUMN ab_auto_select BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE campaigns ADD COLUMN ab_min_sends BIGINT NOT NULL DEFAULT 100;
+ALTER TABLE campaigns ADD COLUMN ab_confidence DOUBLE PRECISION NOT NULL DEFAULT 0.95;
+ALTER TABLE campaign_steps ADD COLUMN winner_variant_id TEXT COLLATE "C" NOT NULL DEFAULT '';
+ALTER TABLE campaign_steps ADD COLUMN winner_selected_at BIGINT;
+CREATE TABLE campaign_step_variants (
+  workspace_id TEXT COLLATE "C" NOT NULL,
+  campaign_id TEXT COLLATE "C" NOT NULL,
+  step_index BIGINT NOT NULL,
+  position BIGINT NOT NULL,
+  id TEXT COLLATE "C" NOT NULL,
+  label TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  body_html TEXT NOT NULL,
+  weight BIGINT NOT NULL,
+  PRIMARY KEY (workspace_id, campaign_id, step_index, position)
+);
+ALTER TABLE messages ADD COLUMN variant_id TEXT COLLATE "C" NOT NULL DEFAULT '';
+CREATE TABLE variant_stats (
+  workspace_id TEXT COLLATE "C" NOT NULL,
+  campaign_id TEXT COLLATE "C" NOT NULL,
+  step_number BIGINT NOT NULL,
+  variant_id TEXT COLLATE "C" NOT NULL,
+  shard BIGINT NOT NULL DEFAULT 0,
+  sent BIGINT NOT NULL DEFAULT 0,
+  delivered BIGINT NOT NULL DEFAULT 0,
+  bounced BIGINT NOT NULL DEFAULT 0,
+  replied BIGINT NOT NULL DEFAULT 0,
+  unsubscribed BIGINT NOT NULL DEFAULT 0,
+  opened BIGINT NOT NULL DEFAULT 0,
+  clicked BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (workspace_id, campaign_id, step_number, variant_id, shard)
+);
 )sql"},
   };
   return kMigrations;

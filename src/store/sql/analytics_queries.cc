@@ -34,6 +34,32 @@ Result<std::vector<domain::ActivityRow>> ReadCampaignActivity(Connection& conn,
   return rows;
 }
 
+Result<std::map<std::pair<int, std::string>, domain::ActivityCounts>> ReadVariantCounters(
+    Connection& conn, const std::string& workspace_id, const std::string& campaign_id) {
+  LT_ASSIGN_OR_RETURN(
+      auto stmt,
+      conn.Prepare("SELECT step_number, variant_id, sum(sent), sum(delivered), sum(bounced), "
+                   "sum(replied), sum(unsubscribed), sum(opened), sum(clicked) FROM "
+                   "variant_stats WHERE workspace_id = ? AND campaign_id = ? GROUP BY "
+                   "step_number, variant_id"));
+  stmt->Bind(1, workspace_id).Bind(2, campaign_id);
+  std::map<std::pair<int, std::string>, domain::ActivityCounts> out;
+  while (true) {
+    LT_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    domain::ActivityCounts& c =
+        out[{static_cast<int>(stmt->ColumnInt(0)), stmt->ColumnText(1)}];
+    c.sent = stmt->ColumnInt(2);
+    c.delivered = stmt->ColumnInt(3);
+    c.bounced = stmt->ColumnInt(4);
+    c.replied = stmt->ColumnInt(5);
+    c.unsubscribed = stmt->ColumnInt(6);
+    c.opened = stmt->ColumnInt(7);
+    c.clicked = stmt->ColumnInt(8);
+  }
+  return out;
+}
+
 Result<std::map<std::string, domain::ActivityCounts>> SumMailboxActivity(
     Connection& conn, const std::string& workspace_id, int64_t from, int64_t to) {
   LT_ASSIGN_OR_RETURN(auto stmt,

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <map>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,10 @@ Result<std::vector<domain::ActivityRow>> ReadCampaignActivity(Connection& conn,
                                                               const std::string& workspace_id,
                                                               const std::string& campaign_id,
                                                               int64_t from, int64_t to);
+
+// All-time per-variant counters (variant_stats, shards added up).
+Result<std::map<std::pair<int, std::string>, domain::ActivityCounts>> ReadVariantCounters(
+    Connection& conn, const std::string& workspace_id, const std::string& campaign_id);
 
 Result<std::map<std::string, domain::ActivityCounts>> SumMailboxActivity(
     Connection& conn, const std::string& workspace_id, int64_t from, int64_t to);

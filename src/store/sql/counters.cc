@@ -110,6 +110,46 @@ Status ApplyActivityDeltas(Connection& conn, const ActivityDeltas& deltas) {
       LT_RETURN_IF_ERROR(stmt->Run());
     }
   }
+  // Per variant, all time: what the winner rule and stats read.
+  using VariantKey = std::tuple<std::string, std::string, int, std::string, int>;
+  std::map<VariantKey, domain::ActivityCounts> variants;
+  for (const auto& [key, c] : deltas.campaigns) {
+    if (key.variant_id.empty() || c.empty()) continue;
+    domain::ActivityCounts& total = variants[{key.workspace_id, key.campaign_id, key.step_number,
+                                              key.variant_id, key.shard}];
+    total += c;
+  }
+  if (!variants.empty()) {
+    LT_ASSIGN_OR_RETURN(
+        auto stmt,
+        conn.Prepare("INSERT INTO variant_stats(workspace_id, campaign_id, step_number, "
+                     "variant_id, shard, sent, delivered, bounced, replied, unsubscribed, "
+                     "opened, clicked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                     "ON CONFLICT (workspace_id, campaign_id, step_number, variant_id, shard) "
+                     "DO UPDATE SET sent = variant_stats.sent + excluded.sent, "
+                     "delivered = variant_stats.delivered + excluded.delivered, "
+                     "bounced = variant_stats.bounced + excluded.bounced, "
+                     "replied = variant_stats.replied + excluded.replied, "
+                     "unsubscribed = variant_stats.unsubscribed + excluded.unsubscribed, "
+                     "opened = variant_stats.opened + excluded.opened, "
+                     "clicked = variant_stats.clicked + excluded.clicked"));
+    for (const auto& [key, c] : variants) {
+      const auto& [workspace_id, campaign_id, step_number, variant_id, shard] = key;
+      stmt->Bind(1, workspace_id)
+          .Bind(2, campaign_id)
+          .Bind(3, step_number)
+          .Bind(4, variant_id)
+          .Bind(5, shard)
+          .Bind(6, c.sent)
+          .Bind(7, c.delivered)
+          .Bind(8, c.bounced)
+          .Bind(9, c.replied)
+          .Bind(10, c.unsubscribed)
+          .Bind(11, c.opened)
+          .Bind(12, c.clicked);
+      LT_RETURN_IF_ERROR(stmt->Run());
+    }
+  }
   return Status::Ok();
 }
 

@@ -6,6 +6,7 @@
 #include <random>
 #include <tuple>
 
+#include "domain/ab_test.h"
 #include "store/sql/bounce_protection.h"
 #include "store/sql/counters.h"
 #include "store/sql/lead_queries.h"
@@ -117,6 +118,57 @@ std::string DomainOf(const std::string& email) {
   return at == std::string::npos ? "localhost" : email.substr(at + 1);
 }
 
+// A step's variants as the claim needs them (ids and weights in order) and
+// its winner ("" none).
+struct StepVariants {
+  std::vector<std::string> ids;
+  std::vector<int> weights;
+  std::string winner;
+};
+
+Result<std::vector<StepVariants>> LoadStepVariants(Connection& conn,
+                                                   const std::string& workspace_id,
+                                                   const std::string& campaign_id) {
+  std::vector<StepVariants> out;
+  LT_ASSIGN_OR_RETURN(auto steps, conn.Prepare("SELECT step_index, winner_variant_id FROM "
+                                               "campaign_steps WHERE workspace_id = ? AND "
+                                               "campaign_id = ? ORDER BY step_index"));
+  steps->Bind(1, workspace_id).Bind(2, campaign_id);
+  while (true) {
+    LT_ASSIGN_OR_RETURN(bool row, steps->Step());
+    if (!row) break;
+    const size_t index = static_cast<size_t>(steps->ColumnInt(0));
+    if (index >= out.size()) out.resize(index + 1);
+    out[index].winner = steps->ColumnText(1);
+  }
+  steps.reset();
+  LT_ASSIGN_OR_RETURN(auto variants, conn.Prepare("SELECT step_index, id, weight FROM "
+                                                  "campaign_step_variants WHERE workspace_id = "
+                                                  "? AND campaign_id = ? ORDER BY step_index, "
+                                                  "position"));
+  variants->Bind(1, workspace_id).Bind(2, campaign_id);
+  while (true) {
+    LT_ASSIGN_OR_RETURN(bool row, variants->Step());
+    if (!row) break;
+    const size_t index = static_cast<size_t>(variants->ColumnInt(0));
+    if (index >= out.size()) continue;
+    out[index].ids.push_back(variants->ColumnText(1));
+    out[index].weights.push_back(static_cast<int>(variants->ColumnInt(2)));
+  }
+  return out;
+}
+
+// The variant a lead gets at a step it is first claimed for: the winner once
+// there is one, else one by weight (domain::AssignVariant).
+std::string PickVariant(const std::vector<StepVariants>& steps, const std::string& campaign_id,
+                        const std::string& lead_id, int step_index) {
+  if (step_index < 0 || static_cast<size_t>(step_index) >= steps.size()) return std::string();
+  const StepVariants& step = steps[static_cast<size_t>(step_index)];
+  if (step.ids.empty()) return std::string();
+  if (!step.winner.empty()) return step.winner;
+  return step.ids[domain::AssignVariant(campaign_id, lead_id, step_index + 1, step.weights)];
+}
+
 }  // namespace
 
 Result<std::vector<SendClaim>> ClaimDueSends(Connection& conn, const std::string& workspace_id,
@@ -209,14 +261,16 @@ Result<std::vector<SendClaim>> ClaimDueSends(Connection& conn, const std::string
                       conn.Prepare("UPDATE enrollments SET next_send_at = ?, held = 1 WHERE "
                                    "workspace_id = ? AND campaign_id = ? AND lead_id = ?"));
   LT_ASSIGN_OR_RETURN(auto existing,
-                      conn.Prepare("SELECT id, status, message_id_header, attempts FROM messages "
-                                   "WHERE workspace_id = ? AND campaign_id = ? AND lead_id = ? AND "
-                                   "step_index = ?"));
+                      conn.Prepare("SELECT id, status, message_id_header, attempts, variant_id "
+                                   "FROM messages WHERE workspace_id = ? AND campaign_id = ? AND "
+                                   "lead_id = ? AND step_index = ?"));
   LT_ASSIGN_OR_RETURN(auto insert,
                       conn.Prepare("INSERT INTO messages(workspace_id, id, campaign_id, lead_id, "
                                    "step_index, mailbox_id, message_id_header, status, attempts, "
-                                   "created_at, updated_at, lease_until, lease_owner) VALUES (?, "
-                                   "?, ?, ?, ?, ?, ?, 'claimed', 1, ?, ?, ?, ?)"));
+                                   "created_at, updated_at, lease_until, lease_owner, variant_id) "
+                                   "VALUES (?, ?, ?, ?, ?, ?, ?, 'claimed', 1, ?, ?, ?, ?, ?)"));
+  LT_ASSIGN_OR_RETURN(const std::vector<StepVariants> variants,
+                      LoadStepVariants(conn, workspace_id, campaign_id));
   LT_ASSIGN_OR_RETURN(auto resend,
                       conn.Prepare("UPDATE messages SET status = 'claimed', attempts = attempts + "
                                    "1, mailbox_id = ?, updated_at = ?, lease_until = ?, "
@@ -234,9 +288,10 @@ Result<std::vector<SendClaim>> ClaimDueSends(Connection& conn, const std::string
                                "VALUES (?, ?, ?, 1) ON CONFLICT (workspace_id, mailbox_id, day) DO "
                                "UPDATE SET sent = mailbox_usage.sent + 1"));
   LT_ASSIGN_OR_RETURN(auto thread,
-                      conn.Prepare("SELECT message_id_header FROM messages WHERE workspace_id = ? "
-                                   "AND campaign_id = ? AND lead_id = ? AND step_index < ? AND "
-                                   "status IN ('delivered', 'unknown') ORDER BY step_index"));
+                      conn.Prepare("SELECT message_id_header, step_index, variant_id FROM "
+                                   "messages WHERE workspace_id = ? AND campaign_id = ? AND "
+                                   "lead_id = ? AND step_index < ? AND status IN ('delivered', "
+                                   "'unknown') ORDER BY step_index"));
 
   LT_ASSIGN_OR_RETURN(auto pace, conn.Prepare("UPDATE mailboxes SET next_send_after = ? WHERE "
                                               "workspace_id = ? AND id = ?"));
@@ -290,6 +345,7 @@ Result<std::vector<SendClaim>> ClaimDueSends(Connection& conn, const std::string
       claim.message_row_id = existing->ColumnText(0);
       claim.message_id_header = existing->ColumnText(2);
       claim.attempt = static_cast<int>(existing->ColumnInt(3)) + 1;
+      claim.variant_id = existing->ColumnText(4);  // a retry keeps its variant
       existing->Reset();
       if (status != "retry") {
         // This step already went out (or may have): never again. Move on.
@@ -313,6 +369,7 @@ Result<std::vector<SendClaim>> ClaimDueSends(Connection& conn, const std::string
       claim.message_row_id = new_id();
       claim.message_id_header =
           "<" + claim.message_row_id + "@" + DomainOf(slot->second.email) + ">";
+      claim.variant_id = PickVariant(variants, campaign_id, d.lead.id, d.step);
       insert->Bind(1, workspace_id)
           .Bind(2, claim.message_row_id)
           .Bind(3, campaign_id)
@@ -323,7 +380,8 @@ Result<std::vector<SendClaim>> ClaimDueSends(Connection& conn, const std::string
           .Bind(8, now)
           .Bind(9, now)
           .Bind(10, lease.until)
-          .Bind(11, lease.owner);
+          .Bind(11, lease.owner)
+          .Bind(12, claim.variant_id);
       LT_RETURN_IF_ERROR(insert->Run());
     }
     activate->Bind(1, mailbox_id).Bind(2, workspace_id).Bind(3, campaign_id).Bind(4, d.lead.id);
@@ -344,6 +402,9 @@ Result<std::vector<SendClaim>> ClaimDueSends(Connection& conn, const std::string
       LT_ASSIGN_OR_RETURN(bool row, thread->Step());
       if (!row) break;
       claim.thread.push_back(thread->ColumnText(0));
+      const size_t earlier = static_cast<size_t>(thread->ColumnInt(1));
+      if (earlier >= claim.earlier_variants.size()) claim.earlier_variants.resize(earlier + 1);
+      claim.earlier_variants[earlier] = thread->ColumnText(2);
     }
     thread->Reset();
     claim.lead = std::move(d.lead);
@@ -426,11 +487,12 @@ Status RecordOutcomes(Connection& conn, const std::vector<SendOutcome>& outcomes
                                                             ? &domain::ActivityCounts::delivered
                                                             : &domain::ActivityCounts::bounced}) {
         activity.Add(field, o.workspace_id, o.campaign_id, o.step_index + 1, o.mailbox_id, now, 1,
-                     shard);
+                     shard, o.variant_id);
       }
       const domain::MessageFacts facts{
           o.message_row_id, o.campaign_id, o.lead_id,   o.lead_email, o.step_index,
-          o.mailbox_id,     o.subject,     o.smtp_code, o.smtp_reply, now};
+          o.mailbox_id,     o.subject,     o.smtp_code, o.smtp_reply, now,
+          o.variant_id};
       LT_RETURN_IF_ERROR(EmitEvent(conn, o.workspace_id,
                                    o.kind == Kind::kDelivered ? domain::MessageSentEvent(facts)
                                                               : domain::MessageBouncedEvent(facts),
@@ -539,22 +601,21 @@ Result<int64_t> ResolveInterrupted(Connection& conn, int64_t now, int64_t day_mi
   struct Interrupted {
     std::string workspace_id, id, campaign_id, lead_id;
     int step = 0;
-    std::string mailbox_id;
+    std::string mailbox_id, variant_id;
   };
   std::vector<Interrupted> rows;
   {
     LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare(conn.SkipLocked(
                                        "SELECT workspace_id, id, campaign_id, lead_id, "
-                                       "step_index, mailbox_id FROM messages WHERE status = "
-                                       "'sending' AND "
-                                       "lease_until < ?")));
+                                       "step_index, mailbox_id, variant_id FROM messages WHERE "
+                                       "status = 'sending' AND lease_until < ?")));
     stmt->Bind(1, now);
     while (true) {
       LT_ASSIGN_OR_RETURN(bool row, stmt->Step());
       if (!row) break;
       rows.push_back({stmt->ColumnText(0), stmt->ColumnText(1), stmt->ColumnText(2),
                       stmt->ColumnText(3), static_cast<int>(stmt->ColumnInt(4)),
-                      stmt->ColumnText(5)});
+                      stmt->ColumnText(5), stmt->ColumnText(6)});
     }
   }
   LT_ASSIGN_OR_RETURN(auto mark, conn.Prepare("UPDATE messages SET status = 'unknown', "
@@ -573,7 +634,7 @@ Result<int64_t> ResolveInterrupted(Connection& conn, int64_t now, int64_t day_mi
     CounterDelta& d = deltas[{r.workspace_id, r.campaign_id, shard}];
     ++d.unknown;
     activity.Add(&domain::ActivityCounts::sent, r.workspace_id, r.campaign_id, r.step + 1,
-                 r.mailbox_id, now, 1, shard);
+                 r.mailbox_id, now, 1, shard, r.variant_id);
     next_step->Bind(1, r.workspace_id).Bind(2, r.campaign_id).Bind(3, r.step + 1);
     LT_ASSIGN_OR_RETURN(bool more, next_step->Step());
     std::optional<int64_t> next_send_at;

@@ -22,16 +22,17 @@ struct SentMessage {
   int step_index = 0;
   std::optional<int64_t> sent_at;  // when it was delivered
   std::string mailbox_id;
+  std::string variant_id;
 };
 
 constexpr char kSentColumns[] =
     "m.id, m.campaign_id, m.lead_id, m.status, m.message_id_header, m.step_index, m.sent_at, "
-    "m.mailbox_id";
+    "m.mailbox_id, m.variant_id";
 
 SentMessage ReadSent(const Statement& row) {
   return {row.ColumnText(0),        row.ColumnText(1), row.ColumnText(2),
           row.ColumnText(3),        row.ColumnText(4), static_cast<int>(row.ColumnInt(5)),
-          row.ColumnOptionalInt(6), row.ColumnText(7)};
+          row.ColumnOptionalInt(6), row.ColumnText(7), row.ColumnText(8)};
 }
 
 Result<std::optional<SentMessage>> FindByHeader(Connection& conn, const std::string& workspace_id,
@@ -165,6 +166,7 @@ domain::Event RepliedEvent(const InboundRecord& r, const SentMessage& sent,
                            .String("email", email)
                            .Int("stepIndex", sent.step_index)
                            .Int("stepNumber", sent.step_index + 1)
+                           .OptionalString("variantId", domain::VariantIdOrNull(sent.variant_id))
                            .String("inboundId", r.id)
                            .String("from", r.facts.from)
                            .String("subject", r.facts.subject)
@@ -183,7 +185,7 @@ Status ApplyReply(Connection& conn, const InboundRecord& r, const SentMessage& s
   ++d.replied;
   ActivityDeltas activity;
   activity.Add(&domain::ActivityCounts::replied, r.workspace_id, sent.campaign_id,
-               sent.step_index + 1, sent.mailbox_id, now);
+               sent.step_index + 1, sent.mailbox_id, now, 1, 0, sent.variant_id);
   LT_ASSIGN_OR_RETURN(std::string email, LeadEmail(conn, r.workspace_id, sent.lead_id));
   LT_RETURN_IF_ERROR(StopCompany(conn, r.workspace_id, sent.campaign_id, email, d));
   LT_RETURN_IF_ERROR(ApplyCounterDeltas(conn, deltas, now));
@@ -214,10 +216,10 @@ Status ApplyBounce(Connection& conn, const InboundRecord& r, const SentMessage& 
   // The bounce counts now; the delivery it takes back, where it was counted.
   ActivityDeltas activity;
   activity.Add(&domain::ActivityCounts::bounced, r.workspace_id, sent.campaign_id,
-               sent.step_index + 1, sent.mailbox_id, now);
+               sent.step_index + 1, sent.mailbox_id, now, 1, 0, sent.variant_id);
   if (sent.status == "delivered" && sent.sent_at) {
     activity.Add(&domain::ActivityCounts::delivered, r.workspace_id, sent.campaign_id,
-                 sent.step_index + 1, sent.mailbox_id, *sent.sent_at, -1);
+                 sent.step_index + 1, sent.mailbox_id, *sent.sent_at, -1, 0, sent.variant_id);
   }
   LT_ASSIGN_OR_RETURN(
       auto before, StopEnrollment(conn, r.workspace_id, sent.campaign_id, sent.lead_id, "bounced"));
@@ -239,7 +241,8 @@ Status ApplyBounce(Connection& conn, const InboundRecord& r, const SentMessage& 
                                    found ? mailbox->ColumnText(1) : "",
                                    smtp_code,
                                    diagnostic,
-                                   now};
+                                   now,
+                                   sent.variant_id};
   mailbox.reset();
   return EmitEvent(conn, r.workspace_id, domain::MessageBouncedEvent(facts), now);
 }

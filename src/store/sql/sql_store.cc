@@ -31,7 +31,8 @@ constexpr char kApiKeyColumns[] =
     "workspace_id, id, name, key_hash, prefix, created_at, revoked_at";
 constexpr char kCampaignColumns[] =
     "workspace_id, id, name, status, created_at, updated_at, started_at, stop_on_reply, "
-    "bounce_protection, bounce_max_rate, bounce_min_sends, pause_reason, pause_message, pause_at";
+    "bounce_protection, bounce_max_rate, bounce_min_sends, pause_reason, pause_message, pause_at, "
+    "ab_auto_select, ab_min_sends, ab_confidence";
 
 ApiKey ReadApiKey(const Statement& row) {
   ApiKey key;
@@ -63,10 +64,13 @@ Campaign ReadCampaign(const Statement& row) {
   if (std::optional<std::string> code = row.ColumnOptionalText(11)) {
     c.pause_reason = domain::PauseReason{*code, row.ColumnText(12), row.ColumnInt(13)};
   }
+  c.ab_test.auto_select_winner = row.ColumnInt(14) != 0;
+  c.ab_test.min_sends_per_variant = row.ColumnInt(15);
+  c.ab_test.confidence = row.ColumnDouble(16);
   return c;
 }
 
-// Binds every column of kCampaignColumns, in order, as ?1..?14.
+// Binds every column of kCampaignColumns, in order, as ?1..?17.
 void BindCampaign(Statement& stmt, const Campaign& c) {
   stmt.Bind(1, c.workspace_id)
       .Bind(2, c.id)
@@ -86,6 +90,9 @@ void BindCampaign(Statement& stmt, const Campaign& c) {
   } else {
     stmt.BindNull(12).BindNull(13).BindNull(14);
   }
+  stmt.Bind(15, c.ab_test.auto_select_winner ? 1 : 0)
+      .Bind(16, c.ab_test.min_sends_per_variant)
+      .Bind(17, c.ab_test.confidence);
 }
 
 class SqlStore final : public Store {
@@ -264,7 +271,7 @@ class SqlStore final : public Store {
       LT_ASSIGN_OR_RETURN(auto insert,
                           conn->Prepare(std::string("INSERT INTO campaigns(") + kCampaignColumns +
                                         ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-                                        "?11, ?12, ?13, ?14)"));
+                                        "?11, ?12, ?13, ?14, ?15, ?16, ?17)"));
       BindCampaign(*insert, c);
       LT_RETURN_IF_ERROR(insert->Run());
       insert.reset();
@@ -321,11 +328,18 @@ class SqlStore final : public Store {
                   "UPDATE campaigns SET name = ?3, status = ?4, updated_at = ?6, "
                   "started_at = ?7, stop_on_reply = ?8, bounce_protection = ?9, "
                   "bounce_max_rate = ?10, bounce_min_sends = ?11, pause_reason = ?12, "
-                  "pause_message = ?13, pause_at = ?14 WHERE workspace_id = ?1 AND id = ?2"));
+                  "pause_message = ?13, pause_at = ?14, ab_auto_select = ?15, ab_min_sends = "
+                  "?16, ab_confidence = ?17 WHERE workspace_id = ?1 AND id = ?2"));
           BindCampaign(*update, c);
           LT_RETURN_IF_ERROR(update->Run());
           update.reset();
           if (!SameSteps(old_steps, c.steps)) LT_RETURN_IF_ERROR(WriteSteps(conn, c));
+          for (int step_number : domain::NewWinners(old_steps, c.steps)) {
+            LT_RETURN_IF_ERROR(sql::EmitEvent(
+                conn, workspace_id,
+                domain::StepWinnerSelectedEvent(c, step_number, domain::WinnerSource::kManual),
+                c.updated_at));
+          }
           if (c.status == domain::CampaignStatus::kRunning &&
               old_status != domain::CampaignStatus::kRunning) {
             LT_RETURN_IF_ERROR(sql::ScheduleStartedCampaign(conn, workspace_id, id,
@@ -805,6 +819,77 @@ class SqlStore final : public Store {
     return sql::ReadCampaignActivity(*conn, workspace_id, campaign_id, from, to);
   }
 
+  Result<std::map<std::pair<int, std::string>, domain::ActivityCounts>> ReadVariantCounters(
+      const std::string& workspace_id, const std::string& campaign_id) override {
+    auto conn = pool_->Acquire();
+    return sql::ReadVariantCounters(*conn, workspace_id, campaign_id);
+  }
+
+  Result<std::vector<int>> SelectWinners(const std::string& workspace_id,
+                                         const std::string& campaign_id, int64_t now) override {
+    // Decide on a read (most ticks decide nothing), then write only what
+    // was decided.
+    struct Decided {
+      Campaign campaign;
+      std::vector<int> steps;
+    };
+    LT_ASSIGN_OR_RETURN(
+        Decided decided,
+        Transact<Decided>(workspace_id, false, [&](Connection& conn, Decided& out) -> Status {
+          LT_ASSIGN_OR_RETURN(out.campaign, LoadCampaign(conn, workspace_id, campaign_id));
+          if (!out.campaign.ab_test.auto_select_winner ||
+              out.campaign.status != domain::CampaignStatus::kRunning) {
+            return Status::Ok();
+          }
+          LT_ASSIGN_OR_RETURN(auto counters,
+                              sql::ReadVariantCounters(conn, workspace_id, campaign_id));
+          for (size_t i = 0; i < out.campaign.steps.size(); ++i) {
+            domain::Step& step = out.campaign.steps[i];
+            if (step.variants.size() < 2 || !step.winner_variant_id.empty()) continue;
+            std::vector<domain::VariantTally> tallies;
+            for (const domain::Variant& v : step.variants) {
+              auto found = counters.find({static_cast<int>(i + 1), v.id});
+              tallies.push_back(found == counters.end()
+                                    ? domain::VariantTally{}
+                                    : domain::VariantTally{found->second.delivered,
+                                                           found->second.replied});
+            }
+            if (auto winner = domain::ChooseWinner(tallies, out.campaign.ab_test)) {
+              step.winner_variant_id = step.variants[*winner].id;
+              step.winner_selected_at = now;
+              out.steps.push_back(static_cast<int>(i + 1));
+            }
+          }
+          return Status::Ok();
+        }));
+    if (decided.steps.empty()) return std::vector<int>{};
+    return Transact<std::vector<int>>(
+        workspace_id, true, [&](Connection& conn, std::vector<int>& out) -> Status {
+          LT_ASSIGN_OR_RETURN(auto set,
+                              conn.Prepare("UPDATE campaign_steps SET winner_variant_id = ?, "
+                                           "winner_selected_at = ? WHERE workspace_id = ? AND "
+                                           "campaign_id = ? AND step_index = ? AND "
+                                           "winner_variant_id = ''"));
+          for (int number : decided.steps) {
+            const domain::Step& step = decided.campaign.steps[static_cast<size_t>(number - 1)];
+            set->Bind(1, step.winner_variant_id)
+                .Bind(2, now)
+                .Bind(3, workspace_id)
+                .Bind(4, campaign_id)
+                .Bind(5, static_cast<int64_t>(number - 1));
+            LT_RETURN_IF_ERROR(set->Run());
+            if (conn.Changes() == 0) continue;
+            out.push_back(number);
+            LT_RETURN_IF_ERROR(sql::EmitEvent(
+                conn, workspace_id,
+                domain::StepWinnerSelectedEvent(decided.campaign, number,
+                                                domain::WinnerSource::kAutomatic),
+                now));
+          }
+          return Status::Ok();
+        });
+  }
+
   Result<std::map<std::string, domain::ActivityCounts>> SumMailboxActivity(
       const std::string& workspace_id, int64_t from, int64_t to) override {
     auto conn = pool_->Acquire();
@@ -927,10 +1012,10 @@ class SqlStore final : public Store {
   }
 
   static bool SameSteps(const std::vector<domain::Step>& a, const std::vector<domain::Step>& b) {
-    if (a.size() != b.size()) return false;
+    if (!domain::SameContent(a, b)) return false;
     for (size_t i = 0; i < a.size(); ++i) {
-      if (a[i].delay_days != b[i].delay_days || a[i].subject != b[i].subject ||
-          a[i].body_html != b[i].body_html) {
+      if (a[i].winner_variant_id != b[i].winner_variant_id ||
+          a[i].winner_selected_at != b[i].winner_selected_at) {
         return false;
       }
     }
@@ -973,37 +1058,81 @@ class SqlStore final : public Store {
   }
 
   static Status LoadSteps(Connection& conn, Campaign& c) {
-    LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("SELECT delay_days, subject, body_html FROM "
-                                                "campaign_steps WHERE workspace_id = ? AND "
-                                                "campaign_id = ? ORDER BY step_index"));
+    LT_ASSIGN_OR_RETURN(auto stmt,
+                        conn.Prepare("SELECT delay_days, subject, body_html, winner_variant_id, "
+                                     "winner_selected_at FROM campaign_steps WHERE "
+                                     "workspace_id = ? AND campaign_id = ? ORDER BY step_index"));
     stmt->Bind(1, c.workspace_id).Bind(2, c.id);
     c.steps.clear();
     while (true) {
       LT_ASSIGN_OR_RETURN(bool row, stmt->Step());
       if (!row) break;
-      c.steps.push_back({stmt->ColumnDouble(0), stmt->ColumnText(1), stmt->ColumnText(2)});
+      domain::Step step;
+      step.delay_days = stmt->ColumnDouble(0);
+      step.subject = stmt->ColumnText(1);
+      step.body_html = stmt->ColumnText(2);
+      step.winner_variant_id = stmt->ColumnText(3);
+      step.winner_selected_at = stmt->ColumnOptionalInt(4);
+      c.steps.push_back(std::move(step));
+    }
+    stmt.reset();
+    LT_ASSIGN_OR_RETURN(auto variants,
+                        conn.Prepare("SELECT step_index, id, label, subject, body_html, weight "
+                                     "FROM campaign_step_variants WHERE workspace_id = ? AND "
+                                     "campaign_id = ? ORDER BY step_index, position"));
+    variants->Bind(1, c.workspace_id).Bind(2, c.id);
+    while (true) {
+      LT_ASSIGN_OR_RETURN(bool row, variants->Step());
+      if (!row) break;
+      const size_t index = static_cast<size_t>(variants->ColumnInt(0));
+      if (index >= c.steps.size()) continue;
+      c.steps[index].variants.push_back({variants->ColumnText(1), variants->ColumnText(2),
+                                         variants->ColumnText(3), variants->ColumnText(4),
+                                         static_cast<int>(variants->ColumnInt(5))});
     }
     return Status::Ok();
   }
 
   static Status WriteSteps(Connection& conn, const Campaign& c) {
-    LT_ASSIGN_OR_RETURN(auto del, conn.Prepare("DELETE FROM campaign_steps WHERE "
-                                               "workspace_id = ? AND campaign_id = ?"));
-    del->Bind(1, c.workspace_id).Bind(2, c.id);
-    LT_RETURN_IF_ERROR(del->Run());
-    del.reset();
+    for (const char* table : {"campaign_steps", "campaign_step_variants"}) {
+      LT_ASSIGN_OR_RETURN(auto del, conn.Prepare(std::string("DELETE FROM ") + table +
+                                                 " WHERE workspace_id = ? AND campaign_id = ?"));
+      del->Bind(1, c.workspace_id).Bind(2, c.id);
+      LT_RETURN_IF_ERROR(del->Run());
+    }
+    LT_ASSIGN_OR_RETURN(auto ins,
+                        conn.Prepare("INSERT INTO campaign_steps(workspace_id, campaign_id, "
+                                     "step_index, delay_days, subject, body_html, "
+                                     "winner_variant_id, winner_selected_at) "
+                                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+    LT_ASSIGN_OR_RETURN(auto variant,
+                        conn.Prepare("INSERT INTO campaign_step_variants(workspace_id, "
+                                     "campaign_id, step_index, position, id, label, subject, "
+                                     "body_html, weight) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     for (size_t i = 0; i < c.steps.size(); ++i) {
-      LT_ASSIGN_OR_RETURN(auto ins,
-                          conn.Prepare("INSERT INTO campaign_steps(workspace_id, campaign_id, "
-                                       "step_index, delay_days, subject, body_html) "
-                                       "VALUES (?, ?, ?, ?, ?, ?)"));
+      const domain::Step& step = c.steps[i];
       ins->Bind(1, c.workspace_id)
           .Bind(2, c.id)
           .Bind(3, static_cast<int64_t>(i))
-          .Bind(4, c.steps[i].delay_days)
-          .Bind(5, c.steps[i].subject)
-          .Bind(6, c.steps[i].body_html);
+          .Bind(4, step.delay_days)
+          .Bind(5, step.subject)
+          .Bind(6, step.body_html)
+          .Bind(7, step.winner_variant_id)
+          .Bind(8, step.winner_selected_at);
       LT_RETURN_IF_ERROR(ins->Run());
+      for (size_t j = 0; j < step.variants.size(); ++j) {
+        const domain::Variant& v = step.variants[j];
+        variant->Bind(1, c.workspace_id)
+            .Bind(2, c.id)
+            .Bind(3, static_cast<int64_t>(i))
+            .Bind(4, static_cast<int64_t>(j))
+            .Bind(5, v.id)
+            .Bind(6, v.label)
+            .Bind(7, v.subject)
+            .Bind(8, v.body_html)
+            .Bind(9, static_cast<int64_t>(v.weight));
+        LT_RETURN_IF_ERROR(variant->Run());
+      }
     }
     return Status::Ok();
   }

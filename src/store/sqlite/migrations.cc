@@ -461,6 +461,44 @@ GROUP BY workspace_id, hour_start, mailbox_id
 ON CONFLICT (workspace_id, hour_start, mailbox_id)
 DO UPDATE SET replied = mailbox_activity.replied + excluded.replied;
 )sql"},
+      {14, R"sql(
+-- A/B variants (SPEC §11): a step's versions, its winner, the campaign's
+-- test settings, the variant each message got, and per-variant counters
+-- (sharded like campaign_stats) that the winner rule and stats read.
+ALTER TABLE campaigns ADD COLUMN ab_auto_select INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE campaigns ADD COLUMN ab_min_sends INTEGER NOT NULL DEFAULT 100;
+ALTER TABLE campaigns ADD COLUMN ab_confidence REAL NOT NULL DEFAULT 0.95;
+ALTER TABLE campaign_steps ADD COLUMN winner_variant_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE campaign_steps ADD COLUMN winner_selected_at INTEGER;
+CREATE TABLE campaign_step_variants (
+  workspace_id TEXT NOT NULL,
+  campaign_id TEXT NOT NULL,
+  step_index INTEGER NOT NULL,
+  position INTEGER NOT NULL,
+  id TEXT NOT NULL,
+  label TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  body_html TEXT NOT NULL,
+  weight INTEGER NOT NULL,
+  PRIMARY KEY (workspace_id, campaign_id, step_index, position)
+) WITHOUT ROWID;
+ALTER TABLE messages ADD COLUMN variant_id TEXT NOT NULL DEFAULT '';
+CREATE TABLE variant_stats (
+  workspace_id TEXT NOT NULL,
+  campaign_id TEXT NOT NULL,
+  step_number INTEGER NOT NULL,
+  variant_id TEXT NOT NULL,
+  shard INTEGER NOT NULL DEFAULT 0,
+  sent INTEGER NOT NULL DEFAULT 0,
+  delivered INTEGER NOT NULL DEFAULT 0,
+  bounced INTEGER NOT NULL DEFAULT 0,
+  replied INTEGER NOT NULL DEFAULT 0,
+  unsubscribed INTEGER NOT NULL DEFAULT 0,
+  opened INTEGER NOT NULL DEFAULT 0,
+  clicked INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (workspace_id, campaign_id, step_number, variant_id, shard)
+) WITHOUT ROWID;
+)sql"},
   };
   return kMigrations;
 }
