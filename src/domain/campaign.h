@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "domain/ab_test.h"
@@ -54,6 +55,10 @@ struct Variant {
 };
 
 struct Step {
+  Step() = default;
+  Step(double delay, std::string subject_text, std::string body)
+      : delay_days(delay), subject(std::move(subject_text)), body_html(std::move(body)) {}
+
   double delay_days = 0;  // from the previous step's send (step 1: enrollment/start)
   std::string subject;    // may be empty after the first step: "Re: <previous>"
   std::string body_html;

@@ -67,8 +67,9 @@ TEST(WebhookEvents, CampaignTransitionsMakeEvents) {
 }
 
 TEST(WebhookEvents, EnvelopeCarriesMessageFacts) {
-  domain::MessageFacts f{"msg_1", "camp_1", "lead_1", "ana@x.com",    1,
-                         "mbx_1", "Hi",     550,      "no such user", 1736931600000};
+  domain::MessageFacts f{"msg_1", "camp_1",       "lead_1",      "ana@x.com", 1,
+                         "mbx_1", "Hi",           550,           "no such user",
+                         1736931600000, "var_b"};
   auto body = boost::json::parse(domain::EventEnvelope("evt_1", "message.bounced", 1736931600000,
                                                        domain::MessageBouncedEvent(f).data_json))
                   .as_object();
@@ -79,6 +80,9 @@ TEST(WebhookEvents, EnvelopeCarriesMessageFacts) {
   EXPECT_EQ(data["stepNumber"].as_int64(), 2);
   EXPECT_EQ(data["smtpCode"].as_int64(), 550);
   EXPECT_EQ(data["email"].as_string(), "ana@x.com");
+  EXPECT_EQ(data["variantId"].as_string(), "var_b");
+  f.variant_id.clear();
+  EXPECT_TRUE(boost::json::parse(domain::MessageSentEvent(f).data_json).at("variantId").is_null());
 }
 
 TEST(JsonWriter, EscapesAndRepairsInvalidUtf8) {
