@@ -498,6 +498,7 @@ struct ThreadItem {
   std::optional<int64_t> smtp_code;
   std::optional<std::string> smtp_reply;
   std::optional<std::string> dsn_status;
+  std::string variant_id;  // outbound: the A/B variant sent ("" none)
 };
 
 // Mail read back over IMAP: which mailboxes to poll and from where, and what

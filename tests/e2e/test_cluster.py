@@ -14,6 +14,7 @@ import time
 import pytest
 
 from conftest import PG_URL, Server, wait_until
+from ab_variants import check_crash_variants
 from smtp_peer import SmtpPeer, assert_each_step_once, count_steps
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="needs PostgreSQL (LEADTERRA_TEST_DATABASE_URL)")
@@ -86,7 +87,11 @@ def test_three_nodes_with_kill_9_never_duplicate_and_serve_every_lead(tmp_path):
                                                             daily_limit=limits[email]))
             assert r.status_code == 201, r.text
         camp = srv.create_campaign("Cluster", [
-            {"subject": "Hello {{firstName}}", "bodyHtml": "<p>cluster-step-1 {{firstName}}</p>"},
+            {"variants": [
+                {"label": "A", "subject": "Hello {{firstName}}",
+                 "bodyHtml": "<p>cluster-step-1 variant-A {{firstName}}</p>"},
+                {"label": "B", "subject": "Quick question, {{firstName}}",
+                 "bodyHtml": "<p>cluster-step-1 variant-B {{firstName}}</p>", "weight": 30}]},
             {"subject": "", "bodyHtml": "<p>cluster-step-2</p>", "delayDays": 0},
         ])
         enroll(srv, camp["id"], LEADS, "cluster.test")
@@ -106,6 +111,8 @@ def test_three_nodes_with_kill_9_never_duplicate_and_serve_every_lead(tmp_path):
         wait_until(finished, lambda: "every lead to finish the sequence", timeout=180,
                    interval=0.2)
         stats = cluster.any().get("/v1/campaigns/%s/stats" % camp["id"]).json()["data"]["metrics"]
+        split = check_crash_variants(cluster.any(), camp["id"], peer.snapshot(), STEP_RE, LEADS,
+                                     "cluster.test")
         cluster.stop()
     finally:
         cluster.kill_all()
@@ -120,8 +127,8 @@ def test_three_nodes_with_kill_9_never_duplicate_and_serve_every_lead(tmp_path):
     for sender, count in per_mailbox.items():
         assert count <= limits[sender], (sender, count)
     assert sent_during_kills > 0
-    print("cluster test: %d nodes, %d kills, %d received, %d unknown, per mailbox %r"
-          % (NODES, KILLS, sum(received.values()), stats["unknown"], dict(per_mailbox)))
+    print("cluster test: %d nodes, %d kills, %d received, %d unknown, per mailbox %r, split %r"
+          % (NODES, KILLS, sum(received.values()), stats["unknown"], dict(per_mailbox), split))
 
 
 def test_daily_limit_and_gap_hold_across_nodes(tmp_path):

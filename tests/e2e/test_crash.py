@@ -1,13 +1,15 @@
 """Crash safety: kill -9 the server over and over while it sends, then prove
-from the SMTP server's own record that no (lead, step) arrived twice and
-that every lead got every step except the few that were mid-send at a
-crash (which the engine marks `unknown` instead of resending)."""
+from the SMTP server's own record that no (lead, step) arrived twice, that
+every lead got every step except the few that were mid-send at a crash
+(which the engine marks `unknown` instead of resending), and that no lead's
+A/B variant changed across the crashes."""
 
 import random
 import re
 import time
 
 from conftest import Server, wait_until
+from ab_variants import check_crash_variants
 from smtp_peer import SmtpPeer, assert_each_step_once, count_steps
 
 LEADS = 2000
@@ -26,7 +28,11 @@ def test_kill_9_during_send_never_duplicates(tmp_path):
         r = srv.post("/v1/mailboxes", peer.mailbox_body(daily_limit=100000))
         assert r.status_code == 201, r.text
         camp = srv.create_campaign("Crash", [
-            {"subject": "Hello {{firstName}}", "bodyHtml": "<p>crash-step-1 {{firstName}}</p>"},
+            {"variants": [
+                {"label": "A", "subject": "Hello {{firstName}}",
+                 "bodyHtml": "<p>crash-step-1 variant-A {{firstName}}</p>"},
+                {"label": "B", "subject": "Quick question, {{firstName}}",
+                 "bodyHtml": "<p>crash-step-1 variant-B {{firstName}}</p>", "weight": 30}]},
             {"subject": "", "bodyHtml": "<p>crash-step-2</p>", "delayDays": 0},
         ])
         for start in range(0, LEADS, 1000):
@@ -53,6 +59,7 @@ def test_kill_9_during_send_never_duplicates(tmp_path):
         wait_until(finished, lambda: "every lead to finish the sequence", timeout=120,
                    interval=0.2)
         stats = srv.get("/v1/campaigns/%s/stats" % camp["id"]).json()["data"]["metrics"]
+        split = check_crash_variants(srv, camp["id"], peer.snapshot(), STEP_RE, LEADS, "crash.test")
         assert srv.stop() == 0
     finally:
         srv.kill()
@@ -65,5 +72,5 @@ def test_kill_9_during_send_never_duplicates(tmp_path):
     assert stats["unknown"] <= KILLS, stats
     assert stats["bounced"] == 0, stats
     assert kills == KILLS and sent_during_kills > 0
-    print("crash test: %d kills, %d messages received, %d unknown, %d missing"
-          % (kills, sum(received.values()), stats["unknown"], len(missing)))
+    print("crash test: %d kills, %d messages received, %d unknown, %d missing, split %r"
+          % (kills, sum(received.values()), stats["unknown"], len(missing), split))

@@ -42,11 +42,12 @@ HEADER_ID_RE = re.compile(r"^<[^<>\s]+@[^<>\s]+>$")
 DSN_STATUS_RE = re.compile(r"^[245]\.\d{1,3}\.\d{1,3}$")
 
 ITEM_FIELDS = {"id", "direction", "kind", "stepIndex", "stepNumber", "subject", "status", "from",
-               "messageIdHeader", "at", "snippet", "smtpCode", "smtpReply", "dsnStatus"}
+               "messageIdHeader", "at", "snippet", "smtpCode", "smtpReply", "dsnStatus",
+               "variantId"}
 OUTBOUND_STATUSES = {"claimed", "sending", "delivered", "bounced", "retry", "unknown"}
 INBOUND_KINDS = {"reply", "auto_reply", "bounce", "delay", "unsubscribe"}
 REPLIED_FIELDS = {"messageId", "campaignId", "leadId", "email", "stepIndex", "stepNumber",
-                  "inboundId", "from", "subject", "snippet", "repliedAt"}
+                  "variantId", "inboundId", "from", "subject", "snippet", "repliedAt"}
 
 
 # --------------------------------------------------------------------------

@@ -27,7 +27,7 @@ WHSEC_RE = re.compile(r"^whsec_[0-9A-Za-z]{32}$")
 TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$")
 
 EVENT_TYPES = ["campaign.started", "campaign.paused", "message.sent", "message.bounced",
-               "message.replied", "lead.unsubscribed"]
+               "message.replied", "lead.unsubscribed", "step.winner_selected"]
 WEBHOOK_FIELDS = {"id", "url", "events", "description", "status", "createdAt", "lastSuccessAt",
                   "failingSince"}
 DELIVERY_FIELDS = {"eventId", "eventType", "webhookId", "status", "attemptCount", "createdAt",

@@ -399,9 +399,9 @@ Result<std::vector<ThreadItem>> ListThread(Connection& conn, const std::string& 
   {
     LT_ASSIGN_OR_RETURN(auto out,
                         conn.Prepare("SELECT id, step_index, subject, status, message_id_header, "
-                                     "coalesce(sent_at, updated_at), smtp_code, smtp_reply FROM "
-                                     "messages WHERE workspace_id = ? AND lead_id = ? AND "
-                                     "campaign_id = ?"));
+                                     "coalesce(sent_at, updated_at), smtp_code, smtp_reply, "
+                                     "variant_id FROM messages WHERE workspace_id = ? AND "
+                                     "lead_id = ? AND campaign_id = ?"));
     out->Bind(1, workspace_id).Bind(2, lead_id).Bind(3, campaign_id);
     while (true) {
       LT_ASSIGN_OR_RETURN(bool row, out->Step());
@@ -416,6 +416,7 @@ Result<std::vector<ThreadItem>> ListThread(Connection& conn, const std::string& 
       item.at = out->ColumnInt(5);
       item.smtp_code = out->ColumnOptionalInt(6);
       item.smtp_reply = out->ColumnOptionalText(7);
+      item.variant_id = out->ColumnText(8);
       step_of[item.id] = *item.step_index;
       items.push_back(std::move(item));
     }

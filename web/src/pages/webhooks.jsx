@@ -17,6 +17,7 @@ const EVENTS = [
   ['message.bounced', 'A message bounces'],
   ['message.replied', 'A lead replies'],
   ['lead.unsubscribed', 'A lead unsubscribes'],
+  ['step.winner_selected', 'An A/B test picks a winning variant'],
 ];
 
 function CreateForm({ onCreated, onCancel }) {
