@@ -44,7 +44,9 @@ const std::vector<ToolSpec>& Specs() {
        "updateCampaign",
        "Change a campaign: rename it at any time; replace all of its sequenceSteps, or change "
        "stopOnReply or bounceProtection, only while it is draft or paused (a running campaign "
-       "answers invalid_state: pause it first). Returns the updated campaign.",
+       "answers invalid_state: pause it first). A step's A/B winner (winnerVariantId, with the "
+       "steps sent back as get_campaign returns them) and abTest may change at any time. "
+       "Returns the updated campaign.",
        {"campaignId"}},
       {"start_campaign",
        "startCampaign",
@@ -93,8 +95,8 @@ const std::vector<ToolSpec>& Specs() {
       {"preview_step",
        "previewCampaignStep",
        "Render one step for a stored lead (leadId) or an ad-hoc one (lead), as it would be "
-       "sent: subject, bodyHtml, bodyText, and the personalization fields the lead lacks. "
-       "Use it to check copy before starting.",
+       "sent: subject, bodyHtml, bodyText, and the personalization fields the lead lacks; on "
+       "an A/B step, variantId picks the variant. Use it to check copy before starting.",
        {"campaignId"}},
       {"lint_campaign",
        "lintCampaign",

@@ -991,6 +991,28 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "step.winner_selected": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An A/B step got its winner
+         * @description Sent once per step when its winning variant is chosen: by the rule, once the evidence passes `abTest.confidence` (`selectedBy: rule`), or by a PATCH that sets `winnerVariantId` (`selectedBy: person`). From then on, every send of the step not yet claimed uses the winner.
+         *
+         *     Answer with any 2xx status within 10 seconds (`--webhook-timeout-seconds`) to acknowledge the event; the response body is ignored. Any other status, a connection error or a timeout is a failed attempt, and so is a redirect (3xx), which is not followed. Failed attempts are retried with exponential backoff (10 s, then doubling up to 1 hour between attempts, each delay varied by up to 20 %) until 24 hours after the event; after that the delivery is `failed`. Delivery is at least once: the same event may arrive more than once, so deduplicate by `id` (also sent as `Leadterra-Event-Id`). Events are not guaranteed to arrive in order.
+         */
+        post: operations["stepWinnerSelectedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface components {
     schemas: {
@@ -1030,7 +1052,7 @@ export interface components {
          * @enum {string}
          */
         StopOnReply: "lead" | "company";
-        /** @description One email of a sequence, as stored. */
+        /** @description One email of a sequence, as stored. A step with `variants` sends each lead one of them (its own `subject` and `bodyHtml` are then empty) and also carries `winnerVariantId` and `winnerSelectedAt`. */
         Step: {
             /** @description Zero-based position in the sequence. */
             stepIndex: number;
@@ -1038,17 +1060,23 @@ export interface components {
             stepNumber: number;
             /** @description Days to wait after the previous step was sent before sending this one. For the first step it counts from enrollment or campaign start, whichever is later. Fractions are allowed. */
             delayDays: number;
-            /** @description Subject template; may use `{{...}}` merge tokens. Steps after the first may leave it empty, in which case the email goes out in the same thread as `Re: <previous subject>`. */
+            /** @description Subject template; may use `{{...}}` merge tokens. Steps after the first may leave it empty, in which case the email goes out in the same thread as `Re: <previous subject>`. Empty on a step with variants. */
             subject: string;
-            /** @description HTML body template; may use `{{...}}` merge tokens. At most 512 KiB (UTF-8 bytes). */
+            /** @description HTML body template; may use `{{...}}` merge tokens. At most 512 KiB (UTF-8 bytes). Empty on a step with variants. */
             bodyHtml: string;
+            /** @description Present only on an A/B step: its 2 to 5 variants. Each lead is given one when the step is first claimed for it, by weight (see the README for the rule), recorded on the message and kept by every retry. */
+            variants?: components["schemas"]["Variant"][];
+            /** @description Present only on an A/B step: the chosen variant, which every send of the step not yet claimed gets; null until the rule (`abTest.autoSelectWinner`) or a person (PATCH) chooses one. */
+            winnerVariantId?: string | null;
+            /** @description Present only on an A/B step: when the winner was chosen. */
+            winnerSelectedAt?: string | null;
         };
-        /** @description One email of a sequence, as written by the client. Either every step carries `stepNumber` (or `stepIndex`) and together they number the steps 1..N with no repeats, or no step carries one and array order is used. */
+        /** @description One email of a sequence, as written by the client. Either every step carries `stepNumber` (or `stepIndex`) and together they number the steps 1..N with no repeats, or no step carries one and array order is used. A step gives either `subject` and `bodyHtml`, or `variants` (then its own `subject`/`bodyHtml` are ignored). */
         StepInput: {
             /** @description Subject template without line breaks or control characters. Required on every step, but only the first step must be non-empty; an empty subject later in the sequence replies in the thread as `Re: <previous subject>`. */
-            subject: string;
+            subject?: string;
             /** @description HTML body template, non-empty, at most 512 KiB (UTF-8 bytes). */
-            bodyHtml: string;
+            bodyHtml?: string;
             /** @description One-based position. Give it on all steps or on none. */
             stepNumber?: number;
             /** @description Zero-based position, an alternative to `stepNumber`; if both are sent, `stepIndex` must equal `stepNumber - 1`. */
@@ -1058,7 +1086,13 @@ export interface components {
              * @default 0
              */
             delayDays?: number;
-        };
+            /** @description 2 to 5 versions of the step for an A/B test. Errors name the field, e.g. `sequenceSteps[1].variants[0].subject`. */
+            variants?: components["schemas"]["VariantInput"][];
+            /** @description Choose the step's winner (the id of one of its variants after this edit), or null to clear it. Left out, the current winner stays while its variant does. Of a running campaign's steps, only winners may change: send the steps as GET returns them with this field set. */
+            winnerVariantId?: string | null;
+            /** @description Read-only; accepted and ignored so a GET body can be sent back. */
+            winnerSelectedAt?: string | null;
+        } | unknown | unknown;
         Campaign: {
             /** @example camp_01hx4mrqpbcn7wh2gfk9yz6e3s */
             id: string;
@@ -1085,6 +1119,7 @@ export interface components {
             startedAt: string | null;
             bounceProtection: components["schemas"]["BounceProtection"];
             pauseReason: components["schemas"]["PauseReason"];
+            abTest: components["schemas"]["AbTest"];
         };
         CampaignCreate: {
             /** @description Display name (1 to 200 characters, no control characters). */
@@ -1094,6 +1129,7 @@ export interface components {
             /** @description `lead` or `company`; defaults to `lead`. Any other value is a 400 with `param` `stopOnReply`. */
             stopOnReply?: components["schemas"]["StopOnReply"];
             bounceProtection?: components["schemas"]["BounceProtectionInput"];
+            abTest?: components["schemas"]["AbTestInput"];
         };
         /** @description Only the fields present are changed. */
         CampaignPatch: {
@@ -1104,6 +1140,7 @@ export interface components {
             /** @description Allowed in any state; applies to replies read from then on. */
             stopOnReply?: components["schemas"]["StopOnReply"];
             bounceProtection?: components["schemas"]["BounceProtectionInput"];
+            abTest?: components["schemas"]["AbTestInput"];
         };
         CampaignResponse: {
             data: components["schemas"]["Campaign"];
@@ -1353,6 +1390,8 @@ export interface components {
              * @example 5.1.1
              */
             dsnStatus: string | null;
+            /** @description Outbound: the A/B variant sent; null otherwise. */
+            variantId: string | null;
         };
         ThreadItemList: {
             /** @description Oldest first. */
@@ -1374,6 +1413,11 @@ export interface components {
              * @default 1
              */
             stepNumber?: number;
+            /**
+             * @description On an A/B step, which variant to render (default: its first). Earlier steps render their first variant. Not one of the step's variants: 400 with `param` `variantId`.
+             * @example var_01hx7d3p5q8r1s4t7v0w3x6y9z
+             */
+            variantId?: string;
         } & (unknown | unknown);
         PreviewResult: {
             stepNumber: number;
@@ -1385,6 +1429,8 @@ export interface components {
             bodyText: string;
             /** @description Names of referenced fields the lead has no value for (each once, in order of first use), whether or not a fallback covered them. */
             missingFields: string[];
+            /** @description The variant rendered; null for a step without variants. */
+            variantId: string | null;
         };
         PreviewResponse: {
             data: components["schemas"]["PreviewResult"];
@@ -1405,6 +1451,12 @@ export interface components {
             leadsMissing: number;
             /** @description Up to five of those leads, ordered by id, to look at or fix. */
             sampleLeadIds: string[];
+            /** @description The A/B variants whose subject or body uses the token. */
+            usedInVariants: {
+                stepNumber: number;
+                /** @example var_01hx7d3p5q8r1s4t7v0w3x6y9z */
+                variantId: string;
+            }[];
         };
         LintResult: {
             campaignId: string;
@@ -1446,6 +1498,8 @@ export interface components {
              * @example 2025-01-15T09:00:00Z
              */
             updatedAt: string;
+            /** @description Every variant of the campaign's A/B steps, all time; empty when no step has variants. */
+            variants: components["schemas"]["VariantStats"][];
         };
         CampaignStatsResponse: {
             data: components["schemas"]["CampaignStats"];
@@ -1655,10 +1709,10 @@ export interface components {
             data: components["schemas"]["MailboxVerification"];
         };
         /**
-         * @description An event an endpoint can subscribe to, listed in canonical order. `campaign.started`: a campaign moved to `running` (a first start or a resume). `campaign.paused`: a running campaign moved to `paused`. `message.sent`: the mail server accepted a message (2xx after DATA). `message.bounced`: a message was rejected for good (a 5xx, 4xx deferrals until the retry budget ran out, or a bounce report read from the sending mailbox's inbox). `message.replied`: a lead's reply was read from the sending mailbox's inbox and the lead became `replied`. `lead.unsubscribed`: a recipient used the one-click unsubscribe link.
+         * @description An event an endpoint can subscribe to, listed in canonical order. `campaign.started`: a campaign moved to `running` (a first start or a resume). `campaign.paused`: a running campaign moved to `paused`. `message.sent`: the mail server accepted a message (2xx after DATA). `message.bounced`: a message was rejected for good (a 5xx, 4xx deferrals until the retry budget ran out, or a bounce report read from the sending mailbox's inbox). `message.replied`: a lead's reply was read from the sending mailbox's inbox and the lead became `replied`. `lead.unsubscribed`: a recipient used the one-click unsubscribe link. `step.winner_selected`: an A/B step got its winner, by the rule (`abTest.autoSelectWinner`) or by a person.
          * @enum {string}
          */
-        WebhookEventType: "campaign.started" | "campaign.paused" | "message.sent" | "message.bounced" | "message.replied" | "lead.unsubscribed";
+        WebhookEventType: "campaign.started" | "campaign.paused" | "message.sent" | "message.bounced" | "message.replied" | "lead.unsubscribed" | "step.winner_selected";
         /**
          * @description `failing`: the endpoint has gone a whole retry window (24 hours by default) without a successful delivery since it started failing. Deliveries are still attempted; the first success sets the status back to `active`.
          * @enum {string}
@@ -1869,6 +1923,8 @@ export interface components {
              * @example 2025-01-15T10:31:02Z
              */
             sentAt: string;
+            /** @description The A/B variant of the message; null for a step without variants. */
+            variantId: string | null;
         };
         MessageBouncedEventData: {
             /** @example msg_01hx6c2n4a7b0c3d6e9f2g5h8j */
@@ -1901,6 +1957,8 @@ export interface components {
              * @example 2025-01-15T10:32:40Z
              */
             bouncedAt: string;
+            /** @description The A/B variant of the message; null for a step without variants. */
+            variantId: string | null;
         };
         MessageRepliedEventData: {
             /**
@@ -1935,6 +1993,8 @@ export interface components {
              * @example 2025-01-16T08:12:00Z
              */
             repliedAt: string;
+            /** @description The A/B variant of the message; null for a step without variants. */
+            variantId: string | null;
         };
         WebhookTestEventData: {
             /** @example whk_01hx6b4d9e3f5g7h8j0k2m3n4p */
@@ -2197,6 +2257,8 @@ export interface components {
             clicked: number;
             /** @description replied / delivered, rounded to 3 decimals; 0 when nothing was delivered. */
             replyRate: number;
+            /** @description Whether it is the step's chosen winner. */
+            winner: boolean;
         };
         /** @description One sequence step over the whole range. */
         AnalyticsStep: {
@@ -2317,6 +2379,96 @@ export interface components {
         };
         AnalyticsOverviewResponse: {
             data: components["schemas"]["AnalyticsOverview"];
+        };
+        /** @description One version of a step's content (A/B test). */
+        Variant: {
+            /**
+             * @description Stable across edits that keep the variant's label.
+             * @example var_01hx7d3p5q8r1s4t7v0w3x6y9z
+             */
+            id: string;
+            /** @description Unique within the step, e.g. `A`. */
+            label: string;
+            /** @description Subject template. Only the first step's variants must have one; an empty subject later replies in the thread under the subject the lead got at the step before. */
+            subject: string;
+            /** @description HTML body template, at most 512 KiB. */
+            bodyHtml: string;
+            /** @description Relative share of leads given this variant. */
+            weight: number;
+        };
+        /** @description One version of a step's content. Ids follow labels: a variant whose label the step already had keeps that variant's id; `id` may be sent back as a GET returns it and is ignored. */
+        VariantInput: {
+            /**
+             * @description Ignored (ids follow labels).
+             * @example var_01hx7d3p5q8r1s4t7v0w3x6y9z
+             */
+            id?: string;
+            /** @description 1 to 40 characters, unique within the step. */
+            label: string;
+            /** @description Subject template without line breaks; required (non-empty) on the first step's variants. */
+            subject: string;
+            /** @description HTML body template, non-empty, at most 512 KiB. */
+            bodyHtml: string;
+            /**
+             * @description Relative share of leads; equal when left out.
+             * @default 50
+             */
+            weight?: number;
+        };
+        /** @description How A/B steps pick a winner: with `autoSelectWinner`, once every variant of a step has `minSendsPerVariant` delivered, the variant with the highest reply rate wins when a mixture sequential probability ratio test (mSPRT) against each other variant passes at `confidence`, Bonferroni-corrected over the step's pairs. The test stays valid however often it is checked, so the chance of a false winner is at most 1 - confidence (see the README). */
+        AbTest: {
+            /** @enum {string} */
+            metric: "replyRate";
+            autoSelectWinner: boolean;
+            minSendsPerVariant: number;
+            confidence: number;
+        };
+        /** @description Fields to change; absent ones keep their value (defaults: replyRate, false, 100, 0.95). Errors name the field, e.g. `abTest.confidence`. */
+        AbTestInput: {
+            /** @enum {string} */
+            metric?: "replyRate";
+            /** @default false */
+            autoSelectWinner?: boolean;
+            /** @default 100 */
+            minSendsPerVariant?: number;
+            /** @default 0.95 */
+            confidence?: number;
+        };
+        VariantStats: {
+            stepNumber: number;
+            /** @example var_01hx7d3p5q8r1s4t7v0w3x6y9z */
+            variantId: string;
+            label: string;
+            weight: number;
+            /** @description Messages whose sending attempt ended. */
+            sent: number;
+            delivered: number;
+            bounced: number;
+            /** @description Leads whose first reply answered this variant. */
+            replied: number;
+            /** @description replied / delivered, rounded to 3 decimals. */
+            replyRate: number;
+            /** @description Whether it is the step's chosen winner. */
+            winner: boolean;
+        };
+        StepWinnerSelectedEventData: {
+            campaignId: string;
+            stepNumber: number;
+            /** @example var_01hx7d3p5q8r1s4t7v0w3x6y9z */
+            variantId: string;
+            label: string;
+            /**
+             * @description `rule`: `abTest.autoSelectWinner` decided; `person`: set by PATCH.
+             * @enum {string}
+             */
+            selectedBy: "rule" | "person";
+            /** Format: date-time */
+            selectedAt: string;
+        };
+        StepWinnerSelectedEvent: components["schemas"]["WebhookEvent"] & {
+            /** @constant */
+            type?: "step.winner_selected";
+            data?: components["schemas"]["StepWinnerSelectedEventData"];
         };
     };
     responses: {
@@ -2982,7 +3134,13 @@ export interface operations {
                      *           "pauseReason": null,
                      *           "createdAt": "2025-01-15T09:00:00Z",
                      *           "updatedAt": "2025-01-15T10:30:00Z",
-                     *           "startedAt": "2025-01-15T10:30:00Z"
+                     *           "startedAt": "2025-01-15T10:30:00Z",
+                     *           "abTest": {
+                     *             "metric": "replyRate",
+                     *             "autoSelectWinner": false,
+                     *             "minSendsPerVariant": 100,
+                     *             "confidence": 0.95
+                     *           }
                      *         }
                      *       ],
                      *       "nextCursor": "Y2FtcF8wMWh4NG1ycXBiY243d2gyZ2ZrOXl6NmUzcw"
@@ -3089,7 +3247,13 @@ export interface operations {
                      *         "pauseReason": null,
                      *         "createdAt": "2025-01-15T09:00:00Z",
                      *         "updatedAt": "2025-01-15T10:30:00Z",
-                     *         "startedAt": "2025-01-15T10:30:00Z"
+                     *         "startedAt": "2025-01-15T10:30:00Z",
+                     *         "abTest": {
+                     *           "metric": "replyRate",
+                     *           "autoSelectWinner": false,
+                     *           "minSendsPerVariant": 100,
+                     *           "confidence": 0.95
+                     *         }
                      *       }
                      *     }
                      */
@@ -3194,7 +3358,13 @@ export interface operations {
                      *         "pauseReason": null,
                      *         "createdAt": "2025-01-15T09:00:00Z",
                      *         "updatedAt": "2025-01-15T11:00:00Z",
-                     *         "startedAt": null
+                     *         "startedAt": null,
+                     *         "abTest": {
+                     *           "metric": "replyRate",
+                     *           "autoSelectWinner": false,
+                     *           "minSendsPerVariant": 100,
+                     *           "confidence": 0.95
+                     *         }
                      *       }
                      *     }
                      */
@@ -3269,7 +3439,13 @@ export interface operations {
                      *         "pauseReason": null,
                      *         "createdAt": "2025-01-15T09:00:00Z",
                      *         "updatedAt": "2025-01-15T10:30:00Z",
-                     *         "startedAt": "2025-01-15T10:30:00Z"
+                     *         "startedAt": "2025-01-15T10:30:00Z",
+                     *         "abTest": {
+                     *           "metric": "replyRate",
+                     *           "autoSelectWinner": false,
+                     *           "minSendsPerVariant": 100,
+                     *           "confidence": 0.95
+                     *         }
                      *       }
                      *     }
                      */
@@ -3344,7 +3520,13 @@ export interface operations {
                      *         "pauseReason": null,
                      *         "createdAt": "2025-01-15T09:00:00Z",
                      *         "updatedAt": "2025-01-16T08:05:00Z",
-                     *         "startedAt": "2025-01-15T10:30:00Z"
+                     *         "startedAt": "2025-01-15T10:30:00Z",
+                     *         "abTest": {
+                     *           "metric": "replyRate",
+                     *           "autoSelectWinner": false,
+                     *           "minSendsPerVariant": 100,
+                     *           "confidence": 0.95
+                     *         }
                      *       }
                      *     }
                      */
@@ -3732,7 +3914,8 @@ export interface operations {
                      *           "unsubscribed": 9,
                      *           "replyRate": 0.029
                      *         },
-                     *         "updatedAt": "2025-01-20T16:44:09Z"
+                     *         "updatedAt": "2025-01-20T16:44:09Z",
+                     *         "variants": []
                      *       }
                      *     }
                      */
@@ -5558,7 +5741,8 @@ export interface operations {
                  *         "stepNumber": 1,
                  *         "mailboxId": "mbx_01hx5a3c8d2e4f6g7h9j0k1m2n",
                  *         "subject": "Dana, a faster way to ship outbound at Northwind?",
-                 *         "sentAt": "2025-01-15T10:31:02Z"
+                 *         "sentAt": "2025-01-15T10:31:02Z",
+                 *         "variantId": null
                  *       }
                  *     }
                  */
@@ -5619,7 +5803,8 @@ export interface operations {
                  *         "mailboxId": "mbx_01hx5a3c8d2e4f6g7h9j0k1m2n",
                  *         "smtpCode": 550,
                  *         "smtpReply": "550 5.1.1 <marco@contoso.example>: Recipient address rejected: User unknown",
-                 *         "bouncedAt": "2025-01-15T10:32:40Z"
+                 *         "bouncedAt": "2025-01-15T10:32:40Z",
+                 *         "variantId": null
                  *       }
                  *     }
                  */
@@ -5681,7 +5866,8 @@ export interface operations {
                  *         "from": "dana.whitfield@northwind.example",
                  *         "subject": "Re: Dana, a faster way to ship outbound at Northwind?",
                  *         "snippet": "Hi Ana, timing is good - we are reviewing our outbound tooling this quarter. Could you do Thursday at 3pm CET?",
-                 *         "repliedAt": "2025-01-16T08:12:00Z"
+                 *         "repliedAt": "2025-01-16T08:12:00Z",
+                 *         "variantId": null
                  *       }
                  *     }
                  */
@@ -5795,6 +5981,63 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["LeadUnsubscribedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: the delivery is recorded as `delivered` and not sent again. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: the attempt counts as failed and is retried later. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    stepWinnerSelectedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description Proof that the request comes from Leadterra and was not altered: `t=<unix seconds>,v1=<signature>`, where the signature is the lowercase hex HMAC-SHA256 of the string `<t>.<raw request body>`, keyed with the endpoint's whole secret as UTF-8 bytes (the `whsec_` prefix included). To verify: split the header on `,` and take `t` and `v1`; compute the HMAC over the exact bytes received (not over re-serialized JSON); compare with a constant-time function; reject the request when `t` is more than a few minutes away from your clock, so a captured request cannot be replayed later. `t` and the signature are new on every attempt; the body is not.
+                 * @example t=1736937062,v1=2de082d5495d4dddef15ce3c1730577cb0b443037308ae5273b994dec2a84c1f
+                 */
+                "Leadterra-Signature": components["parameters"]["LeadterraSignature"];
+                /**
+                 * @description The event's `id`, also found in the body. It is the same on every retry of the event; use it to discard duplicates.
+                 * @example evt_01hx6c2n5p8q1r4s7t0v3w6x9y
+                 */
+                "Leadterra-Event-Id": components["parameters"]["LeadterraEventId"];
+                /** @description Identifies Leadterra's webhook sender. */
+                "User-Agent": components["parameters"]["LeadterraUserAgent"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01hxa2b3c4d5e6f7g8h9j0k1m2",
+                 *       "type": "step.winner_selected",
+                 *       "createdAt": "2025-01-20T14:02:11Z",
+                 *       "data": {
+                 *         "campaignId": "camp_01hx4mrqpbcn7wh2gfk9yz6e3s",
+                 *         "stepNumber": 1,
+                 *         "variantId": "var_01hx7d3p5q8r1s4t7v0w3x6y9z",
+                 *         "label": "B",
+                 *         "selectedBy": "rule",
+                 *         "selectedAt": "2025-01-20T14:02:11Z"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["StepWinnerSelectedEvent"];
             };
         };
         responses: {
