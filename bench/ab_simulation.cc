@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -36,7 +37,7 @@ struct RuleResult {
   double sends_sum = 0;
 };
 
-// Runs one campaign; `rule` returns the winner's index or -1.
+// Runs one campaign; `rule` returns the winner's index or nullopt.
 template <typename Rule>
 void RunCampaign(const Scenario& s, int max_per_variant, std::mt19937_64& rng, Rule rule,
                  RuleResult& out) {
@@ -49,8 +50,9 @@ void RunCampaign(const Scenario& s, int max_per_variant, std::mt19937_64& rng, R
     for (size_t v = 0; v < k; ++v) {
       ++tallies[v].delivered;
       if (unit(rng) < s.rates[v]) ++tallies[v].replied;
-      const int winner = rule(tallies);
-      if (winner < 0) continue;
+      const std::optional<size_t> chosen = rule(tallies);
+      if (!chosen) continue;
+      const size_t winner = *chosen;
       ++out.decided;
       // A winner is false unless its true rate is above every other's
       // (with equal rates every winner is false).
@@ -88,35 +90,25 @@ int main(int argc, char** argv) {
   settings.auto_select_winner = true;
   settings.min_sends_per_variant = 100;
   settings.confidence = 0.95;
-  std::printf("%d campaigns per scenario, at most %d sends per variant; confidence %.2f, "
-              "minSendsPerVariant %lld\n\n",
-              campaigns, max_per_variant, settings.confidence,
-              static_cast<long long>(settings.min_sends_per_variant));
-  std::printf("| %-26s | %-22s | %8s | %8s | %8s | %8s |\n", "true reply rates", "rule",
-              "decided", "false winner", "best won", "mean sends");
+  std::printf(
+      "%d campaigns per scenario, at most %d sends per variant; confidence %.2f, "
+      "minSendsPerVariant %lld\n\n",
+      campaigns, max_per_variant, settings.confidence,
+      static_cast<long long>(settings.min_sends_per_variant));
+  std::printf("| %-26s | %-22s | %8s | %8s | %8s | %8s |\n", "true reply rates", "rule", "decided",
+              "false winner", "best won", "mean sends");
   std::printf("|---|---|---|---|---|---|\n");
   for (const Scenario& s : scenarios) {
     std::mt19937_64 rng(20261206);
     RuleResult sequential, naive100, naive500;
     for (int i = 0; i < campaigns; ++i) {
-      RunCampaign(s, max_per_variant, rng,
-                  [&](const std::vector<VariantTally>& t) {
-                    auto w = ChooseWinner(t, settings);
-                    return w ? static_cast<int>(*w) : -1;
-                  },
-                  sequential);
-      RunCampaign(s, max_per_variant, rng,
-                  [](const std::vector<VariantTally>& t) {
-                    auto w = NaiveWinner(t, 100);
-                    return w ? static_cast<int>(*w) : -1;
-                  },
-                  naive100);
-      RunCampaign(s, max_per_variant, rng,
-                  [](const std::vector<VariantTally>& t) {
-                    auto w = NaiveWinner(t, 500);
-                    return w ? static_cast<int>(*w) : -1;
-                  },
-                  naive500);
+      RunCampaign(
+          s, max_per_variant, rng, [&](const auto& t) { return ChooseWinner(t, settings); },
+          sequential);
+      RunCampaign(
+          s, max_per_variant, rng, [](const auto& t) { return NaiveWinner(t, 100); }, naive100);
+      RunCampaign(
+          s, max_per_variant, rng, [](const auto& t) { return NaiveWinner(t, 500); }, naive500);
     }
     Print(s.name, "mSPRT (Leadterra)", sequential, campaigns);
     Print(s.name, "naive, N = 100", naive100, campaigns);

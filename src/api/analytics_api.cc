@@ -153,8 +153,8 @@ Result<Response> AnalyticsApi::Campaign(const Request& request) {
     boost::json::array variants;
     for (const domain::Variant& v : campaign.steps[i].variants) {
       auto counted = activity.steps.find({number, v.id});
-      boost::json::object variant = CountsJson(
-          counted == activity.steps.end() ? domain::ActivityCounts() : counted->second);
+      boost::json::object variant =
+          CountsJson(counted == activity.steps.end() ? domain::ActivityCounts() : counted->second);
       variant.emplace("variantId", v.id);
       variant.emplace("label", v.label);
       variant.emplace("weight", v.weight);

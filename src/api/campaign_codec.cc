@@ -38,9 +38,9 @@ Result<domain::Variant> ParseVariant(const boost::json::value& value, const std:
 
 Result<RawStep> ParseOneStep(const boost::json::value& value, const std::string& path) {
   LT_ASSIGN_OR_RETURN(FieldReader reader, FieldReader::Of(value, path));
-  LT_RETURN_IF_ERROR(reader.RejectUnknown({"stepNumber", "stepIndex", "delayDays", "subject",
-                                           "bodyHtml", "variants", "winnerVariantId",
-                                           "winnerSelectedAt"}));
+  LT_RETURN_IF_ERROR(
+      reader.RejectUnknown({"stepNumber", "stepIndex", "delayDays", "subject", "bodyHtml",
+                            "variants", "winnerVariantId", "winnerSelectedAt"}));
   RawStep raw;
   if (const boost::json::value* variants = reader.Find("variants")) {
     if (!variants->is_array()) {
@@ -266,9 +266,8 @@ boost::json::value StepToJson(const domain::Step& s, size_t index) {
                                              {"weight", v.weight}});
     }
     step["variants"] = std::move(variants);
-    step["winnerVariantId"] = s.winner_variant_id.empty()
-                                  ? boost::json::value(nullptr)
-                                  : boost::json::value(s.winner_variant_id);
+    step["winnerVariantId"] = s.winner_variant_id.empty() ? boost::json::value(nullptr)
+                                                          : boost::json::value(s.winner_variant_id);
     step["winnerSelectedAt"] = s.winner_selected_at
                                    ? boost::json::value(FormatIso8601(*s.winner_selected_at))
                                    : boost::json::value(nullptr);

@@ -164,8 +164,8 @@ boost::json::object ThreadItemToJson(const store::ThreadItem& item) {
   out["smtpCode"] = OrNull(item.smtp_code);
   out["smtpReply"] = OrNull(item.smtp_reply);
   out["dsnStatus"] = OrNull(item.dsn_status);
-  out["variantId"] = item.variant_id.empty() ? boost::json::value(nullptr)
-                                             : boost::json::value(item.variant_id);
+  out["variantId"] =
+      item.variant_id.empty() ? boost::json::value(nullptr) : boost::json::value(item.variant_id);
   return out;
 }
 

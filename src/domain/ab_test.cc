@@ -79,8 +79,11 @@ size_t AssignVariant(std::string_view campaign_id, std::string_view lead_id, int
                      const std::vector<int>& weights) {
   if (weights.size() <= 1) return 0;
   std::string seed;
-  seed.append(campaign_id).append("/").append(lead_id).append("/").append(
-      std::to_string(step_number));
+  seed.append(campaign_id)
+      .append("/")
+      .append(lead_id)
+      .append("/")
+      .append(std::to_string(step_number));
   const std::string hex = Sha256Hex(seed);
   const uint64_t bits = std::stoull(hex.substr(0, 16), nullptr, 16);
   const double u = std::ldexp(static_cast<double>(bits), -64);

@@ -186,9 +186,8 @@ Status CarryVariants(const std::vector<Step>& old, std::vector<Step>& steps,
     }
     if (choice->empty()) continue;
     if (!step.FindVariant(*choice)) {
-      return InvalidArgument(
-          "winnerVariantId must be the id of one of this step's variants",
-          "sequenceSteps[" + std::to_string(i) + "].winnerVariantId");
+      return InvalidArgument("winnerVariantId must be the id of one of this step's variants",
+                             "sequenceSteps[" + std::to_string(i) + "].winnerVariantId");
     }
     step.winner_variant_id = *choice;
     const bool kept = before && before->winner_variant_id == *choice;

@@ -38,9 +38,8 @@ RenderedStep CompiledSequence::Render(size_t index, const std::vector<std::strin
          Chosen(source, variant_ids).subject.Render(lookup, TextMode::kHeader).empty()) {
     --source;
   }
-  std::string subject = SanitizeHeaderText(Chosen(source, variant_ids)
-                                               .subject.Render(lookup, TextMode::kHeader,
-                                                               &out.missing_fields));
+  std::string subject = SanitizeHeaderText(
+      Chosen(source, variant_ids).subject.Render(lookup, TextMode::kHeader, &out.missing_fields));
   if (source != index && subject.rfind("Re: ", 0) != 0) subject = "Re: " + subject;
   out.subject = std::move(subject);
   Chosen(index, variant_ids)

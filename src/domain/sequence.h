@@ -36,7 +36,7 @@ class CompiledSequence {
   };
   struct TokenUse {
     std::string name;
-    std::vector<int> step_numbers;  // 1-based, ascending
+    std::vector<int> step_numbers;     // 1-based, ascending
     std::vector<VariantUse> variants;  // where the use is in a variant
     bool always_has_fallback = true;
   };

@@ -85,7 +85,7 @@ struct MessageFacts {
   std::string subject;
   int smtp_code = 0;
   std::string smtp_reply;
-  int64_t at = 0;  // sent or bounced
+  int64_t at = 0;          // sent or bounced
   std::string variant_id;  // "" for a step without variants
 };
 Event MessageSentEvent(const MessageFacts& facts);

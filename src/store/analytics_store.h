@@ -25,8 +25,8 @@ class AnalyticsStore {
       int64_t to) = 0;
   // All-time counters of the campaign's variants, by (step number, variant
   // id); variants with nothing counted yet are absent.
-  virtual Result<std::map<std::pair<int, std::string>, domain::ActivityCounts>>
-  ReadVariantCounters(const std::string& workspace_id, const std::string& campaign_id) = 0;
+  virtual Result<std::map<std::pair<int, std::string>, domain::ActivityCounts>> ReadVariantCounters(
+      const std::string& workspace_id, const std::string& campaign_id) = 0;
   // Per mailbox (deleted ones too), the sums of its hours that start in
   // [from, to): sent, delivered, bounced, replied.
   virtual Result<std::map<std::string, domain::ActivityCounts>> SumMailboxActivity(

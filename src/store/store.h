@@ -327,8 +327,7 @@ class DeliveryStore {
   // step.winner_selected event, in one transaction; a step another node
   // decided meanwhile is left alone. Returns the step numbers decided.
   virtual Result<std::vector<int>> SelectWinners(const std::string& workspace_id,
-                                                 const std::string& campaign_id,
-                                                 int64_t now) = 0;
+                                                 const std::string& campaign_id, int64_t now) = 0;
   // Claims are leased to the process (store instance) that made them, for
   // the store's lease length; RenewLeases keeps them while it lives.
   // Once a lease has run out its process is taken for dead, and any process

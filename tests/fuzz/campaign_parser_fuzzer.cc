@@ -1,6 +1,7 @@
 // Fuzzes the request-body -> campaign path: JSON parsing with limits, the
-// create and patch parsers, domain validation, and serialization of whatever
-// parses. Any crash, sanitizer report or exception is a bug.
+// create and patch parsers, domain validation, A/B variant ids and winners
+// carried from a previous version, and serialization of whatever parses. Any crash, sanitizer
+// report or exception is a bug.
 #include <boost/json/serialize.hpp>
 #include <cstddef>
 #include <cstdint>
@@ -20,7 +21,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     leadterra::domain::Campaign campaign;
     campaign.id = "camp_01hx4mrqpbcn7wh2gfk9yz6e3s";
     campaign.name = input->name.value_or("x");
-    if (input->steps) campaign.steps = *input->steps;
+    if (input->steps) {
+      int next = 0;
+      auto new_id = [&] { return "var_" + std::to_string(++next); };
+      std::vector<leadterra::domain::Step> old = *input->steps;
+      if (!leadterra::domain::CarryVariants({}, old, {}, new_id, 1).ok()) __builtin_trap();
+      campaign.steps = *input->steps;
+      // Winners may name ids of the previous version or be refused.
+      (void)leadterra::domain::CarryVariants(old, campaign.steps, input->winners, new_id, 2);
+    }
+    if (input->ab_test) (void)input->ab_test->ApplyTo(campaign.ab_test);
     std::string out = boost::json::serialize(leadterra::api::CampaignToJson(campaign));
     if (out.empty()) __builtin_trap();
   }

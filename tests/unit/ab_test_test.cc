@@ -45,19 +45,19 @@ TEST(AbTestRule, MoreVariantsNeedMoreEvidence) {
   // Three variants: 3 pairs, log(3 / 0.05) = 4.094; 76 replies give 4.005
   // against each 40, 77 give 4.248.
   EXPECT_FALSE(ChooseWinner({{2000, 40}, {2000, 40}, {2000, 76}}, Auto()).has_value());
-  EXPECT_EQ(ChooseWinner({{2000, 40}, {2000, 40}, {2000, 77}}, Auto()),
-            std::optional<size_t>(2));
+  EXPECT_EQ(ChooseWinner({{2000, 40}, {2000, 40}, {2000, 77}}, Auto()), std::optional<size_t>(2));
   // The leader must beat every other variant, not only the worst.
   EXPECT_FALSE(ChooseWinner({{2000, 40}, {2000, 75}, {2000, 77}}, Auto()).has_value());
 }
 
 TEST(AbTestRule, EdgeCasesChooseNothing) {
-  EXPECT_FALSE(ChooseWinner({{5000, 0}, {5000, 0}}, Auto()).has_value());        // no replies
-  EXPECT_FALSE(ChooseWinner({{300, 300}, {300, 300}}, Auto()).has_value());      // all replied
-  EXPECT_FALSE(ChooseWinner({{4000, 200}, {4000, 200}}, Auto()).has_value());    // a tie
-  EXPECT_FALSE(ChooseWinner({{99, 0}, {2000, 400}}, Auto()).has_value());        // too few sends
-  EXPECT_FALSE(ChooseWinner({{2000, 40}}, Auto()).has_value());                  // one variant
-  EXPECT_FALSE(ChooseWinner({{2000, 0}, {2000, 40}, {2000, 40}}, Auto()).has_value());  // tie on top
+  EXPECT_FALSE(ChooseWinner({{5000, 0}, {5000, 0}}, Auto()).has_value());      // no replies
+  EXPECT_FALSE(ChooseWinner({{300, 300}, {300, 300}}, Auto()).has_value());    // all replied
+  EXPECT_FALSE(ChooseWinner({{4000, 200}, {4000, 200}}, Auto()).has_value());  // a tie
+  EXPECT_FALSE(ChooseWinner({{99, 0}, {2000, 400}}, Auto()).has_value());      // too few sends
+  EXPECT_FALSE(ChooseWinner({{2000, 40}}, Auto()).has_value());                // one variant
+  EXPECT_FALSE(
+      ChooseWinner({{2000, 0}, {2000, 40}, {2000, 40}}, Auto()).has_value());  // tie on top
   // A higher confidence asks for more.
   EXPECT_EQ(ChooseWinner({{2000, 40}, {2000, 72}}, Auto(100, 0.9)), std::optional<size_t>(1));
   EXPECT_FALSE(ChooseWinner({{2000, 40}, {2000, 72}}, Auto(100, 0.99)).has_value());

@@ -67,9 +67,8 @@ TEST(WebhookEvents, CampaignTransitionsMakeEvents) {
 }
 
 TEST(WebhookEvents, EnvelopeCarriesMessageFacts) {
-  domain::MessageFacts f{"msg_1", "camp_1",       "lead_1",      "ana@x.com", 1,
-                         "mbx_1", "Hi",           550,           "no such user",
-                         1736931600000, "var_b"};
+  domain::MessageFacts f{"msg_1", "camp_1", "lead_1",       "ana@x.com",   1,      "mbx_1",
+                         "Hi",    550,      "no such user", 1736931600000, "var_b"};
   auto body = boost::json::parse(domain::EventEnvelope("evt_1", "message.bounced", 1736931600000,
                                                        domain::MessageBouncedEvent(f).data_json))
                   .as_object();

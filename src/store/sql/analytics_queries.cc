@@ -47,8 +47,7 @@ Result<std::map<std::pair<int, std::string>, domain::ActivityCounts>> ReadVarian
   while (true) {
     LT_ASSIGN_OR_RETURN(bool row, stmt->Step());
     if (!row) break;
-    domain::ActivityCounts& c =
-        out[{static_cast<int>(stmt->ColumnInt(0)), stmt->ColumnText(1)}];
+    domain::ActivityCounts& c = out[{static_cast<int>(stmt->ColumnInt(0)), stmt->ColumnText(1)}];
     c.sent = stmt->ColumnInt(2);
     c.delivered = stmt->ColumnInt(3);
     c.bounced = stmt->ColumnInt(4);

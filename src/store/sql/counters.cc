@@ -115,8 +115,8 @@ Status ApplyActivityDeltas(Connection& conn, const ActivityDeltas& deltas) {
   std::map<VariantKey, domain::ActivityCounts> variants;
   for (const auto& [key, c] : deltas.campaigns) {
     if (key.variant_id.empty() || c.empty()) continue;
-    domain::ActivityCounts& total = variants[{key.workspace_id, key.campaign_id, key.step_number,
-                                              key.variant_id, key.shard}];
+    domain::ActivityCounts& total =
+        variants[{key.workspace_id, key.campaign_id, key.step_number, key.variant_id, key.shard}];
     total += c;
   }
   if (!variants.empty()) {

@@ -489,10 +489,9 @@ Status RecordOutcomes(Connection& conn, const std::vector<SendOutcome>& outcomes
         activity.Add(field, o.workspace_id, o.campaign_id, o.step_index + 1, o.mailbox_id, now, 1,
                      shard, o.variant_id);
       }
-      const domain::MessageFacts facts{
-          o.message_row_id, o.campaign_id, o.lead_id,   o.lead_email, o.step_index,
-          o.mailbox_id,     o.subject,     o.smtp_code, o.smtp_reply, now,
-          o.variant_id};
+      const domain::MessageFacts facts{o.message_row_id, o.campaign_id, o.lead_id,   o.lead_email,
+                                       o.step_index,     o.mailbox_id,  o.subject,   o.smtp_code,
+                                       o.smtp_reply,     now,           o.variant_id};
       LT_RETURN_IF_ERROR(EmitEvent(conn, o.workspace_id,
                                    o.kind == Kind::kDelivered ? domain::MessageSentEvent(facts)
                                                               : domain::MessageBouncedEvent(facts),

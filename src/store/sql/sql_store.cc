@@ -849,10 +849,10 @@ class SqlStore final : public Store {
             std::vector<domain::VariantTally> tallies;
             for (const domain::Variant& v : step.variants) {
               auto found = counters.find({static_cast<int>(i + 1), v.id});
-              tallies.push_back(found == counters.end()
-                                    ? domain::VariantTally{}
-                                    : domain::VariantTally{found->second.delivered,
-                                                           found->second.replied});
+              tallies.push_back(
+                  found == counters.end()
+                      ? domain::VariantTally{}
+                      : domain::VariantTally{found->second.delivered, found->second.replied});
             }
             if (auto winner = domain::ChooseWinner(tallies, out.campaign.ab_test)) {
               step.winner_variant_id = step.variants[*winner].id;
@@ -880,11 +880,11 @@ class SqlStore final : public Store {
             LT_RETURN_IF_ERROR(set->Run());
             if (conn.Changes() == 0) continue;
             out.push_back(number);
-            LT_RETURN_IF_ERROR(sql::EmitEvent(
-                conn, workspace_id,
-                domain::StepWinnerSelectedEvent(decided.campaign, number,
-                                                domain::WinnerSource::kAutomatic),
-                now));
+            LT_RETURN_IF_ERROR(
+                sql::EmitEvent(conn, workspace_id,
+                               domain::StepWinnerSelectedEvent(decided.campaign, number,
+                                                               domain::WinnerSource::kAutomatic),
+                               now));
           }
           return Status::Ok();
         });
