@@ -123,6 +123,10 @@ def test_pause(run):
     section(run, "pause")
 
 
+def test_ab_variants_edited_previewed_and_winner_chosen(run):
+    section(run, "variants")
+
+
 def test_filters_survive_reload_and_back(run):
     section(run, "urls")
 

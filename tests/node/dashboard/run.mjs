@@ -389,6 +389,147 @@ try {
     return 'paused; a step edit on a campaign started elsewhere is refused with a clear message';
   });
 
+  // ------------------------------------------------------------ A/B variants
+  await section('variants', ['signin', 'mailbox'], async () => {
+    const page = state.page;
+    const SUBJECT_A = 'Quick question, {{firstName}}';
+    const SUBJECT_B = `Two minutes, {{firstName}}? ${IMG}`;
+    await page.goto(BASE + '/campaigns');
+    await page.getByRole('button', { name: 'New campaign' }).first().click();
+    await page.getByLabel('Campaign name').fill('Subject line test');
+    await page.getByRole('button', { name: 'Create and edit steps' }).click();
+    await page.waitForURL((u) => /^\/campaigns\/camp_[0-9a-z]{26}\/edit$/.test(u.pathname));
+    const id = new URL(page.url()).pathname.split('/')[2];
+    await page.getByRole('button', { name: '+ Add step' }).click();
+    await page.waitForFunction(() => document.activeElement?.closest('li.step-card'));
+    const step = page.locator('li.step-card').nth(0);
+    await step.getByLabel('Subject').fill(SUBJECT_A);
+    await step.getByLabel('Body (HTML)').fill('<p>Hi {{firstName|there}}, this is version A.</p>');
+    // The step becomes a test of A and B, both from its content; the focus
+    // goes to B's subject.
+    await step.getByRole('button', { name: 'Test variants of this step' }).click();
+    await page.waitForFunction(() => {
+      const a = document.activeElement;
+      return a?.labels?.[0]?.textContent === 'Subject' && a.closest('fieldset')?.querySelector('legend')?.textContent === 'Variant B';
+    });
+    const variant = (j) => step.locator('fieldset.variant').nth(j);
+    assert((await variant(0).locator('legend').textContent()) === 'Variant A', 'first variant is A');
+    assert((await variant(0).getByLabel('Subject').inputValue()) === SUBJECT_A, 'A starts from the step subject');
+    assert((await variant(1).getByLabel('Body (HTML)').inputValue()).includes('version A'), 'B starts from the step body');
+    await variant(1).getByLabel('Subject').fill(SUBJECT_B);
+    await variant(1).getByLabel('Body (HTML)').fill('<p>Hi {{firstName|there}}, this is version B.</p>');
+    await variant(1).getByLabel('Weight').fill('30');
+    await waitText(page, '.save-state', 'All changes saved');
+    // A third variant takes the next letter; removing it leaves A and B.
+    await step.getByRole('button', { name: '+ Add variant' }).click();
+    await page.waitForFunction(() => document.activeElement?.closest('fieldset')?.querySelector('legend')?.textContent === 'Variant C');
+    await step.getByRole('button', { name: 'Remove variant C', exact: true }).click();
+    assert((await step.locator('fieldset.variant').count()) === 2, 'back to two variants');
+    // A duplicate label is refused by the server, at B's label.
+    await variant(1).getByLabel('Label').fill('A');
+    await page.waitForFunction(() => document.querySelectorAll('fieldset.variant')[1]?.querySelector('.field-error'), null, { timeout: 10000 });
+    assert((await variant(1).getByLabel('Label').getAttribute('aria-invalid')) === 'true', 'B label marked invalid');
+    const labelError = (await variant(1).locator('.field-error').first().textContent()).trim();
+    await variant(1).getByLabel('Label').fill('B');
+    await waitText(page, '.save-state', 'All changes saved');
+    assert((await variant(1).locator('.field-error').count()) === 0, 'error gone once fixed');
+    // Both variants' previews, side by side, each under its label.
+    await variant(0).getByLabel('Subject').focus();
+    await page.waitForFunction(() => document.querySelectorAll('.preview-variant').length === 2);
+    await waitText(page, '.preview-variant[data-variant=A] [data-testid=preview-subject]', 'Quick question, Ada');
+    await waitText(page, '.preview-variant[data-variant=B] [data-testid=preview-subject]', 'Two minutes, Ada? ' + IMG);
+    await waitText(page, '.preview-variant[data-variant=B] [data-testid=preview-text]', 'this is version B');
+    const titles = await page.locator('.preview-variant h3').allTextContents();
+    assert(titles.join('|') === 'Variant A|Variant B', 'previews labelled: ' + titles.join('|'));
+    const [boxA, boxB] = await Promise.all(['A', 'B'].map((l) => page.locator(`.preview-variant[data-variant=${l}]`).boundingBox()));
+    assert(Math.abs(boxA.y - boxB.y) < 2 && boxB.x >= boxA.x + boxA.width, `side by side: ${JSON.stringify([boxA, boxB])}`);
+    assert((await page.locator('.preview-pane img').count()) === 0, 'the hostile subject is text');
+    // A/B test settings, saved with the campaign.
+    await page.getByLabel('Pick the winner automatically').check();
+    await page.getByLabel('Minimum delivered per variant').fill('50');
+    await page.getByLabel('Confidence', { exact: true }).selectOption({ label: '99 %' });
+    await waitText(page, '.save-state', 'All changes saved');
+    await check(page, 'editor with variants');
+    let c = (await api(page, 'GET', `/v1/campaigns/${id}`, null)).json.data;
+    const vs = c.sequenceSteps[0].variants || [];
+    assert(
+      vs.map((v) => `${v.label}:${v.subject}:${v.weight}`).join('|') === `A:${SUBJECT_A}:50|B:${SUBJECT_B}:30`,
+      'variants saved: ' + JSON.stringify(vs),
+    );
+    assert(c.abTest.autoSelectWinner === true && c.abTest.minSendsPerVariant === 50 && c.abTest.confidence === 0.99, 'abTest saved: ' + JSON.stringify(c.abTest));
+    const idB = vs[1].id;
+    // A few leads, sent to the SMTP peer; the per-variant table fills.
+    const leads = Array.from({ length: 6 }, (_, i) => ({ email: `ab${i}@variants.test`, firstName: `Ab${i}` }));
+    const added = await api(page, 'POST', `/v1/campaigns/${id}/leads/bulk`, { leads });
+    assert(added.status === 200 || added.status === 201, 'leads added: ' + JSON.stringify(added));
+    await page.getByRole('link', { name: 'Done' }).click();
+    await page.waitForURL((u) => u.pathname === `/campaigns/${id}`);
+    await waitText(page, '[data-testid=ab-auto]', 'Automatic winner selection is on');
+    await page.getByRole('button', { name: 'Start campaign' }).click();
+    const anyway = page.getByRole('button', { name: 'Start anyway' });
+    await Promise.race([anyway.waitFor({ timeout: 10000 }).then(() => anyway.click()), page.getByRole('button', { name: 'Pause campaign' }).waitFor({ timeout: 10000 })]).catch(() => {});
+    await page.getByRole('button', { name: 'Pause campaign' }).waitFor({ timeout: 15000 });
+    const table = page.locator('.ab-step[data-step="1"] table');
+    await page.waitForFunction(
+      () => {
+        const rows = [...document.querySelectorAll('.ab-step[data-step="1"] tbody tr')];
+        return rows.length === 2 && rows.reduce((n, r) => n + Number(r.querySelector('td[data-label=Delivered]').textContent.replace(/\D/g, '') || 0), 0) === 6;
+      },
+      null,
+      { timeout: 60000, polling: 500 },
+    );
+    const rowText = await table.locator('tbody tr').evaluateAll((rs) => rs.map((r) => {
+      const [label, weight, sent, delivered] = [...r.cells].map((c) => c.textContent.trim());
+      return `${label} (weight ${weight}): ${sent} sent, ${delivered} delivered`;
+    }));
+    await check(page, 'campaign with variant results');
+    // B wins by hand while the campaign runs, with the keyboard: the confirm
+    // takes the focus, its button is one Tab away.
+    await page.getByRole('button', { name: 'Choose as winner: variant B of step 1' }).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.activeElement?.textContent === 'Choose variant B as the winner of step 1?');
+    await page.keyboard.press('Tab');
+    assert((await page.evaluate(() => document.activeElement?.textContent)) === 'Choose variant B', 'Tab reaches the confirm button');
+    await page.keyboard.press('Enter');
+    await waitText(page, '.ab-step[data-step="1"] tbody tr', 'Winner');
+    const winnerRow = await page.locator('.ab-step[data-step="1"] tbody tr', { has: page.getByTestId('winner-badge') }).locator('td').first().textContent();
+    assert(winnerRow.trim() === 'B', 'row B marked as the winner: ' + winnerRow);
+    assert((await page.getByRole('button', { name: /^Choose as winner/ }).count()) === 0, 'no more choices once there is a winner');
+    await waitText(page, '[data-testid=winner-status-1]', 'Winner: variant B');
+    c = (await api(page, 'GET', `/v1/campaigns/${id}`, null)).json.data;
+    assert(c.status === 'running' && c.sequenceSteps[0].winnerVariantId === idB && c.sequenceSteps[0].winnerSelectedAt, 'winner B on the server: ' + JSON.stringify(c.sequenceSteps[0]));
+    // A lead's thread names the variant it got.
+    await page.getByRole('button', { name: 'Show the thread with ab0@variants.test' }).click();
+    await waitText(page, '.thread-meta', 'Variant ');
+    const got = (await page.locator('.thread-item.outbound .thread-meta').first().textContent()).match(/Variant ([AB])/)?.[1];
+    assert(got, 'the thread names the variant');
+    await check(page, 'campaign with a winner');
+    // The editor says so too.
+    await page.goto(`${BASE}/campaigns/${id}/edit`);
+    await waitText(page, '[data-testid=editor-winner]', 'Winner: variant B');
+    await api(page, 'POST', `/v1/campaigns/${id}/pause`, {});
+    // At 390 px the previews stack, and nothing scrolls sideways.
+    const narrow = await newPage(browser, { base: BASE, width: 390, height: 844 });
+    await narrow.context.addCookies(state.cookies);
+    state.page = narrow.page;
+    try {
+      await narrow.page.goto(`${BASE}/campaigns/${id}/edit`);
+      await narrow.page.waitForFunction(() => document.querySelectorAll('.preview-variant [data-testid=preview-subject]').length === 2);
+      const [a, b] = await Promise.all(['A', 'B'].map((l) => narrow.page.locator(`.preview-variant[data-variant=${l}]`).boundingBox()));
+      assert(b.y >= a.y + a.height && Math.abs(a.x - b.x) < 2, `stacked at 390 px: ${JSON.stringify([a, b])}`);
+      const overflow = await narrow.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert(overflow <= 0, 'no sideways scrolling in the editor at 390 px: ' + overflow);
+      await check(narrow.page, 'editor with variants at 390 px');
+      await narrow.page.goto(`${BASE}/campaigns/${id}`);
+      await narrow.page.getByTestId('winner-badge').waitFor();
+      await check(narrow.page, 'variant results at 390 px');
+    } finally {
+      await narrow.context.close();
+      state.page = page;
+    }
+    return `variants A,B saved (${labelError}); delivered ${rowText.join(' / ')}; B chosen while running`;
+  });
+
   // ---------------------------------------------------- filters survive reload
   await section('urls', ['signin'], async () => {
     const page = state.page;

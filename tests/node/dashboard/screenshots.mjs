@@ -1,6 +1,6 @@
 // Screenshots of every dashboard page (scripts/screenshots.sh runs it on a
 // server filled by seed.mjs).
-// usage: node screenshots.mjs URL KEY OUTDIR '{"sent":"camp_…","second":"camp_…","draft":"camp_…"}' [only-name-substring]
+// usage: node screenshots.mjs URL KEY OUTDIR '{"sent":"camp_…","second":"camp_…","draft":"camp_…","ab":"camp_…"}' [only-name-substring]
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { launch, newPage, signIn } from './lib.mjs';
@@ -14,6 +14,9 @@ const settle = async (page) => {
   await page.waitForFunction(() => !document.querySelector('[role=status].muted, .loading-page'), null, { timeout: 10000 }).catch(() => {});
   await page.waitForTimeout(400);
 };
+
+// Scrolls an element to just under the sticky top bar (for viewport-only shots).
+const scrollTo = (page, selector) => page.locator(selector).evaluate((e) => window.scrollTo(0, e.getBoundingClientRect().top + window.scrollY - 70));
 
 const shots = [
   { name: 'signin', path: '/signin', signedOut: true },
@@ -33,6 +36,8 @@ const shots = [
   },
   { name: 'campaign-running', path: `/campaigns/${ids.second}?interval=hour`, wait: '.chart-box canvas' },
   { name: 'editor', path: `/campaigns/${ids.sent}/edit`, wait: '[data-testid=preview-subject]' },
+  { name: 'editor-variants', path: `/campaigns/${ids.ab}/edit`, wait: '.preview-variant [data-testid=preview-subject]' },
+  { name: 'campaign-variants', path: `/campaigns/${ids.ab}`, wait: '.ab-step td[data-label=Delivered]', fullPage: false },
   {
     name: 'import',
     path: `/campaigns/${ids.draft}/import`,
@@ -74,6 +79,22 @@ const shots = [
   },
   { name: 'mobile-campaign', path: `/campaigns/${ids.sent}`, width: 390, wait: '.chart-box canvas' },
   { name: 'mobile-editor', path: `/campaigns/${ids.sent}/edit`, width: 390, wait: '[data-testid=preview-subject]' },
+  {
+    name: 'mobile-editor-variants',
+    path: `/campaigns/${ids.ab}/edit`,
+    width: 390,
+    wait: '.preview-variant [data-testid=preview-subject]',
+    act: (page) => scrollTo(page, '#preview-title'),
+    fullPage: false,
+  },
+  {
+    name: 'mobile-campaign-variants',
+    path: `/campaigns/${ids.ab}`,
+    width: 390,
+    wait: '.ab-step td[data-label=Delivered]',
+    act: (page) => scrollTo(page, '#ab-title'),
+    fullPage: false,
+  },
 ];
 
 const browser = await launch();

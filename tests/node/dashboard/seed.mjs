@@ -1,7 +1,8 @@
 // Fills a workspace with realistic sample data through the API (Bearer key):
-// mailboxes on the test SMTP peer, three campaigns (one sent, one running
-// slowly, one draft), a few hundred named leads, a webhook, suppressions and
-// a DKIM key. Used by scripts/screenshots.sh.
+// mailboxes on the test SMTP peer, four campaigns (one sent, one running
+// slowly, one draft, one A/B test of step 1 sent and paused), a few hundred
+// named leads, a webhook, suppressions and a DKIM key. Used by
+// scripts/screenshots.sh.
 //
 // usage: node seed.mjs URL KEY SMTP_PORT   → prints {"sent": "camp_…", …} on the last line
 
@@ -88,6 +89,23 @@ const second = await call('POST', '/v1/campaigns', {
 });
 await call('POST', `/v1/campaigns/${second.id}/leads/bulk`, { leads: leads(60, 'test', 300).concat([{ email: 'no.name@unknown-co.test' }, { email: 'bad address' }]) });
 
+// An A/B test of the first email's subject and opening, 70:30, sent and paused.
+const ab = await call('POST', '/v1/campaigns', {
+  name: 'Founders — subject line test',
+  abTest: { autoSelectWinner: true, minSendsPerVariant: 200, confidence: 0.95 },
+  sequenceSteps: [
+    {
+      variants: [
+        { label: 'A', weight: 70, subject: 'Quick question, {{firstName}}', bodyHtml: '<p>Hi {{firstName|there}},</p><p>Teams like {{company}} lose hours every week to manual follow-ups. Worth a 15-minute look?</p><p>— Dana</p>' },
+        { label: 'B', weight: 30, subject: '{{company}} and 6 hours a week', bodyHtml: '<p>{{firstName|Hi}}, a guess: someone at {{company}} still copies replies into the CRM by hand.</p><p>We took that to zero for Proseware in a week. Open to a short call on Thursday?</p><p>— Dana</p>' },
+      ],
+    },
+    { subject: '', bodyHtml: '<p>Hi {{firstName|there}}, bumping this in case it got buried.</p>', delayDays: 3 },
+  ],
+});
+await call('POST', `/v1/campaigns/${ab.id}/leads/bulk`, { leads: leads(160, 'test', 600) });
+await call('POST', `/v1/campaigns/${ab.id}/start`);
+
 const draft = await call('POST', '/v1/campaigns', { name: 'Webinar follow-up (draft)', sequenceSteps: [{ subject: 'Thanks for joining, {{firstName|there}}', bodyHtml: '<p>Here is the recording: …</p>' }] });
 
 await call('POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/hooks/leadterra', events: ['message.sent', 'message.replied', 'message.bounced'], description: 'CRM sync' });
@@ -96,12 +114,14 @@ await call('POST', '/v1/dkim-keys', { domain: 'northwind-outbound.test' });
 await call('POST', '/v1/api-keys', { name: 'CRM sync' });
 await call('PATCH', '/v1/settings/delivery', { timezone: 'Europe/Berlin', sendingWindow: null, minGapSeconds: 0 });
 
-// Wait for the sent campaign's first step to go out.
+// Wait for the sent campaign's and the A/B test's first step to go out.
 for (let i = 0; i < 120; i++) {
   const s = await call('GET', `/v1/campaigns/${sent.id}/stats`);
-  if (s.metrics.delivered >= 240) break;
+  const t = await call('GET', `/v1/campaigns/${ab.id}/stats`);
+  if (s.metrics.delivered >= 240 && t.metrics.delivered >= 160) break;
   await new Promise((res) => setTimeout(res, 500));
 }
 await call('POST', `/v1/campaigns/${sent.id}/pause`).catch(() => {});
+await call('POST', `/v1/campaigns/${ab.id}/pause`).catch(() => {});
 await call('POST', `/v1/campaigns/${second.id}/start`).catch(() => {});
-console.log(JSON.stringify({ sent: sent.id, second: second.id, draft: draft.id }));
+console.log(JSON.stringify({ sent: sent.id, second: second.id, draft: draft.id, ab: ab.id }));

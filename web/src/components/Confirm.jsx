@@ -1,26 +1,40 @@
+import { useEffect, useRef } from 'preact/hooks';
 import { Banner } from './ErrorBanner.jsx';
 import { CopyButton } from './CopyButton.jsx';
 
 /**
- * An inline "are you sure?" for destructive actions: the question in bold,
- * what it means, a danger button and "Keep it". Announced as an alert.
+ * An inline "are you sure?": the question in bold, what it means, the
+ * action's button and a way back. Announced as an alert. `autoFocus` moves
+ * the focus to the question, so the action is one Tab away.
  */
-export function ConfirmDelete({ question, children, confirmLabel, onConfirm, onCancel }) {
+export function Confirm({ question, children, confirmLabel, cancelLabel = 'Cancel', kind = 'warn', danger = false, autoFocus = false, onConfirm, onCancel }) {
+  const q = useRef(null);
+  useEffect(() => {
+    if (autoFocus) q.current?.focus();
+  }, []);
   return (
-    <div class="banner banner-error" role="alert">
+    <div class={`banner banner-${kind}`} role="alert">
       <div>
-        <strong>{question}</strong> {children}
+        <strong tabIndex={autoFocus ? -1 : undefined} ref={q}>
+          {question}
+        </strong>{' '}
+        {children}
         <div class="btn-row">
-          <button type="button" class="btn btn-danger-solid" onClick={onConfirm}>
+          <button type="button" class={danger ? 'btn btn-danger-solid' : 'btn btn-primary'} onClick={onConfirm}>
             {confirmLabel}
           </button>
           <button type="button" class="btn" onClick={onCancel}>
-            Keep it
+            {cancelLabel}
           </button>
         </div>
       </div>
     </div>
   );
+}
+
+/** Confirm for destructive actions: a danger button and "Keep it". */
+export function ConfirmDelete(props) {
+  return <Confirm kind="error" danger cancelLabel="Keep it" {...props} />;
 }
 
 /** A secret the server shows once (API key, webhook signing secret), with a copy button. */

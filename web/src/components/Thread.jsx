@@ -9,8 +9,11 @@ const KIND = {
   unsubscribe: 'Unsubscribe',
 };
 
-/** A lead's messages (GET …/leads/:leadId/messages), oldest first, as text. */
-export function Thread({ items }) {
+/**
+ * A lead's messages (GET …/leads/:leadId/messages), oldest first, as text.
+ * variantLabels (variantId → label) names the A/B variant a step message used.
+ */
+export function Thread({ items, variantLabels }) {
   return (
     <ol class="thread">
       {items.map((m) => (
@@ -19,6 +22,7 @@ export function Thread({ items }) {
             <span>{m.direction === 'inbound' ? 'Received' : 'Sent'}</span>
             <span>{KIND[m.kind] || m.kind}</span>
             {m.stepNumber && <span>Step {m.stepNumber}</span>}
+            {m.variantId && variantLabels?.has(m.variantId) && <span>Variant {variantLabels.get(m.variantId)}</span>}
             {m.status && <span class={`badge badge-${m.status}`}>{m.status}</span>}
             <time dateTime={m.at}>{fmtDate(m.at)}</time>
           </div>

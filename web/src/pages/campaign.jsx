@@ -3,7 +3,7 @@ import { Link, useLocation } from 'wouter-preact';
 import { del, get, post, seg } from '../api.js';
 import { useAsync, usePaged, usePoll, useQueryParam, useTitle } from '../hooks.js';
 import { fmtDate, fmtNum, fmtRate, fmtShort, fullName } from '../format.js';
-import { lintWarnings } from '../lint.js';
+import { lintWarnings, variantLabels } from '../lint.js';
 import { useNotify } from '../context.js';
 import { TableWrap } from '../components/TableWrap.jsx';
 import { PageHeader } from '../components/PageHeader.jsx';
@@ -16,6 +16,7 @@ import { SERIES, TimeChart } from '../components/TimeChart.jsx';
 import { Thread } from '../components/Thread.jsx';
 import { ConfirmDelete } from '../components/Confirm.jsx';
 import { StatCards } from '../components/StatCards.jsx';
+import { VariantResults } from '../components/VariantResults.jsx';
 
 const LEAD_STATUSES = ['queued', 'active', 'completed', 'replied', 'bounced', 'unsubscribed', 'stopped', 'suppressed', 'removed'];
 const STATS_EVERY_MS = 3000;
@@ -164,11 +165,12 @@ function StepsTable({ steps }) {
                   <tr key={s.stepNumber + ':' + v.variantId} class="variant-row">
                     <th scope="row" class="muted">
                       ↳ Variant {v.label}
-                      {s.winnerVariantId === v.variantId ? ' (winner)' : ''} · weight {v.weight}
+                      {v.winner ? ' (winner)' : ''}
+                      <span class="cell-sub">weight {v.weight}</span>
                     </th>
                     <td class="num">{fmtNum(v.sent)}</td>
                     <td class="num">{fmtNum(v.delivered)}</td>
-                    <td class="num">—</td>
+                    <td class="num">{fmtNum(v.bounced)}</td>
                     <td class="num">{fmtNum(v.replied)}</td>
                     <td class="num">{fmtRate(v.replyRate)}</td>
                     {showOpens && <td class="num">{fmtNum(v.opened)}</td>}
@@ -184,7 +186,7 @@ function StepsTable({ steps }) {
   );
 }
 
-function LeadPanel({ campaignId, leadId, lead, onClose }) {
+function LeadPanel({ campaignId, leadId, lead, labels, onClose }) {
   const heading = useRef(null);
   const t = useAsync(() => get(`/v1/campaigns/${seg(campaignId)}/leads/${seg(leadId)}/messages`).then((r) => r.data), [campaignId, leadId]);
   useEffect(() => heading.current?.focus(), [leadId]);
@@ -223,7 +225,7 @@ function LeadPanel({ campaignId, leadId, lead, onClose }) {
       ) : t.data.length === 0 ? (
         <p class="muted">Nothing sent to this lead yet.</p>
       ) : (
-        <Thread items={t.data} />
+        <Thread items={t.data} variantLabels={labels} />
       )}
       <button type="button" class="btn btn-small" onClick={t.reload}>
         Refresh thread
@@ -268,7 +270,7 @@ function Leads({ campaign }) {
   ];
   return (
     <>
-      {leadId && <LeadPanel campaignId={id} leadId={leadId} lead={selected} onClose={close} />}
+      {leadId && <LeadPanel campaignId={id} leadId={leadId} lead={selected} labels={variantLabels(campaign)} onClose={close} />}
       <section class="card" aria-labelledby="leads-title">
         <div class="card-header">
           <h2 id="leads-title">Leads</h2>
@@ -451,7 +453,7 @@ export default function CampaignPage({ id }) {
   useTitle(campaign ? campaign.name : 'Campaign');
   usePoll(() => s.reload(), STATS_EVERY_MS, [id]);
   usePoll(() => c.reload(), 10000, [id]);
-  const warnings = useMemo(() => lintWarnings(lint.data), [lint.data]);
+  const warnings = useMemo(() => lintWarnings(lint.data, variantLabels(campaign)), [lint.data, campaign]);
 
   if (c.error) {
     return (
@@ -507,6 +509,14 @@ export default function CampaignPage({ id }) {
         </Banner>
       )}
       {s.error && !s.data ? <ErrorBanner error={s.error} onRetry={s.reload} /> : <CampaignTotals stats={s.data} />}
+      <VariantResults
+        campaign={campaign}
+        stats={s.data}
+        onSaved={(d) => {
+          c.setData(d);
+          s.reload();
+        }}
+      />
       <Analytics id={id} status={campaign.status} />
       <Leads campaign={campaign} />
     </section>

@@ -1,172 +1,18 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { Link } from 'wouter-preact';
-import { get, patch, post, seg } from '../api.js';
-import { useAsync, useQueryParam, useTitle } from '../hooks.js';
-import { fullName } from '../format.js';
-import { lintWarnings } from '../lint.js';
+import { get, patch, seg } from '../api.js';
+import { useAsync, useTitle } from '../hooks.js';
+import { lintWarnings, variantLabels } from '../lint.js';
+import { notReady, placeOf, toDraft, toInput } from '../steps.js';
 import { PageHeader } from '../components/PageHeader.jsx';
 import { Field, errorFor } from '../components/Field.jsx';
 import { Banner, ErrorBanner } from '../components/ErrorBanner.jsx';
 import { StatusBadge } from '../components/StatusBadge.jsx';
+import { StepEditor } from '../components/StepEditor.jsx';
+import { StepPreview } from '../components/StepPreview.jsx';
+import { AbTestSettings, abDraft, abInput } from '../components/AbTestSettings.jsx';
 
 const SAVE_DELAY_MS = 800;
-const SAMPLE_LEAD = {
-  email: 'ada@analytical.example',
-  firstName: 'Ada',
-  lastName: 'Lovelace',
-  company: 'Analytical Engines',
-  jobTitle: 'Head of Research',
-};
-
-let stepKeySeq = 0;
-const toDraft = (s) => ({ key: ++stepKeySeq, subject: s.subject ?? '', bodyHtml: s.bodyHtml ?? '', delayDays: String(s.delayDays ?? 0) });
-const toInput = (s) => ({ subject: s.subject, bodyHtml: s.bodyHtml, delayDays: s.delayDays === '' ? 0 : Number(s.delayDays) });
-
-function StepEditor({ step, index, count, locked, error, onChange, onMove, onDelete, onFocus, current }) {
-  const p = `sequenceSteps[${index}]`;
-  const id = `step-${step.key}`;
-  const stepError = error && error.param === p ? error.message : null;
-  return (
-    <li class={`step-card ${current ? 'current' : ''}`} onFocusIn={onFocus} aria-labelledby={`${id}-title`}>
-      <div class="step-head">
-        <h3 id={`${id}-title`} tabIndex={-1}>
-          Step {index + 1}
-        </h3>
-        <div class="btn-row">
-          <button type="button" class="btn btn-small" id={`${id}-up`} disabled={locked || index === 0} onClick={() => onMove(-1, 'up')} aria-label={`Move step ${index + 1} up`}>
-            ↑ Up
-          </button>
-          <button
-            type="button"
-            class="btn btn-small"
-            id={`${id}-down`}
-            disabled={locked || index === count - 1}
-            onClick={() => onMove(1, 'down')}
-            aria-label={`Move step ${index + 1} down`}
-          >
-            ↓ Down
-          </button>
-          <button type="button" class="btn btn-small btn-danger" disabled={locked} onClick={onDelete} aria-label={`Delete step ${index + 1}`}>
-            Delete
-          </button>
-        </div>
-      </div>
-      {stepError && <p class="field-error">{stepError}</p>}
-      <div class="form">
-        <Field
-          label={index === 0 ? 'Wait before sending (days)' : 'Wait after the previous step (days)'}
-          param={`${p}.delayDays`}
-          error={error}
-          hint={index === 0 ? 'Counted from enrollment or start, whichever is later.' : undefined}
-          className="step-delay"
-        >
-          <input type="number" min="0" max="365" step="any" value={step.delayDays} disabled={locked} onInput={(e) => onChange({ delayDays: e.currentTarget.value })} />
-        </Field>
-        <Field
-          label="Subject"
-          param={`${p}.subject`}
-          error={error}
-          hint={index > 0 ? 'Leave it empty to send this step as a reply in the same thread (Re: the previous subject).' : undefined}
-        >
-          <input type="text" maxLength={998} value={step.subject} disabled={locked} onInput={(e) => onChange({ subject: e.currentTarget.value })} />
-        </Field>
-        <Field label="Body (HTML)" param={`${p}.bodyHtml`} error={error} hint="Plain text works too; a text version is derived from it.">
-          <textarea rows={8} value={step.bodyHtml} disabled={locked} onInput={(e) => onChange({ bodyHtml: e.currentTarget.value })} />
-        </Field>
-      </div>
-    </li>
-  );
-}
-
-function Preview({ campaignId, stepNumber, stepCount, revision, dirty }) {
-  const [leadId, setLeadId] = useQueryParam('previewLead', '');
-  const [view, setView] = useQueryParam('view', 'text');
-  const leads = useAsync(() => get(`/v1/campaigns/${seg(campaignId)}/leads`, { limit: 100 }).then((r) => r.data), [campaignId]);
-  const [result, setResult] = useState(null);
-  const [error, setError] = useState(null);
-  const [loading, setLoading] = useState(false);
-  useEffect(() => {
-    if (!stepCount || stepNumber > stepCount) {
-      setResult(null);
-      return;
-    }
-    let gone = false;
-    setLoading(true);
-    const body = leadId ? { leadId, stepNumber } : { lead: SAMPLE_LEAD, stepNumber };
-    post(`/v1/campaigns/${seg(campaignId)}/preview`, body).then(
-      (r) => {
-        if (gone) return;
-        setResult(r.data);
-        setError(null);
-        setLoading(false);
-      },
-      (e) => {
-        if (gone) return;
-        setError(e);
-        setLoading(false);
-      },
-    );
-    return () => {
-      gone = true;
-    };
-  }, [campaignId, stepNumber, stepCount, leadId, revision]);
-
-  return (
-    <section class="card preview-pane" aria-labelledby="preview-title">
-      <h2 id="preview-title">Preview of step {stepNumber}</h2>
-      <div class="form">
-        <Field label="Preview for" hint="Shows the saved step as this lead would receive it.">
-          <select value={leadId} onChange={(e) => setLeadId(e.currentTarget.value)}>
-            <option value="">Sample lead (Ada Lovelace, Analytical Engines)</option>
-            {(leads.data || []).map((l) => (
-              <option key={l.id} value={l.id}>
-                {[l.email, fullName(l), l.company].filter(Boolean).join(' · ')}
-              </option>
-            ))}
-          </select>
-        </Field>
-      </div>
-      {!stepCount ? (
-        <p class="muted">Add a step to see how it reads.</p>
-      ) : error ? (
-        <ErrorBanner error={error} />
-      ) : result ? (
-        <div class="preview" aria-busy={loading || dirty ? 'true' : 'false'}>
-          {dirty && <p class="small muted">Saving your latest changes; the preview follows.</p>}
-          {result.missingFields.length > 0 && (
-            <Banner kind="warn" title="No value for:">
-              {result.missingFields.map((f) => `{{${f}}}`).join(', ')} — these render empty (or as their fallback).
-            </Banner>
-          )}
-          <p class="label">Subject</p>
-          <p class="preview-subject" data-testid="preview-subject">
-            {result.subject || '(empty subject)'}
-          </p>
-          <div class="segmented" role="group" aria-label="Preview format">
-            <button type="button" aria-pressed={view === 'text' ? 'true' : 'false'} onClick={() => setView('text')}>
-              Text
-            </button>
-            <button type="button" aria-pressed={view === 'html' ? 'true' : 'false'} onClick={() => setView('html')}>
-              HTML
-            </button>
-          </div>
-          {view === 'html' ? (
-            // Rendered HTML is shown only inside a sandbox without scripts.
-            <iframe class="preview-frame" title={`Step ${stepNumber} rendered as HTML`} sandbox="" srcdoc={result.bodyHtml} />
-          ) : (
-            <pre class="preview-text" data-testid="preview-text">
-              {result.bodyText}
-            </pre>
-          )}
-        </div>
-      ) : (
-        <p class="muted" role="status">
-          Loading…
-        </p>
-      )}
-    </section>
-  );
-}
 
 export default function Editor({ id }) {
   const c = useAsync(() => get(`/v1/campaigns/${seg(id)}`).then((r) => r.data), [id]);
@@ -174,6 +20,7 @@ export default function Editor({ id }) {
   const [name, setName] = useState('');
   const [stopOnReply, setStopOnReply] = useState('lead');
   const [steps, setSteps] = useState([]);
+  const [abTest, setAbTest] = useState(abDraft());
   const [dirty, setDirty] = useState(false);
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState(null);
@@ -192,6 +39,7 @@ export default function Editor({ id }) {
     setName(c.data.name);
     setStopOnReply(c.data.stopOnReply || 'lead');
     setSteps(c.data.sequenceSteps.map(toDraft));
+    setAbTest(abDraft(c.data.abTest));
     setLocked(c.data.status === 'running');
   }, [c.data]);
 
@@ -203,7 +51,9 @@ export default function Editor({ id }) {
     setFocusTarget(null);
   }, [focusTarget, steps]);
 
-  const incomplete = steps.some((s) => !s.bodyHtml.trim());
+  const missing = notReady(steps);
+  const incomplete = !!missing;
+  const hasTests = steps.some((s) => s.variants);
   const edit = (fn) => {
     fn();
     version.current++;
@@ -212,7 +62,8 @@ export default function Editor({ id }) {
 
   const save = async () => {
     const v = version.current;
-    const body = { name, stopOnReply };
+    // abTest can change while the campaign runs; its steps cannot.
+    const body = { name, stopOnReply, abTest: abInput(abTest) };
     if (!locked) body.sequenceSteps = steps.map(toInput);
     setSaving(true);
     try {
@@ -231,16 +82,17 @@ export default function Editor({ id }) {
     setSaving(false);
   };
 
-  // Saves by itself a moment after the last change, once every step has a body.
+  // Saves by itself a moment after the last change, once nothing is missing
+  // that the server would refuse (every step and variant has a body, …).
   useEffect(() => {
     if (!dirty || saving || !campaign) return undefined;
     if (!locked && incomplete) return undefined;
     if (!name.trim()) return undefined;
     const t = setTimeout(save, SAVE_DELAY_MS);
     return () => clearTimeout(t);
-  }, [dirty, saving, name, stopOnReply, steps, locked]);
+  }, [dirty, saving, name, stopOnReply, steps, abTest, locked]);
 
-  const lintList = useMemo(() => lintWarnings(lint.data), [lint.data]);
+  const lintList = useMemo(() => lintWarnings(lint.data, variantLabels(campaign)), [lint.data, campaign]);
 
   if (c.error)
     return (
@@ -282,12 +134,17 @@ export default function Editor({ id }) {
       setCurrent(Math.max(0, Math.min(current, n.length - 1)));
       setFocusTarget(n.length ? `step-${n[Math.min(i, n.length - 1)].key}-title` : 'add-step');
     });
-  const change = (i, patchObj) => edit(() => setSteps(steps.map((s, j) => (j === i ? { ...s, ...patchObj } : s))));
+  const change = (i, patchObj, focusId) =>
+    edit(() => {
+      setSteps(steps.map((s, j) => (j === i ? { ...s, ...patchObj } : s)));
+      if (focusId) setFocusTarget(focusId);
+    });
 
+  const previewStep = Math.min(current, Math.max(0, (campaign.sequenceSteps.length || 1) - 1)) + 1;
   let saveText;
   if (saving) saveText = 'Saving…';
   else if (error) saveText = 'Not saved';
-  else if (dirty && incomplete && !locked) saveText = 'Not saved yet: every step needs a body.';
+  else if (dirty && incomplete && !locked) saveText = `Not saved yet: ${missing}`;
   else if (dirty && !name.trim()) saveText = 'Not saved yet: the campaign needs a name.';
   else if (dirty) saveText = 'Unsaved changes…';
   else saveText = 'All changes saved';
@@ -325,22 +182,26 @@ export default function Editor({ id }) {
           Pause the campaign to edit its steps (<Link href={`/campaigns/${seg(id)}`}>go to the campaign</Link>). Its name can still be changed.
         </Banner>
       )}
-      {error && !errorFor(error, 'name') && !(error.param || '').startsWith('sequenceSteps') && <ErrorBanner error={error} title="Could not save:" />}
-      {error && (error.param || '').startsWith('sequenceSteps') && (
+      {error && !errorFor(error, 'name') && !/^(sequenceSteps|abTest)/.test(error.param || '') && <ErrorBanner error={error} title="Could not save:" />}
+      {error && /^(sequenceSteps|abTest)/.test(error.param || '') && (
         <ErrorBanner error={error} title="Could not save:">
-          {error.message} (see the highlighted step)
+          {error.message} ({placeOf(error.param, steps) || 'A/B test settings'}: see the highlighted field)
         </ErrorBanner>
       )}
       {warnings.length > 0 && (
         <Banner kind="warn" title="Saved, but check:">
           <ul>
             {warnings.map((w) => (
-              <li key={w.param + w.message}>{w.message}</li>
+              <li key={w.param + w.message}>
+                {placeOf(w.param, campaign.sequenceSteps) && `${placeOf(w.param, campaign.sequenceSteps)}: `}
+                {w.message}
+              </li>
             ))}
           </ul>
         </Banner>
       )}
-      <div class="editor">
+      {/* Wider previews once any step is an A/B test (its variants show side by side). */}
+      <div class={`editor ${hasTests ? 'editor-ab' : ''}`}>
         <div>
           <div class="card form">
             <Field label="Campaign name" param="name" error={error}>
@@ -364,13 +225,14 @@ export default function Editor({ id }) {
               <StepEditor
                 key={s.key}
                 step={s}
+                saved={campaign.sequenceSteps[i]}
                 index={i}
                 count={steps.length}
                 locked={locked}
                 error={error}
                 current={i === current}
                 onFocus={() => setCurrent(i)}
-                onChange={(p) => change(i, p)}
+                onChange={(p, focusId) => change(i, p, focusId)}
                 onMove={(d, dir) => move(i, d, dir)}
                 onDelete={() => remove(i)}
               />
@@ -379,6 +241,7 @@ export default function Editor({ id }) {
           <button type="button" id="add-step" class="btn" onClick={addStep} disabled={locked || steps.length >= 50}>
             + Add step
           </button>
+          {hasTests && <AbTestSettings value={abTest} error={error} onChange={(p) => edit(() => setAbTest({ ...abTest, ...p }))} />}
           {lintList.length > 0 && (
             <Banner kind="warn" title="Lint:">
               <ul>
@@ -389,9 +252,10 @@ export default function Editor({ id }) {
             </Banner>
           )}
         </div>
-        <Preview
+        <StepPreview
           campaignId={id}
-          stepNumber={Math.min(current, Math.max(0, (campaign.sequenceSteps.length || 1) - 1)) + 1}
+          stepNumber={previewStep}
+          step={campaign.sequenceSteps[previewStep - 1]}
           stepCount={campaign.sequenceSteps.length}
           revision={revision}
           dirty={dirty}
