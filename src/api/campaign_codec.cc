@@ -3,6 +3,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <cmath>
+#include <utility>
 
 #include "api/json_input.h"
 #include "util/time_format.h"
@@ -132,8 +133,8 @@ Result<AbTestInput> ParseAbTest(const boost::json::value& value) {
 
 Result<CampaignInput> ParseCampaign(const boost::json::value& body, bool create) {
   LT_ASSIGN_OR_RETURN(FieldReader reader, FieldReader::Of(body, ""));
-  LT_RETURN_IF_ERROR(
-      reader.RejectUnknown({"name", kStepsField, "stopOnReply", "bounceProtection", "abTest"}));
+  LT_RETURN_IF_ERROR(reader.RejectUnknown(
+      {"name", kStepsField, "stopOnReply", "bounceProtection", "abTest", "tracking"}));
   CampaignInput input;
   if (create) {
     LT_ASSIGN_OR_RETURN(std::string name, reader.RequiredString("name"));
@@ -146,6 +147,19 @@ Result<CampaignInput> ParseCampaign(const boost::json::value& body, bool create)
     LT_ASSIGN_OR_RETURN(StepsInput parsed, ParseSteps(*steps));
     input.steps = std::move(parsed.steps);
     input.winners = std::move(parsed.winners);
+  }
+  if (const boost::json::value* tracking = reader.Find("tracking")) {
+    LT_ASSIGN_OR_RETURN(FieldReader fields, FieldReader::Of(*tracking, "tracking"));
+    LT_RETURN_IF_ERROR(fields.RejectUnknown({"opens", "clicks"}));
+    for (auto [name, out] :
+         {std::pair{"opens", &input.track_opens}, std::pair{"clicks", &input.track_clicks}}) {
+      if (const boost::json::value* flag = fields.Find(name)) {
+        if (!flag->is_bool()) {
+          return InvalidArgument(std::string(name) + " must be true or false", fields.PathOf(name));
+        }
+        *out = flag->get_bool();
+      }
+    }
   }
   if (const boost::json::value* ab_test = reader.Find("abTest")) {
     LT_ASSIGN_OR_RETURN(input.ab_test, ParseAbTest(*ab_test));
@@ -290,6 +304,7 @@ boost::json::value CampaignToJson(const domain::Campaign& c) {
       boost::json::object{{"enabled", c.bounce_protection.enabled},
                           {"maxBounceRate", NumberToJson(c.bounce_protection.max_bounce_rate)},
                           {"minSends", c.bounce_protection.min_sends}};
+  out["tracking"] = boost::json::object{{"opens", c.tracking.opens}, {"clicks", c.tracking.clicks}};
   out["abTest"] = boost::json::object{{"metric", "replyRate"},
                                       {"autoSelectWinner", c.ab_test.auto_select_winner},
                                       {"minSendsPerVariant", c.ab_test.min_sends_per_variant},

@@ -43,6 +43,7 @@ struct CampaignInput {
   std::optional<std::vector<domain::Step>> steps;  // replaces all when set
   domain::WinnerChoices winners;                   // with `steps`
   std::optional<AbTestInput> ab_test;
+  std::optional<bool> track_opens, track_clicks;  // `tracking` fields present
   std::optional<domain::StopOnReply> stop_on_reply;
   std::optional<BounceProtectionInput> bounce_protection;
 };

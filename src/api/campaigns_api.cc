@@ -22,6 +22,8 @@ Result<Response> CampaignsApi::Create(const Request& request) {
   LT_RETURN_IF_ERROR(domain::CarryVariants({}, campaign.steps, input.winners, NewVariantId(),
                                            campaign.created_at));
   if (input.ab_test) LT_RETURN_IF_ERROR(input.ab_test->ApplyTo(campaign.ab_test));
+  campaign.tracking.opens = input.track_opens.value_or(false);
+  campaign.tracking.clicks = input.track_clicks.value_or(false);
   campaign.stop_on_reply = input.stop_on_reply.value_or(domain::StopOnReply::kLead);
   if (input.bounce_protection) {
     LT_RETURN_IF_ERROR(input.bounce_protection->ApplyTo(campaign.bounce_protection));
@@ -78,6 +80,13 @@ Result<Response> CampaignsApi::Patch(const Request& request) {
             }
             if (input.ab_test) {
               LT_RETURN_IF_ERROR(input.ab_test->ApplyTo(c.ab_test));
+              c.updated_at = now;
+            }
+            // Tracking may change in any state; it applies to messages built
+            // from then on.
+            if (input.track_opens || input.track_clicks) {
+              c.tracking.opens = input.track_opens.value_or(c.tracking.opens);
+              c.tracking.clicks = input.track_clicks.value_or(c.tracking.clicks);
               c.updated_at = now;
             }
             if (input.name) LT_RETURN_IF_ERROR(domain::Rename(c, *input.name, now));

@@ -146,10 +146,20 @@ Result<Response> InsightsApi::Stats(const Request& request) {
                       store_.GetCampaignCounters(request.workspace_id, campaign.id));
   const double reply_rate = domain::Rate(c.replied, c.delivered);
   boost::json::object metrics{
-      {"delivered", c.delivered},       {"queued", c.queued},
-      {"bounced", c.bounced},           {"replied", c.replied},
-      {"unsubscribed", c.unsubscribed}, {"completed", c.completed},
+      {"delivered", c.delivered},
+      {"queued", c.queued},
+      {"bounced", c.bounced},
+      {"replied", c.replied},
+      {"unsubscribed", c.unsubscribed},
+      {"completed", c.completed},
       {"unknown", c.unknown},
+      // Tracking (SPEC §13): people, unique per message; machines apart.
+      {"opened", c.opened},
+      {"clicked", c.clicked},
+      {"openRate", domain::Rate(c.opened, c.delivered)},
+      {"clickRate", domain::Rate(c.clicked, c.delivered)},
+      {"machineOpened", c.machine_opened},
+      {"machineClicked", c.machine_clicked},
   };
   if (reply_rate == 0) {
     metrics["replyRate"] = 0;

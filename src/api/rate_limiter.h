@@ -23,6 +23,9 @@ class RateLimiter {
   int64_t Acquire(const std::string& key);
 
  private:
+  // Buckets kept before idle (full) ones are dropped: keys such as tracking
+  // tokens are many, and a full bucket is the same as no bucket.
+  static constexpr size_t kMaxBuckets = 100'000;
   struct Bucket {
     double tokens;
     int64_t last_millis;

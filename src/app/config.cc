@@ -68,6 +68,8 @@ const std::vector<Setting>& Settings() {
        &Config::webhook_retry_base_seconds},
       {"webhook_retry_window_seconds", "LEADTERRA_WEBHOOK_RETRY_WINDOW_SECONDS",
        &Config::webhook_retry_window_seconds},
+      {"tracking_grace_seconds", "LEADTERRA_TRACKING_GRACE_SECONDS",
+       &Config::tracking_grace_seconds},
   };
   return kSettings;
 }
@@ -236,6 +238,7 @@ Result<Config> LoadConfig(const ConfigOverrides& flags) {
   Override(flags.webhook_timeout_seconds, config.webhook_timeout_seconds);
   Override(flags.webhook_retry_base_seconds, config.webhook_retry_base_seconds);
   Override(flags.webhook_retry_window_seconds, config.webhook_retry_window_seconds);
+  Override(flags.tracking_grace_seconds, config.tracking_grace_seconds);
 
   if (config.log_format != "text" && config.log_format != "json") {
     return InvalidArgument("--log-format must be text or json, got '" + config.log_format + "'");
@@ -243,6 +246,9 @@ Result<Config> LoadConfig(const ConfigOverrides& flags) {
   if (!config.metrics_listen.empty())
     LT_RETURN_IF_ERROR(ParseListen(config.metrics_listen).status());
   if (config.day_seconds < 1) return InvalidArgument("--day-seconds must be at least 1");
+  if (!(config.tracking_grace_seconds >= 0 && config.tracking_grace_seconds <= 3600)) {
+    return InvalidArgument("--tracking-grace-seconds must be from 0 to 3600");
+  }
   if (config.session_idle_seconds < 60 || config.session_idle_seconds > 30LL * 86400) {
     return InvalidArgument("--session-idle-seconds must be from 60 to 2592000 (30 days)");
   }

@@ -47,6 +47,8 @@ struct Config {
   // Serve the dashboard from this directory (a `node web/build.mjs DIR`
   // output) instead of the files built into the binary: front-end work.
   std::string web_dir;
+  // Opens and clicks this soon after delivery count as a machine's (SPEC §13).
+  double tracking_grace_seconds = 5;
 };
 
 // Values given explicitly on the command line (unset = not given).
@@ -58,7 +60,7 @@ struct ConfigOverrides {
   std::optional<int64_t> lease_seconds, session_idle_seconds;
   std::optional<std::string> web_dir;
   std::optional<int64_t> retry_base_seconds, webhook_retry_window_seconds;
-  std::optional<double> webhook_timeout_seconds, webhook_retry_base_seconds;
+  std::optional<double> webhook_timeout_seconds, webhook_retry_base_seconds, tracking_grace_seconds;
   std::optional<std::string> workers, public_url;
   std::optional<double> rate_limit, rate_burst;
   std::optional<std::string> config_file;

@@ -28,6 +28,7 @@
 #include "api/mailboxes_api.h"
 #include "api/rate_limiter.h"
 #include "api/suppressions_api.h"
+#include "api/tracking_recorder.h"
 #include "api/unsubscribe_api.h"
 #include "api/webhooks_api.h"
 #include "app/config.h"
@@ -181,11 +182,15 @@ int Serve(const lt::app::Config& config) {
                                       ? lt::http::WebBundle::Embedded(lt::http::EmbeddedWebFiles())
                                       : lt::http::WebBundle::FromDirectory(config.web_dir);
   lt::store::Store& store = *rt.store;
+  lt::domain::TrackingRules tracking_rules;
+  tracking_rules.grace_millis = std::llround(config.tracking_grace_seconds * 1000);
+  lt::api::TrackingRecorder tracking_recorder(store, tracking_rules);
+  lt::http::TrackingPages tracking(**secrets, tracking_recorder, clock);
   lt::http::Router router =
       lt::http::BuildRouter({*rt.accounts, campaigns, leads, insights, analytics, mailboxes,
                              webhooks, unsubscribe, suppressions, delivery_settings, dkim_keys,
                              sessions, [&store] { return store.CheckReady(); },
-                             /*serve_metrics=*/config.metrics_listen.empty(), &web});
+                             /*serve_metrics=*/config.metrics_listen.empty(), &web, &tracking});
   RegisterBacklogGauges(store, clock);
   // MCP at POST /mcp: each tool call is one API request through the
   // dispatcher (built below), on the work pool like other heavy requests.
@@ -268,6 +273,7 @@ int Serve(const lt::app::Config& config) {
   if (!workers.ok()) return Fail(workers.status());
   if (workers->sender) engine.Start();
   if (workers->webhooks) webhook_dispatcher.Start();
+  tracking_recorder.Start();
   lt::delivery::InboundPoller inbound(*rt.store, clock, rt.ids, **secrets, {});
   if (workers->inbound) inbound.Start();
   if (metrics_server) metrics_thread = std::thread([&] { metrics_server->Run(); });
@@ -278,6 +284,7 @@ int Serve(const lt::app::Config& config) {
   }
   work_pool.reset();
   inbound.Stop();
+  tracking_recorder.Stop();  // writes every hit still queued
   engine.Stop();
   webhook_dispatcher.Stop();
   spdlog::info("stopped");
@@ -394,6 +401,9 @@ int main(int argc, char** argv) {
   serve->add_option(
       "--workers", flags.workers,
       "Background workers to run: comma list of sender, webhooks, inbound (default all)");
+  serve->add_option("--tracking-grace-seconds", flags.tracking_grace_seconds,
+                    "Opens and clicks this soon after delivery count as a machine's, not a "
+                    "person's (default 5)");
   serve->add_option("--webhook-timeout-seconds", flags.webhook_timeout_seconds,
                     "Time a webhook receiver has to answer (default 10)");
   serve->add_option("--webhook-retry-base-seconds", flags.webhook_retry_base_seconds,

@@ -7,10 +7,13 @@
 #include <future>
 
 #include "delivery/dkim_signer.h"
+#include "delivery/html_to_text.h"
 #include "delivery/lead_fields.h"
+#include "delivery/link_rewriter.h"
 #include "delivery/mime_builder.h"
 #include "domain/lead.h"
 #include "domain/sequence.h"
+#include "domain/tracking.h"
 #include "domain/unsubscribe.h"
 #include "util/crypto.h"
 #include "util/metrics.h"
@@ -42,6 +45,33 @@ std::optional<DkimSigner> SignerFor(store::Store& store, const SecretBox& secret
     return std::nullopt;
   }
   return std::move(*signer);
+}
+
+// Opt-in tracking (SPEC §13): links of the HTML part rewritten to
+// /t/c/<token>, a pixel at /t/o/<token>; the text part keeps the original
+// URLs (it is made from the HTML as written).
+void AddTrackingTo(const domain::TrackingSettings& tracking, const store::SendClaim& claim,
+                   const SecretBox& secrets, const std::string& public_url,
+                   OutgoingMessage& message) {
+  message.body_text = HtmlToText(message.body_html);
+  domain::TrackingTarget target;
+  target.workspace_id = claim.workspace_id;
+  target.message_id = claim.message_row_id;
+  if (tracking.clicks) {
+    message.body_html =
+        RewriteLinks(message.body_html, public_url, [&](int index, const std::string& url) {
+          domain::TrackingTarget link = target;
+          link.kind = domain::TrackingKind::kClick;
+          link.link_index = index;
+          link.url = url;
+          return domain::TrackingUrl(public_url, secrets, link);
+        });
+  }
+  if (tracking.opens) {
+    target.kind = domain::TrackingKind::kOpen;
+    message.body_html =
+        AddOpenPixel(message.body_html, domain::TrackingUrl(public_url, secrets, target));
+  }
 }
 
 std::string FullName(const domain::Lead& lead) {
@@ -329,6 +359,9 @@ void DeliveryEngine::SendJob(Job& job, const domain::Campaign& campaign) {
     message.to_email = claim.lead.email;
     message.subject = rendered.subject;
     message.body_html = std::move(rendered.body_html);
+    if (campaign.tracking.any()) {
+      AddTrackingTo(campaign.tracking, claim, secrets_, options_.public_url, message);
+    }
     message.message_id = claim.message_id_header;
     message.references = claim.thread;
     message.date_millis = now;

@@ -141,7 +141,8 @@ std::string BuildMessage(const OutgoingMessage& m) {
   }
 
   GRef<GMimeMultipart> alternative(g_mime_multipart_new_with_subtype("alternative"));
-  GRef<GMimeTextPart> text(TextPart("plain", HtmlToText(m.body_html) + "\n"));
+  GRef<GMimeTextPart> text(
+      TextPart("plain", (m.body_text.empty() ? HtmlToText(m.body_html) : m.body_text) + "\n"));
   GRef<GMimeTextPart> html(TextPart("html", m.body_html));
   g_mime_multipart_add(alternative.ptr, GMIME_OBJECT(text.ptr));
   g_mime_multipart_add(alternative.ptr, GMIME_OBJECT(html.ptr));

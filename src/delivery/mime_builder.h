@@ -21,6 +21,7 @@ struct OutgoingMessage {
   std::string to_email;
   std::string subject;                  // header-safe already (no CR/LF)
   std::string body_html;                // rendered
+  std::string body_text;                // the text part; empty: made from body_html
   std::string message_id;               // "<id@domain>"
   std::vector<std::string> references;  // earlier Message-IDs in the thread, oldest first
   int64_t date_millis = 0;

@@ -37,6 +37,14 @@ struct BounceProtection {
 };
 inline constexpr int64_t kMaxBounceMinSends = 1'000'000;
 
+// Campaign `tracking` (SPEC §13): both off unless asked for; see
+// domain/tracking.h.
+struct TrackingSettings {
+  bool opens = false;
+  bool clicks = false;
+  bool any() const { return opens || clicks; }
+};
+
 // Why the engine paused a campaign by itself; cleared on the next start.
 struct PauseReason {
   std::string code;  // "bounce_rate"
@@ -92,6 +100,7 @@ struct Campaign {
   BounceProtection bounce_protection;
   std::optional<PauseReason> pause_reason;  // set only by an automatic pause
   AbTestSettings ab_test;
+  TrackingSettings tracking;
 };
 
 // Params "bounceProtection.maxBounceRate" (0 < rate <= 1) and

@@ -10,9 +10,9 @@ namespace leadterra::domain {
 
 const std::vector<std::string_view>& SubscribableEventTypes() {
   static const std::vector<std::string_view> kTypes = {
-      event_type::kCampaignStarted,   event_type::kCampaignPaused, event_type::kMessageSent,
-      event_type::kMessageBounced,    event_type::kMessageReplied, event_type::kLeadUnsubscribed,
-      event_type::kStepWinnerSelected};
+      event_type::kCampaignStarted,    event_type::kCampaignPaused, event_type::kMessageSent,
+      event_type::kMessageBounced,     event_type::kMessageReplied, event_type::kLeadUnsubscribed,
+      event_type::kStepWinnerSelected, event_type::kMessageOpened,  event_type::kMessageClicked};
   return kTypes;
 }
 

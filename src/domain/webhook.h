@@ -23,6 +23,8 @@ inline constexpr std::string_view kMessageBounced = "message.bounced";
 inline constexpr std::string_view kMessageReplied = "message.replied";
 inline constexpr std::string_view kLeadUnsubscribed = "lead.unsubscribed";
 inline constexpr std::string_view kStepWinnerSelected = "step.winner_selected";
+inline constexpr std::string_view kMessageOpened = "message.opened";
+inline constexpr std::string_view kMessageClicked = "message.clicked";
 // Sent only by POST /v1/webhooks/:id/test, to that one endpoint.
 inline constexpr std::string_view kWebhookTest = "webhook.test";
 }  // namespace event_type

@@ -72,6 +72,17 @@ Router BuildRouter(const Services& s) {
   router.Add(Public("POST", "/u/:token", [unsubscribe](const HttpRequest& request) {
     return UnsubscribePost(*unsubscribe, request);
   }));
+  if (s.tracking) {
+    TrackingPages* tracking = s.tracking;  // outlives the router
+    for (const char* method : {"GET", "HEAD"}) {
+      router.Add(Public(method, "/t/o/:token", [tracking](const HttpRequest& request) {
+        return tracking->Handle(domain::TrackingKind::kOpen, request);
+      }));
+      router.Add(Public(method, "/t/c/:token", [tracking](const HttpRequest& request) {
+        return tracking->Handle(domain::TrackingKind::kClick, request);
+      }));
+    }
+  }
   router.Add(Public("GET", "/v1/openapi.json", [](const HttpRequest&) {
     return HttpResponse{200, "application/json", {}, std::string(OpenApiDocument())};
   }));
@@ -82,8 +93,9 @@ Router BuildRouter(const Services& s) {
   if (s.web) {
     const WebBundle* web = s.web;  // outlives the router
     // "metrics": on a server whose metrics have their own listener, the
-    // API's /metrics answers 404 rather than a dashboard page.
-    router.SetPageFallback({"v1", "metrics"},
+    // API's /metrics answers 404 rather than a dashboard page; "t": a
+    // tracking URL that is not one answers 404, never a page.
+    router.SetPageFallback({"v1", "metrics", "t"},
                            Public("GET", "/*page", [web](const HttpRequest& request) {
                              return request.target.rfind("/assets/", 0) == 0 ? web->Asset(request)
                                                                              : web->Page(request);

@@ -18,6 +18,7 @@
 #include "api/unsubscribe_api.h"
 #include "api/webhooks_api.h"
 #include "http/router.h"
+#include "http/tracking_pages.h"
 #include "http/web_bundle.h"
 
 namespace leadterra::http {
@@ -42,6 +43,8 @@ struct Services {
   bool serve_metrics = true;
   // The dashboard's files, served for every GET outside /v1 (null: none).
   const WebBundle* web = nullptr;
+  // GET|HEAD /t/o/:token and /t/c/:token (null: no tracking routes).
+  TrackingPages* tracking = nullptr;
 };
 
 // The routes of the separate metrics listener (--metrics-listen): /metrics

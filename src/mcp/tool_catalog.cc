@@ -45,7 +45,8 @@ const std::vector<ToolSpec>& Specs() {
        "Change a campaign: rename it at any time; replace all of its sequenceSteps, or change "
        "stopOnReply or bounceProtection, only while it is draft or paused (a running campaign "
        "answers invalid_state: pause it first). A step's A/B winner (winnerVariantId, with the "
-       "steps sent back as get_campaign returns them) and abTest may change at any time. "
+       "steps sent back as get_campaign returns them), abTest and tracking (opens/clicks, off "
+       "by default: they hurt deliverability) may change at any time. "
        "Returns the updated campaign.",
        {"campaignId"}},
       {"start_campaign",

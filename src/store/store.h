@@ -27,6 +27,7 @@
 #include "domain/webhook.h"
 #include "domain/workspace.h"
 #include "store/analytics_store.h"
+#include "store/tracking_store.h"
 #include "util/status.h"
 
 namespace leadterra::store {
@@ -187,6 +188,8 @@ struct CampaignCounters {
   int64_t updated_at = 0;
   int64_t unknown = 0;    // messages interrupted by a crash mid-send (not resent)
   int64_t completed = 0;  // leads that received every step
+  // Messages first opened / clicked by a person, and by a machine (SPEC §13).
+  int64_t opened = 0, clicked = 0, machine_opened = 0, machine_clicked = 0;
 };
 
 // How many enrolled leads lack a personalization field.
@@ -629,7 +632,8 @@ class Store : public WorkspaceStore,
               public DeliverySettingsStore,
               public DkimKeyStore,
               public OperationsStore,
-              public AnalyticsStore {
+              public AnalyticsStore,
+              public TrackingStore {
  public:
   // Human-readable backend name for logs ("sqlite", "postgres").
   virtual std::string Backend() const = 0;

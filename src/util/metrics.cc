@@ -65,6 +65,11 @@ struct State {
           .Name("leadterra_webhook_deliveries_total")
           .Help("Webhook delivery attempts, by result")
           .Register(*registry);
+  prometheus::Family<prometheus::Counter>& tracking_hits =
+      prometheus::BuildCounter()
+          .Name("leadterra_tracking_hits_total")
+          .Help("Open and click hits recorded (open, click), failed, or dropped on a full queue")
+          .Register(*registry);
   prometheus::Family<Histogram>& store_seconds =
       prometheus::BuildHistogram()
           .Name("leadterra_store_transaction_duration_seconds")
@@ -161,6 +166,10 @@ void CountImapPoll(bool ok) { Get().imap_polls.Add({{"result", ok ? "ok" : "erro
 
 void CountWebhookDelivery(std::string_view result) {
   Get().webhook_deliveries.Add({{"result", std::string(result)}}).Increment();
+}
+
+void CountTrackingHit(std::string_view result) {
+  Get().tracking_hits.Add({{"result", std::string(result)}}).Increment();
 }
 
 void ObserveStoreTransaction(std::string_view backend, double seconds) {

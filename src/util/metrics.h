@@ -26,6 +26,8 @@ void ObserveSmtp(std::string_view mailbox_id, std::string_view result, double se
 void CountImapPoll(bool ok);
 // One webhook delivery attempt: delivered, failed (retry later), or gave_up.
 void CountWebhookDelivery(std::string_view result);
+// A tracking hit: open or click (recorded), failed, dropped (queue full).
+void CountTrackingHit(std::string_view result);
 // A store transaction (backend "sqlite" or "postgres") and its retries.
 void ObserveStoreTransaction(std::string_view backend, double seconds);
 void CountStoreRetry(std::string_view backend);

@@ -27,7 +27,8 @@ WHSEC_RE = re.compile(r"^whsec_[0-9A-Za-z]{32}$")
 TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$")
 
 EVENT_TYPES = ["campaign.started", "campaign.paused", "message.sent", "message.bounced",
-               "message.replied", "lead.unsubscribed", "step.winner_selected"]
+               "message.replied", "lead.unsubscribed", "step.winner_selected", "message.opened",
+               "message.clicked"]
 WEBHOOK_FIELDS = {"id", "url", "events", "description", "status", "createdAt", "lastSuccessAt",
                   "failingSince"}
 DELIVERY_FIELDS = {"eventId", "eventType", "webhookId", "status", "attemptCount", "createdAt",
@@ -240,7 +241,7 @@ INVALID = [
     ("events empty", _b(events=[]), "events"),
     ("events string", _b(events="message.sent"), "events"),
     ("events object", _b(events={"0": "message.sent"}), "events"),
-    ("events unknown type", _b(events=["message.sent", "message.opened"]), "events[1]"),
+    ("events unknown type", _b(events=["message.sent", "message.forwarded"]), "events[1]"),
     ("events wrong case", _b(events=["Message.Sent"]), "events[0]"),
     ("events webhook.test", _b(events=["webhook.test"]), "events[0]"),
     ("events non-string item", _b(events=["message.sent", "campaign.paused", 5]), "events[2]"),

@@ -46,8 +46,11 @@ TEST(OpenApi, DocumentMatchesRouter) {
   api::DeliverySettingsApi delivery_settings(*store, clock);
   api::DkimKeysApi dkim_keys(*store, clock, ids, secrets);
   api::Sessions sessions(*store, accounts, clock, {});
+  api::TrackingRecorder recorder(*store, {});
+  TrackingPages tracking(secrets, recorder, clock);
   Router router = BuildRouter({accounts, campaigns, leads, insights, analytics, mailboxes, webhooks,
-                               unsubscribe, suppressions, delivery_settings, dkim_keys, sessions});
+                               unsubscribe, suppressions, delivery_settings, dkim_keys, sessions,
+                               nullptr, true, nullptr, &tracking});
   auto catalog = mcp::ToolCatalog::Build(OpenApiDocument());
   ASSERT_TRUE(catalog.ok()) << catalog.status().message();
   mcp::McpServer mcp_server(*catalog, accounts, nullptr, "test");
@@ -59,7 +62,7 @@ TEST(OpenApi, DocumentMatchesRouter) {
   boost::json::value doc = boost::json::parse(OpenApiDocument());
   EXPECT_EQ(doc.at("openapi").as_string().subview().substr(0, 3), "3.1");
   std::set<std::string> documented;
-  static const std::set<std::string> kMethods = {"get", "post", "patch", "delete", "put"};
+  static const std::set<std::string> kMethods = {"get", "post", "patch", "delete", "put", "head"};
   for (const auto& [path, item] : doc.at("paths").as_object()) {
     for (const auto& [method, op] : item.as_object()) {
       if (!kMethods.count(std::string(method))) continue;

@@ -835,6 +835,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/t/o/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The open pixel
+         * @description A 1x1 transparent GIF. The URL is in the HTML part of messages of campaigns with `tracking.opens`; fetching it records an open (once per message; machines apart). The answer depends on the token alone: a forged, altered or truncated token answers 404 and redirects nowhere. Nothing waits for the database; each token may be fetched about once a second (bursts of 10) before further fetches stop being recorded.
+         */
+        get: operations["trackOpen"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * The open pixel (HEAD)
+         * @description As GET without a body. A HEAD request is always counted as a machine's.
+         */
+        head: operations["trackOpenHead"];
+        patch?: never;
+        trace?: never;
+    };
+    "/t/c/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A tracked link
+         * @description Redirects (302) to the link's URL as it was in the message. The URL is in the HTML part of messages of campaigns with `tracking.clicks`; following it records a click (once per message; link scanners apart). The answer depends on the token alone: a forged, altered or truncated token answers 404 and redirects nowhere. Nothing waits for the database; each token may be fetched about once a second (bursts of 10) before further fetches stop being recorded.
+         */
+        get: operations["trackClick"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        /**
+         * A tracked link (HEAD)
+         * @description As GET without a body. A HEAD request is always counted as a machine's.
+         */
+        head: operations["trackClickHead"];
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "campaign.started": {
@@ -1013,6 +1061,50 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "message.opened": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A person opened a message
+         * @description Sent the first time a person (not a machine: see `machineOpened`) opens a message of a campaign with `tracking.opens`. Later opens of the same message send nothing.
+         *
+         *     Answer with any 2xx status within 10 seconds (`--webhook-timeout-seconds`) to acknowledge the event; the response body is ignored. Any other status, a connection error or a timeout is a failed attempt, and so is a redirect (3xx), which is not followed. Failed attempts are retried with exponential backoff (10 s, then doubling up to 1 hour between attempts, each delay varied by up to 20 %) until 24 hours after the event; after that the delivery is `failed`. Delivery is at least once: the same event may arrive more than once, so deduplicate by `id` (also sent as `Leadterra-Event-Id`). Events are not guaranteed to arrive in order.
+         */
+        post: operations["messageOpenedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "message.clicked": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A person clicked a link
+         * @description Sent the first time a person (not a link scanner: see `machineClicked`) follows a link of a message of a campaign with `tracking.clicks`. Later clicks of the same message send nothing.
+         *
+         *     Answer with any 2xx status within 10 seconds (`--webhook-timeout-seconds`) to acknowledge the event; the response body is ignored. Any other status, a connection error or a timeout is a failed attempt, and so is a redirect (3xx), which is not followed. Failed attempts are retried with exponential backoff (10 s, then doubling up to 1 hour between attempts, each delay varied by up to 20 %) until 24 hours after the event; after that the delivery is `failed`. Delivery is at least once: the same event may arrive more than once, so deduplicate by `id` (also sent as `Leadterra-Event-Id`). Events are not guaranteed to arrive in order.
+         */
+        post: operations["messageClickedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface components {
     schemas: {
@@ -1120,6 +1212,7 @@ export interface components {
             bounceProtection: components["schemas"]["BounceProtection"];
             pauseReason: components["schemas"]["PauseReason"];
             abTest: components["schemas"]["AbTest"];
+            tracking: components["schemas"]["Tracking"];
         };
         CampaignCreate: {
             /** @description Display name (1 to 200 characters, no control characters). */
@@ -1130,6 +1223,7 @@ export interface components {
             stopOnReply?: components["schemas"]["StopOnReply"];
             bounceProtection?: components["schemas"]["BounceProtectionInput"];
             abTest?: components["schemas"]["AbTestInput"];
+            tracking?: components["schemas"]["TrackingInput"];
         };
         /** @description Only the fields present are changed. */
         CampaignPatch: {
@@ -1141,6 +1235,7 @@ export interface components {
             stopOnReply?: components["schemas"]["StopOnReply"];
             bounceProtection?: components["schemas"]["BounceProtectionInput"];
             abTest?: components["schemas"]["AbTestInput"];
+            tracking?: components["schemas"]["TrackingInput"];
         };
         CampaignResponse: {
             data: components["schemas"]["Campaign"];
@@ -1485,6 +1580,18 @@ export interface components {
             unsubscribed: number;
             /** @description `replied / delivered`, rounded to three decimals; `0` while nothing has been delivered. */
             replyRate: number;
+            /** @description Messages a person opened (unique per message; tracking.opens). */
+            opened: number;
+            /** @description Messages whose links a person clicked (unique per message; tracking.clicks). */
+            clicked: number;
+            /** @description Messages a machine opened first: a mail privacy proxy, a fetch within the grace period after delivery, a HEAD request, or a scanner's user agent (see the README's rules). Never counted as `opened`. */
+            machineOpened: number;
+            /** @description Messages whose links a machine followed: link scanners by user agent or network, HEAD requests, fetches within the grace period. Never counted as `clicked`. */
+            machineClicked: number;
+            /** @description opened / delivered, rounded to 3 decimals. */
+            openRate: number;
+            /** @description clicked / delivered, rounded to 3 decimals. */
+            clickRate: number;
         };
         CampaignStats: {
             campaignId: string;
@@ -1709,10 +1816,10 @@ export interface components {
             data: components["schemas"]["MailboxVerification"];
         };
         /**
-         * @description An event an endpoint can subscribe to, listed in canonical order. `campaign.started`: a campaign moved to `running` (a first start or a resume). `campaign.paused`: a running campaign moved to `paused`. `message.sent`: the mail server accepted a message (2xx after DATA). `message.bounced`: a message was rejected for good (a 5xx, 4xx deferrals until the retry budget ran out, or a bounce report read from the sending mailbox's inbox). `message.replied`: a lead's reply was read from the sending mailbox's inbox and the lead became `replied`. `lead.unsubscribed`: a recipient used the one-click unsubscribe link. `step.winner_selected`: an A/B step got its winner, by the rule (`abTest.autoSelectWinner`) or by a person.
+         * @description An event an endpoint can subscribe to, listed in canonical order. `campaign.started`: a campaign moved to `running` (a first start or a resume). `campaign.paused`: a running campaign moved to `paused`. `message.sent`: the mail server accepted a message (2xx after DATA). `message.bounced`: a message was rejected for good (a 5xx, 4xx deferrals until the retry budget ran out, or a bounce report read from the sending mailbox's inbox). `message.replied`: a lead's reply was read from the sending mailbox's inbox and the lead became `replied`. `lead.unsubscribed`: a recipient used the one-click unsubscribe link. `step.winner_selected`: an A/B step got its winner, by the rule (`abTest.autoSelectWinner`) or by a person. `message.opened` / `message.clicked`: a person first opened a message / followed one of its links (campaigns with tracking on).
          * @enum {string}
          */
-        WebhookEventType: "campaign.started" | "campaign.paused" | "message.sent" | "message.bounced" | "message.replied" | "lead.unsubscribed" | "step.winner_selected";
+        WebhookEventType: "campaign.started" | "campaign.paused" | "message.sent" | "message.bounced" | "message.replied" | "lead.unsubscribed" | "step.winner_selected" | "message.opened" | "message.clicked";
         /**
          * @description `failing`: the endpoint has gone a whole retry window (24 hours by default) without a successful delivery since it started failing. Deliveries are still attempted; the first success sets the status back to `active`.
          * @enum {string}
@@ -2470,6 +2577,64 @@ export interface components {
             type?: "step.winner_selected";
             data?: components["schemas"]["StepWinnerSelectedEventData"];
         };
+        /** @description Open and click tracking, both off by default: a tracking pixel and rewritten links hurt inbox placement, and most "opens" today are mail privacy proxies. `opens` adds a 1x1 image to the HTML part; `clicks` rewrites every http(s) link of the HTML part to pass through this server (the text part keeps the original URLs). Changes apply to messages built from then on. */
+        Tracking: {
+            opens: boolean;
+            clicks: boolean;
+        };
+        /** @description Fields to change; absent ones keep their value (both false on create). Settable in any state. A non-boolean is a 400 with `param` such as `tracking.opens`. */
+        TrackingInput: {
+            opens?: boolean;
+            clicks?: boolean;
+        };
+        MessageOpenedEventData: {
+            /** @example msg_01hx6c2n4a7b0c3d6e9f2g5h8j */
+            messageId: string;
+            /** @example camp_01hx4mrqpbcn7wh2gfk9yz6e3s */
+            campaignId: string;
+            /** @example lead_01hx4p8m2k7q9r3t5v6w8y0zab */
+            leadId: string;
+            /** @description The lead's address the message went to. */
+            email: string;
+            /** @description 0-based step position. */
+            stepIndex: number;
+            /** @description `stepIndex` + 1. */
+            stepNumber: number;
+            /** @description The A/B variant of the message; null for a step without variants. */
+            variantId: string | null;
+            /** Format: date-time */
+            openedAt: string;
+        };
+        MessageOpenedEvent: components["schemas"]["WebhookEvent"] & {
+            /** @constant */
+            type?: "message.opened";
+            data?: components["schemas"]["MessageOpenedEventData"];
+        };
+        MessageClickedEventData: {
+            /** @example msg_01hx6c2n4a7b0c3d6e9f2g5h8j */
+            messageId: string;
+            /** @example camp_01hx4mrqpbcn7wh2gfk9yz6e3s */
+            campaignId: string;
+            /** @example lead_01hx4p8m2k7q9r3t5v6w8y0zab */
+            leadId: string;
+            /** @description The lead's address the message went to. */
+            email: string;
+            /** @description 0-based step position. */
+            stepIndex: number;
+            /** @description `stepIndex` + 1. */
+            stepNumber: number;
+            /** @description The A/B variant of the message; null for a step without variants. */
+            variantId: string | null;
+            /** @description The link's URL as it was in the message. */
+            url: string;
+            /** Format: date-time */
+            clickedAt: string;
+        };
+        MessageClickedEvent: components["schemas"]["WebhookEvent"] & {
+            /** @constant */
+            type?: "message.clicked";
+            data?: components["schemas"]["MessageClickedEventData"];
+        };
     };
     responses: {
         /** @description `invalid_request`: the body is not valid JSON, a field is missing, unknown or of the wrong type, a value is out of range, or a query parameter or header is malformed. `param` names the field. */
@@ -3140,6 +3305,10 @@ export interface operations {
                      *             "autoSelectWinner": false,
                      *             "minSendsPerVariant": 100,
                      *             "confidence": 0.95
+                     *           },
+                     *           "tracking": {
+                     *             "opens": false,
+                     *             "clicks": false
                      *           }
                      *         }
                      *       ],
@@ -3253,6 +3422,10 @@ export interface operations {
                      *           "autoSelectWinner": false,
                      *           "minSendsPerVariant": 100,
                      *           "confidence": 0.95
+                     *         },
+                     *         "tracking": {
+                     *           "opens": false,
+                     *           "clicks": false
                      *         }
                      *       }
                      *     }
@@ -3364,6 +3537,10 @@ export interface operations {
                      *           "autoSelectWinner": false,
                      *           "minSendsPerVariant": 100,
                      *           "confidence": 0.95
+                     *         },
+                     *         "tracking": {
+                     *           "opens": false,
+                     *           "clicks": false
                      *         }
                      *       }
                      *     }
@@ -3445,6 +3622,10 @@ export interface operations {
                      *           "autoSelectWinner": false,
                      *           "minSendsPerVariant": 100,
                      *           "confidence": 0.95
+                     *         },
+                     *         "tracking": {
+                     *           "opens": false,
+                     *           "clicks": false
                      *         }
                      *       }
                      *     }
@@ -3526,6 +3707,10 @@ export interface operations {
                      *           "autoSelectWinner": false,
                      *           "minSendsPerVariant": 100,
                      *           "confidence": 0.95
+                     *         },
+                     *         "tracking": {
+                     *           "opens": false,
+                     *           "clicks": false
                      *         }
                      *       }
                      *     }
@@ -3912,7 +4097,13 @@ export interface operations {
                      *           "bounced": 31,
                      *           "replied": 64,
                      *           "unsubscribed": 9,
-                     *           "replyRate": 0.029
+                     *           "replyRate": 0.029,
+                     *           "opened": 0,
+                     *           "clicked": 0,
+                     *           "openRate": 0,
+                     *           "clickRate": 0,
+                     *           "machineOpened": 0,
+                     *           "machineClicked": 0
                      *         },
                      *         "updatedAt": "2025-01-20T16:44:09Z",
                      *         "variants": []
@@ -5594,6 +5785,134 @@ export interface operations {
             500: components["responses"]["InternalError"];
         };
     };
+    trackOpen: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Issued by this server, authenticated under the master key. */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The pixel. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/gif": string;
+                };
+            };
+            /** @description Not a token this server issued. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+        };
+    };
+    trackOpenHead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Issued by this server, authenticated under the master key. */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The pixel. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/gif": string;
+                };
+            };
+            /** @description Not a token this server issued. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+        };
+    };
+    trackClick: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Issued by this server, authenticated under the master key. */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the link's URL. */
+            302: {
+                headers: {
+                    /** @description The URL as it was in the message. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not a token this server issued. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+        };
+    };
+    trackClickHead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Issued by this server, authenticated under the master key. */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the link's URL. */
+            302: {
+                headers: {
+                    /** @description The URL as it was in the message. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not a token this server issued. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+        };
+    };
     campaignStartedEvent: {
         parameters: {
             query?: never;
@@ -6038,6 +6357,125 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["StepWinnerSelectedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: the delivery is recorded as `delivered` and not sent again. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: the attempt counts as failed and is retried later. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    messageOpenedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description Proof that the request comes from Leadterra and was not altered: `t=<unix seconds>,v1=<signature>`, where the signature is the lowercase hex HMAC-SHA256 of the string `<t>.<raw request body>`, keyed with the endpoint's whole secret as UTF-8 bytes (the `whsec_` prefix included). To verify: split the header on `,` and take `t` and `v1`; compute the HMAC over the exact bytes received (not over re-serialized JSON); compare with a constant-time function; reject the request when `t` is more than a few minutes away from your clock, so a captured request cannot be replayed later. `t` and the signature are new on every attempt; the body is not.
+                 * @example t=1736937062,v1=2de082d5495d4dddef15ce3c1730577cb0b443037308ae5273b994dec2a84c1f
+                 */
+                "Leadterra-Signature": components["parameters"]["LeadterraSignature"];
+                /**
+                 * @description The event's `id`, also found in the body. It is the same on every retry of the event; use it to discard duplicates.
+                 * @example evt_01hx6c2n5p8q1r4s7t0v3w6x9y
+                 */
+                "Leadterra-Event-Id": components["parameters"]["LeadterraEventId"];
+                /** @description Identifies Leadterra's webhook sender. */
+                "User-Agent": components["parameters"]["LeadterraUserAgent"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01hxa2b3c4d5e6f7g8h9j0k1m3",
+                 *       "type": "message.opened",
+                 *       "createdAt": "2025-01-16T08:13:05Z",
+                 *       "data": {
+                 *         "messageId": "msg_01hx6c2n4a7b0c3d6e9f2g5h8j",
+                 *         "campaignId": "camp_01hx4mrqpbcn7wh2gfk9yz6e3s",
+                 *         "leadId": "lead_01hx4p8m2k7q9r3t5v6w8y0zab",
+                 *         "email": "dana.whitfield@northwind.example",
+                 *         "stepIndex": 0,
+                 *         "stepNumber": 1,
+                 *         "variantId": null,
+                 *         "openedAt": "2025-01-16T08:13:05Z"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["MessageOpenedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: the delivery is recorded as `delivered` and not sent again. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: the attempt counts as failed and is retried later. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    messageClickedEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description Proof that the request comes from Leadterra and was not altered: `t=<unix seconds>,v1=<signature>`, where the signature is the lowercase hex HMAC-SHA256 of the string `<t>.<raw request body>`, keyed with the endpoint's whole secret as UTF-8 bytes (the `whsec_` prefix included). To verify: split the header on `,` and take `t` and `v1`; compute the HMAC over the exact bytes received (not over re-serialized JSON); compare with a constant-time function; reject the request when `t` is more than a few minutes away from your clock, so a captured request cannot be replayed later. `t` and the signature are new on every attempt; the body is not.
+                 * @example t=1736937062,v1=2de082d5495d4dddef15ce3c1730577cb0b443037308ae5273b994dec2a84c1f
+                 */
+                "Leadterra-Signature": components["parameters"]["LeadterraSignature"];
+                /**
+                 * @description The event's `id`, also found in the body. It is the same on every retry of the event; use it to discard duplicates.
+                 * @example evt_01hx6c2n5p8q1r4s7t0v3w6x9y
+                 */
+                "Leadterra-Event-Id": components["parameters"]["LeadterraEventId"];
+                /** @description Identifies Leadterra's webhook sender. */
+                "User-Agent": components["parameters"]["LeadterraUserAgent"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01hxa2b3c4d5e6f7g8h9j0k1m3",
+                 *       "type": "message.clicked",
+                 *       "createdAt": "2025-01-16T08:13:05Z",
+                 *       "data": {
+                 *         "messageId": "msg_01hx6c2n4a7b0c3d6e9f2g5h8j",
+                 *         "campaignId": "camp_01hx4mrqpbcn7wh2gfk9yz6e3s",
+                 *         "leadId": "lead_01hx4p8m2k7q9r3t5v6w8y0zab",
+                 *         "email": "dana.whitfield@northwind.example",
+                 *         "stepIndex": 0,
+                 *         "stepNumber": 1,
+                 *         "variantId": null,
+                 *         "url": "https://northwind.example/pricing",
+                 *         "clickedAt": "2025-01-16T08:13:05Z"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["MessageClickedEvent"];
             };
         };
         responses: {

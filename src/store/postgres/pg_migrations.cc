@@ -446,6 +446,21 @@ CREATE TABLE variant_stats (
   PRIMARY KEY (workspace_id, campaign_id, step_number, variant_id, shard)
 );
 )sql"},
+      {6, R"sql(
+-- Open and click tracking (SPEC §13): the campaign's switches, each
+-- message's first open and click by a person and by a machine (unique
+-- counts), and the counters stats read.
+ALTER TABLE campaigns ADD COLUMN track_opens BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE campaigns ADD COLUMN track_clicks BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN opened_at BIGINT;
+ALTER TABLE messages ADD COLUMN clicked_at BIGINT;
+ALTER TABLE messages ADD COLUMN machine_opened_at BIGINT;
+ALTER TABLE messages ADD COLUMN machine_clicked_at BIGINT;
+ALTER TABLE campaign_stats ADD COLUMN opened BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE campaign_stats ADD COLUMN clicked BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE campaign_stats ADD COLUMN machine_opened BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE campaign_stats ADD COLUMN machine_clicked BIGINT NOT NULL DEFAULT 0;
+)sql"},
   };
   return kMigrations;
 }

@@ -13,8 +13,9 @@ Status ApplyCounterDeltas(Connection& conn, const std::map<CounterKey, CounterDe
   LT_ASSIGN_OR_RETURN(
       auto stmt,
       conn.Prepare("INSERT INTO campaign_stats(workspace_id, campaign_id, shard, queued, "
-                   "delivered, bounced, unknown, completed, replied, unsubscribed, updated_at) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                   "delivered, bounced, unknown, completed, replied, unsubscribed, updated_at, "
+                   "opened, clicked, machine_opened, machine_clicked) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                    "ON CONFLICT (workspace_id, campaign_id, shard) DO UPDATE SET "
                    "queued = campaign_stats.queued + excluded.queued, "
                    "delivered = campaign_stats.delivered + excluded.delivered, "
@@ -23,6 +24,10 @@ Status ApplyCounterDeltas(Connection& conn, const std::map<CounterKey, CounterDe
                    "completed = campaign_stats.completed + excluded.completed, "
                    "replied = campaign_stats.replied + excluded.replied, "
                    "unsubscribed = campaign_stats.unsubscribed + excluded.unsubscribed, "
+                   "opened = campaign_stats.opened + excluded.opened, "
+                   "clicked = campaign_stats.clicked + excluded.clicked, "
+                   "machine_opened = campaign_stats.machine_opened + excluded.machine_opened, "
+                   "machine_clicked = campaign_stats.machine_clicked + excluded.machine_clicked, "
                    "updated_at = excluded.updated_at"));
   for (const auto& [key, d] : deltas) {
     stmt->Bind(1, key.workspace_id)
@@ -35,7 +40,11 @@ Status ApplyCounterDeltas(Connection& conn, const std::map<CounterKey, CounterDe
         .Bind(8, d.completed)
         .Bind(9, d.replied)
         .Bind(10, d.unsubscribed)
-        .Bind(11, now);
+        .Bind(11, now)
+        .Bind(12, d.opened)
+        .Bind(13, d.clicked)
+        .Bind(14, d.machine_opened)
+        .Bind(15, d.machine_clicked);
     LT_RETURN_IF_ERROR(stmt->Run());
   }
   return Status::Ok();

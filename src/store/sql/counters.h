@@ -17,7 +17,7 @@ namespace leadterra::store::sql {
 
 struct CounterDelta {
   int64_t queued = 0, delivered = 0, bounced = 0, unknown = 0, completed = 0, replied = 0,
-          unsubscribed = 0;
+          unsubscribed = 0, opened = 0, clicked = 0, machine_opened = 0, machine_clicked = 0;
 };
 // A campaign's counters are the sum of its rows: shard 0 is created with the
 // campaign and takes every change but the sending engine's outcomes, which go

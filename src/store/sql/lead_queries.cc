@@ -456,15 +456,18 @@ Result<CampaignCounters> GetCampaignCounters(Connection& conn, const std::string
   LT_ASSIGN_OR_RETURN(auto stmt,
                       conn.Prepare("SELECT sum(enrolled), sum(queued), sum(delivered), "
                                    "sum(bounced), sum(replied), sum(unsubscribed), "
-                                   "max(updated_at), sum(unknown), sum(completed) FROM "
-                                   "campaign_stats WHERE workspace_id = ? AND campaign_id = ? "
-                                   "HAVING count(*) > 0"));
+                                   "max(updated_at), sum(unknown), sum(completed), "
+                                   "sum(opened), sum(clicked), sum(machine_opened), "
+                                   "sum(machine_clicked) FROM campaign_stats WHERE "
+                                   "workspace_id = ? AND campaign_id = ? HAVING count(*) > 0"));
   stmt->Bind(1, workspace_id).Bind(2, campaign_id);
   LT_ASSIGN_OR_RETURN(bool found, stmt->Step());
   if (!found) return NotFound("campaign not found");
-  return CampaignCounters{stmt->ColumnInt(0), stmt->ColumnInt(1), stmt->ColumnInt(2),
-                          stmt->ColumnInt(3), stmt->ColumnInt(4), stmt->ColumnInt(5),
-                          stmt->ColumnInt(6), stmt->ColumnInt(7), stmt->ColumnInt(8)};
+  return CampaignCounters{stmt->ColumnInt(0), stmt->ColumnInt(1),  stmt->ColumnInt(2),
+                          stmt->ColumnInt(3), stmt->ColumnInt(4),  stmt->ColumnInt(5),
+                          stmt->ColumnInt(6), stmt->ColumnInt(7),  stmt->ColumnInt(8),
+                          stmt->ColumnInt(9), stmt->ColumnInt(10), stmt->ColumnInt(11),
+                          stmt->ColumnInt(12)};
 }
 
 Result<std::vector<std::string>> ListCustomFieldKeys(Connection& conn,

@@ -13,6 +13,7 @@
 #include "store/sql/settings_queries.h"
 #include "store/sql/sql_connection.h"
 #include "store/sql/suppression_queries.h"
+#include "store/sql/tracking_queries.h"
 #include "store/sql/webhook_queries.h"
 #include "util/crypto.h"
 
@@ -32,7 +33,7 @@ constexpr char kApiKeyColumns[] =
 constexpr char kCampaignColumns[] =
     "workspace_id, id, name, status, created_at, updated_at, started_at, stop_on_reply, "
     "bounce_protection, bounce_max_rate, bounce_min_sends, pause_reason, pause_message, pause_at, "
-    "ab_auto_select, ab_min_sends, ab_confidence";
+    "ab_auto_select, ab_min_sends, ab_confidence, track_opens, track_clicks";
 
 ApiKey ReadApiKey(const Statement& row) {
   ApiKey key;
@@ -67,10 +68,12 @@ Campaign ReadCampaign(const Statement& row) {
   c.ab_test.auto_select_winner = row.ColumnInt(14) != 0;
   c.ab_test.min_sends_per_variant = row.ColumnInt(15);
   c.ab_test.confidence = row.ColumnDouble(16);
+  c.tracking.opens = row.ColumnInt(17) != 0;
+  c.tracking.clicks = row.ColumnInt(18) != 0;
   return c;
 }
 
-// Binds every column of kCampaignColumns, in order, as ?1..?17.
+// Binds every column of kCampaignColumns, in order, as ?1..?19.
 void BindCampaign(Statement& stmt, const Campaign& c) {
   stmt.Bind(1, c.workspace_id)
       .Bind(2, c.id)
@@ -92,7 +95,9 @@ void BindCampaign(Statement& stmt, const Campaign& c) {
   }
   stmt.Bind(15, c.ab_test.auto_select_winner ? 1 : 0)
       .Bind(16, c.ab_test.min_sends_per_variant)
-      .Bind(17, c.ab_test.confidence);
+      .Bind(17, c.ab_test.confidence)
+      .Bind(18, c.tracking.opens ? 1 : 0)
+      .Bind(19, c.tracking.clicks ? 1 : 0);
 }
 
 class SqlStore final : public Store {
@@ -271,7 +276,7 @@ class SqlStore final : public Store {
       LT_ASSIGN_OR_RETURN(auto insert,
                           conn->Prepare(std::string("INSERT INTO campaigns(") + kCampaignColumns +
                                         ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-                                        "?11, ?12, ?13, ?14, ?15, ?16, ?17)"));
+                                        "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"));
       BindCampaign(*insert, c);
       LT_RETURN_IF_ERROR(insert->Run());
       insert.reset();
@@ -329,7 +334,8 @@ class SqlStore final : public Store {
                   "started_at = ?7, stop_on_reply = ?8, bounce_protection = ?9, "
                   "bounce_max_rate = ?10, bounce_min_sends = ?11, pause_reason = ?12, "
                   "pause_message = ?13, pause_at = ?14, ab_auto_select = ?15, ab_min_sends = "
-                  "?16, ab_confidence = ?17 WHERE workspace_id = ?1 AND id = ?2"));
+                  "?16, ab_confidence = ?17, track_opens = ?18, track_clicks = ?19 WHERE "
+                  "workspace_id = ?1 AND id = ?2"));
           BindCampaign(*update, c);
           LT_RETURN_IF_ERROR(update->Run());
           update.reset();
@@ -817,6 +823,14 @@ class SqlStore final : public Store {
                                                                 int64_t from, int64_t to) override {
     auto conn = pool_->Acquire();
     return sql::ReadCampaignActivity(*conn, workspace_id, campaign_id, from, to);
+  }
+
+  Status RecordTrackingHits(const std::vector<domain::TrackingHit>& hits,
+                            const domain::TrackingRules& rules) override {
+    if (hits.empty()) return Status::Ok();
+    auto conn = pool_->Acquire();
+    return InTransaction(*conn, true, hits.front().target.workspace_id,
+                         [&] { return sql::RecordTrackingHits(*conn, hits, rules); });
   }
 
   Result<std::map<std::pair<int, std::string>, domain::ActivityCounts>> ReadVariantCounters(

@@ -499,6 +499,21 @@ CREATE TABLE variant_stats (
   PRIMARY KEY (workspace_id, campaign_id, step_number, variant_id, shard)
 ) WITHOUT ROWID;
 )sql"},
+      {15, R"sql(
+-- Open and click tracking (SPEC §13): the campaign's switches, each
+-- message's first open and click by a person and by a machine (unique
+-- counts), and the counters stats read.
+ALTER TABLE campaigns ADD COLUMN track_opens INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE campaigns ADD COLUMN track_clicks INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN opened_at INTEGER;
+ALTER TABLE messages ADD COLUMN clicked_at INTEGER;
+ALTER TABLE messages ADD COLUMN machine_opened_at INTEGER;
+ALTER TABLE messages ADD COLUMN machine_clicked_at INTEGER;
+ALTER TABLE campaign_stats ADD COLUMN opened INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE campaign_stats ADD COLUMN clicked INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE campaign_stats ADD COLUMN machine_opened INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE campaign_stats ADD COLUMN machine_clicked INTEGER NOT NULL DEFAULT 0;
+)sql"},
   };
   return kMigrations;
 }

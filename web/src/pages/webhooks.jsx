@@ -18,6 +18,8 @@ const EVENTS = [
   ['message.replied', 'A lead replies'],
   ['lead.unsubscribed', 'A lead unsubscribes'],
   ['step.winner_selected', 'An A/B test picks a winning variant'],
+  ['message.opened', 'A person opens a message (tracking on)'],
+  ['message.clicked', 'A person clicks a link (tracking on)'],
 ];
 
 function CreateForm({ onCreated, onCancel }) {
