@@ -186,6 +186,8 @@ Result<Response> InsightsApi::Stats(const Request& request) {
           {"bounced", counts.bounced},
           {"replied", counts.replied},
           {"replyRate", domain::Rate(counts.replied, counts.delivered)},
+          {"opened", counts.opened},
+          {"clicked", counts.clicked},
           {"winner", v.id == step.winner_variant_id},
       });
     }

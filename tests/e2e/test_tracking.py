@@ -54,8 +54,11 @@ def test_tracking_counts_people_once_and_machines_apart(make_server, peer, recei
 
     plain = srv.create_campaign("Untracked", [{"subject": "Hi", "bodyHtml": BODY}])
     assert plain["tracking"] == {"opens": False, "clicks": False}  # off by default
+    # Tracked, with an A/B step: counts are kept per variant too.
     r = srv.post("/v1/campaigns", {"name": "Tracked", "tracking": {"opens": True, "clicks": True},
-                                   "sequenceSteps": [{"subject": "Hi", "bodyHtml": BODY}]})
+                                   "sequenceSteps": [{"variants": [
+                                       {"label": "A", "subject": "Hi", "bodyHtml": BODY},
+                                       {"label": "B", "subject": "Hello", "bodyHtml": BODY}]}]})
     assert r.status_code == 201, r.text
     tracked = r.json()["data"]
     assert tracked["tracking"] == {"opens": True, "clicks": True}
@@ -118,13 +121,25 @@ def test_tracking_counts_people_once_and_machines_apart(make_server, peer, recei
     a = srv.get("/v1/campaigns/%s/analytics" % tracked["id"]).json()["data"]
     assert (a["totals"]["opened"], a["totals"]["clicked"]) == (1, 2), a["totals"]
     assert (a["steps"][0]["opened"], a["steps"][0]["clicked"]) == (1, 2), a["steps"]
+    # Per variant: each person's open and click lands on the variant they got.
+    variant_of = {e: ("A" if str(on[e]["msg"]["Subject"]) == "Hi" else "B") for e in on}
+    want = {"A": [0, 0], "B": [0, 0]}
+    want[variant_of["t1@on.test"]][0] += 1
+    want[variant_of["t1@on.test"]][1] += 1
+    want[variant_of["t2@on.test"]][1] += 1
+    per_variant = {v["label"]: [v["opened"], v["clicked"]] for v in a["steps"][0]["variants"]}
+    assert per_variant == want, (per_variant, want)
+    stats_variants = srv.get("/v1/campaigns/%s/stats" % tracked["id"]).json()["data"]["variants"]
+    assert {v["label"]: [v["opened"], v["clicked"]] for v in stats_variants} == want
 
     rcv.wait_for(lambda: len(rcv.events("message.clicked")) >= 2, describe="click events")
     opened = {e["id"]: e for e in rcv.events("message.opened")}
     clicked = {e["id"]: e for e in rcv.events("message.clicked")}
     assert len(opened) == 1 and len(clicked) == 2, (opened, clicked)
     o = list(opened.values())[0]["data"]
-    assert o["email"] == "t1@on.test" and o["stepNumber"] == 1 and o["variantId"] is None, o
+    ids = {v["label"]: v["id"] for v in tracked["sequenceSteps"][0]["variants"]}
+    assert o["email"] == "t1@on.test" and o["stepNumber"] == 1, o
+    assert o["variantId"] == ids["A" if str(on["t1@on.test"]["msg"]["Subject"]) == "Hi" else "B"]
     assert {e["data"]["url"] for e in clicked.values()} == {
         "https://acme.test/pricing?plan=pro&x=1", "http://acme.test/docs"}
 

@@ -2557,6 +2557,10 @@ export interface components {
             replyRate: number;
             /** @description Whether it is the step's chosen winner. */
             winner: boolean;
+            /** @description Messages a person opened (tracking on). */
+            opened: number;
+            /** @description Messages whose links a person clicked (tracking on). */
+            clicked: number;
         };
         StepWinnerSelectedEventData: {
             campaignId: string;
