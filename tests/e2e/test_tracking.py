@@ -185,3 +185,13 @@ def test_forged_altered_and_truncated_tokens_answer_404(make_server, peer):
     # The real one still works, and goes only where the message said.
     r = get(click)
     assert r.status_code == 302 and r.headers["Location"] == "https://acme.test/pricing?plan=pro&x=1"
+
+    # A clean stop right after a fetch writes the queued hit: after a
+    # restart on the same database it is counted (as a machine's: it came
+    # within the grace period after delivery).
+    key = srv.key
+    assert srv.stop() == 0
+    again = make_server("--rate-limit", "0", db_path=srv.db_path, expect_bootstrap=False)
+    again.key = key
+    m = metrics(again, cid)
+    assert m["machineClicked"] + m["clicked"] == 1, m
