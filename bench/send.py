@@ -115,10 +115,11 @@ class Scraper(threading.Thread):
 
 
 def leadterra_run(args, sink_port, workdir, dkim=False, database=None, env=None, nodes=1,
-                  scrape_interval=None):
+                  scrape_interval=None, campaign=None):
     """Sends args.leads messages; with `nodes` > 1 every node (same database)
     sends; with `scrape_interval` a scraper reads /metrics that often during
-    the send. Returns (seconds, CPU seconds of all nodes, peak RSS of the
+    the send; `campaign` is the POST /v1/campaigns body (default: one step,
+    no links, no tracking). Returns (seconds, CPU seconds of all nodes, peak RSS of the
     first, final metrics)."""
     database = database or "sqlite:" + os.path.join(workdir, "send.db")
     procs = []
@@ -132,7 +133,7 @@ def leadterra_run(args, sink_port, workdir, dkim=False, database=None, env=None,
                 "smtp": {"host": "127.0.0.1", "port": sink_port, "security": "none"}})
         if dkim:
             api.call("POST", "/v1/dkim-keys", {"domain": "sender.test"})
-        camp = api.call("POST", "/v1/campaigns", {"name": "send bench", "sequenceSteps": [
+        camp = api.call("POST", "/v1/campaigns", campaign or {"name": "send bench", "sequenceSteps": [
             {"subject": "Quick question, {{firstName}}",
              "bodyHtml": "<p>Hi {{firstName}},</p><p>How is {{company}} doing?</p>"}]})["data"]["id"]
         for s in range(0, args.leads, 10000):
