@@ -23,14 +23,27 @@ trap cleanup EXIT
 
 node web/build.mjs "$TMP/web" >/dev/null
 
+# The peer also writes the HTML of messages with tracking URLs to
+# $TMP/tracked.json (JSON [{to, html}], renamed into place), for seed.mjs to
+# open and click some the way people and machines would.
 "$PY" -u - >"$TMP/peer.out" 2>"$TMP/peer.err" <<EOF &
-import sys, time
+import json, os, sys, time
 sys.path.insert(0, "$ROOT/tests/e2e")
 from smtp_peer import SmtpPeer
 p = SmtpPeer().start()
 print(p.port)
+seen, tracked = 0, []
 while True:
-    time.sleep(3600)
+    time.sleep(0.3)
+    new = p.snapshot()[seen:]
+    seen += len(new)
+    htmls = [(m["to"], m["msg"].get_body(preferencelist=("html",))) for m in new]
+    found = [{"to": to, "html": b.get_content()} for to, b in htmls if b is not None and "/t/o/" in b.get_content()]
+    if found:
+        tracked += found
+        with open("$TMP/tracked.json.tmp", "w") as f:
+            json.dump(tracked, f)
+        os.replace("$TMP/tracked.json.tmp", "$TMP/tracked.json")
 EOF
 PIDS+=($!)
 for _ in $(seq 50); do [ -s "$TMP/peer.out" ] && break; sleep 0.1; done
@@ -45,7 +58,7 @@ PIDS+=($!)
 URL="http://127.0.0.1:$PORT"
 for _ in $(seq 100); do curl -sf "$URL/healthz" >/dev/null && break; sleep 0.1; done
 
-IDS=$(node tests/node/dashboard/seed.mjs "$URL" "$KEY" "$SMTP_PORT" | tail -1)
+IDS=$(TRACKED_MAIL_FILE="$TMP/tracked.json" node tests/node/dashboard/seed.mjs "$URL" "$KEY" "$SMTP_PORT" | tail -1)
 mkdir -p "$OUT"
 node tests/node/dashboard/screenshots.mjs "$URL" "$KEY" "$OUT" "$IDS"
 echo "screenshots in $OUT"

@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import subprocess
+import threading
 
 import pytest
 
@@ -36,6 +37,48 @@ pytestmark = [
 SCRIPT_TIMEOUT = 900  # guard against hangs only
 
 
+class TrackedMailFile:
+    """Hands node the HTML of the messages that carry tracking (the 'tracking'
+    section needs a delivered message's pixel and link URLs, and the SMTP peer
+    lives in this process). A thread looks at the peer's new messages every
+    0.2 s and, when one has a /t/o/ or /t/c/ URL in its HTML, rewrites `path`
+    as JSON [{"to": [...], "html": "..."}] of all such messages so far: written
+    to a temporary file and renamed over `path`, so node never reads half a
+    file. Only new messages are parsed, and only tracked ones kept (the other
+    sections send about a thousand untracked ones)."""
+
+    def __init__(self, peer, path):
+        self.peer, self.path = peer, path
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.stopping.set()
+        self.thread.join(timeout=5)
+
+    def _loop(self):
+        seen, tracked = 0, []
+        while not self.stopping.wait(0.2):
+            new = self.peer.snapshot()[seen:]
+            seen += len(new)
+            found = False
+            for m in new:
+                part = m["msg"].get_body(preferencelist=("html",))
+                html = part.get_content() if part is not None else ""
+                if "/t/o/" in html or "/t/c/" in html:
+                    tracked.append({"to": m["to"], "html": html})
+                    found = True
+            if found:
+                tmp = self.path + ".tmp"
+                with open(tmp, "w") as f:
+                    json.dump(tracked, f)
+                os.replace(tmp, self.path)
+
+
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
     from smtp_peer import PASSWORD, USER, SmtpPeer
@@ -43,7 +86,9 @@ def run(tmp_path_factory):
     # DASHBOARD_WEB_DIR serves a bundle built apart (node web/build.mjs DIR)
     # instead of the one compiled into the binary: for front-end work.
     web_dir = os.environ.get("DASHBOARD_WEB_DIR")
-    srv = Server(tmp_path_factory.mktemp("dashboard"), args=["--web-dir", web_dir] if web_dir else [])
+    workdir = tmp_path_factory.mktemp("dashboard")
+    srv = Server(workdir, args=["--web-dir", web_dir] if web_dir else [])
+    tracked = TrackedMailFile(peer, os.path.join(str(workdir), "tracked-mail.json")).start()
     try:
         # The chart needs SPEC §10's analytics endpoint; a server without it
         # (its route is not in the OpenAPI document) skips that section.
@@ -52,7 +97,7 @@ def run(tmp_path_factory):
         env = dict(os.environ, LEADTERRA_URL=srv.base_url, LEADTERRA_KEY=srv.key,
                    DASHBOARD_ANALYTICS="1" if has_analytics else "0",
                    SMTP_PORT=str(peer.port), SMTP_USER=USER, SMTP_PASSWORD=PASSWORD,
-                   CHROMIUM=CHROMIUM)
+                   TRACKED_MAIL_FILE=tracked.path, CHROMIUM=CHROMIUM)
         proc = subprocess.run(["node", os.path.join(NODE_DIR, "dashboard", "run.mjs")],
                               capture_output=True, text=True, timeout=SCRIPT_TIMEOUT,
                               cwd=NODE_DIR, env=env)
@@ -64,6 +109,7 @@ def run(tmp_path_factory):
         yield {"rc": proc.returncode, "has_analytics": has_analytics, "results": results, "output": output,
                "delivered": sum(len(m["to"]) for m in peer.snapshot())}
     finally:
+        tracked.stop()
         rc = srv.stop()
         peer.stop()
     assert rc == 0, "server exit status %r" % rc
@@ -125,6 +171,10 @@ def test_pause(run):
 
 def test_ab_variants_edited_previewed_and_winner_chosen(run):
     section(run, "variants")
+
+
+def test_tracking_toggled_in_the_editor_and_counted_on_the_campaign_page(run):
+    section(run, "tracking")
 
 
 def test_filters_survive_reload_and_back(run):

@@ -1,9 +1,12 @@
 // The dashboard's browser tests, against a real server (started by
 // tests/e2e/test_dashboard.py). One Chromium, a few contexts.
 //
-// env: LEADTERRA_URL, LEADTERRA_KEY, SMTP_PORT, SMTP_USER, SMTP_PASSWORD
+// env: LEADTERRA_URL, LEADTERRA_KEY, SMTP_PORT, SMTP_USER, SMTP_PASSWORD,
+// TRACKED_MAIL_FILE (JSON [{to, html}] of the peer's messages with tracking
+// URLs, kept up to date by test_dashboard.py; the 'tracking' section needs it)
 // Prints "SECTION <name> ok|FAIL|SKIP <ms> <detail>" per section and a last
 // line "RESULT <json>"; exits 1 when a section failed.
+import { existsSync, readFileSync } from 'node:fs';
 import { launch, newPage, signIn, axe, describeViolations } from './lib.mjs';
 
 const BASE = process.env.LEADTERRA_URL;
@@ -12,6 +15,10 @@ const SMTP_PORT = Number(process.env.SMTP_PORT);
 const SMTP_USER = process.env.SMTP_USER || 'sender@leadterra.test';
 const SMTP_PASSWORD = process.env.SMTP_PASSWORD || 's3cret-pw';
 const DELIVER_TIMEOUT = Number(process.env.DELIVER_TIMEOUT_MS || 240000);
+const TRACKED_MAIL_FILE = process.env.TRACKED_MAIL_FILE;
+// A person's browser (the context's own agent says HeadlessChrome, which the
+// server rightly counts as a machine).
+const BROWSER_UA = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36';
 if (!BASE || !KEY || !SMTP_PORT) {
   console.error('set LEADTERRA_URL, LEADTERRA_KEY and SMTP_PORT');
   process.exit(2);
@@ -55,6 +62,19 @@ async function section(name, deps, fn) {
       }
     }
   }
+}
+
+/** Creates a campaign from the Campaigns page and adds its first step in the editor. */
+async function newCampaignWithOneStep(page, name) {
+  await page.goto(BASE + '/campaigns');
+  await page.getByRole('button', { name: 'New campaign' }).first().click();
+  await page.getByLabel('Campaign name').fill(name);
+  await page.getByRole('button', { name: 'Create and edit steps' }).click();
+  await page.waitForURL((u) => /^\/campaigns\/camp_[0-9a-z]{26}\/edit$/.test(u.pathname));
+  const id = new URL(page.url()).pathname.split('/')[2];
+  await page.getByRole('button', { name: '+ Add step' }).click();
+  await page.waitForFunction(() => document.activeElement?.closest('li.step-card'));
+  return { id, step: page.locator('li.step-card').nth(0) };
 }
 
 /** axe on the current page; serious/critical findings are collected per page. */
@@ -394,15 +414,7 @@ try {
     const page = state.page;
     const SUBJECT_A = 'Quick question, {{firstName}}';
     const SUBJECT_B = `Two minutes, {{firstName}}? ${IMG}`;
-    await page.goto(BASE + '/campaigns');
-    await page.getByRole('button', { name: 'New campaign' }).first().click();
-    await page.getByLabel('Campaign name').fill('Subject line test');
-    await page.getByRole('button', { name: 'Create and edit steps' }).click();
-    await page.waitForURL((u) => /^\/campaigns\/camp_[0-9a-z]{26}\/edit$/.test(u.pathname));
-    const id = new URL(page.url()).pathname.split('/')[2];
-    await page.getByRole('button', { name: '+ Add step' }).click();
-    await page.waitForFunction(() => document.activeElement?.closest('li.step-card'));
-    const step = page.locator('li.step-card').nth(0);
+    const { id, step } = await newCampaignWithOneStep(page, 'Subject line test');
     await step.getByLabel('Subject').fill(SUBJECT_A);
     await step.getByLabel('Body (HTML)').fill('<p>Hi {{firstName|there}}, this is version A.</p>');
     // The step becomes a test of A and B, both from its content; the focus
@@ -528,6 +540,102 @@ try {
       state.page = page;
     }
     return `variants A,B saved (${labelError}); delivered ${rowText.join(' / ')}; B chosen while running`;
+  });
+
+  // ------------------------------------------------- open and click tracking
+  await section('tracking', ['signin', 'mailbox'], async () => {
+    assert(TRACKED_MAIL_FILE, 'TRACKED_MAIL_FILE is not set');
+    const page = state.page;
+    const LINK = 'https://acme.test/pricing';
+    const { id, step } = await newCampaignWithOneStep(page, 'Tracked follow-up');
+    await step.getByLabel('Subject').fill('Pricing for {{company|your team}}');
+    await step.getByLabel('Body (HTML)').fill(`<p>Hi {{firstName|there}}, the pricing is <a href="${LINK}">here</a>.</p>`);
+    await waitText(page, '.save-state', 'All changes saved');
+    // Off by default, with the warning beside the boxes.
+    const opens = page.getByLabel('Track opens');
+    const clicks = page.getByLabel('Track clicks');
+    assert(!(await opens.isChecked()) && !(await clicks.isChecked()), 'tracking off by default');
+    await waitText(page, '.tracking-warning', 'privacy proxies');
+    await opens.check();
+    await clicks.check();
+    await waitText(page, '.save-state', 'All changes saved');
+    let c = (await api(page, 'GET', `/v1/campaigns/${id}`, null)).json.data;
+    assert(c.tracking?.opens === true && c.tracking?.clicks === true, 'tracking saved: ' + JSON.stringify(c.tracking));
+    await check(page, 'editor with tracking on');
+    const leads = ['tr0@tracking.test', 'tr1@tracking.test'].map((email, i) => ({ email, firstName: `Tr${i}` }));
+    const added = await api(page, 'POST', `/v1/campaigns/${id}/leads/bulk`, { leads });
+    assert(added.status === 200 || added.status === 201, 'leads added: ' + JSON.stringify(added));
+    await page.getByRole('link', { name: 'Done' }).click();
+    await page.waitForURL((u) => u.pathname === `/campaigns/${id}`);
+    await waitText(page, '[data-testid=tracking-status]', 'Tracking: opens and clicks');
+    await page.waitForFunction(() => document.querySelector('[data-stat=opened]')?.textContent === '0');
+    await page.getByRole('button', { name: 'Start campaign' }).click();
+    const anyway = page.getByRole('button', { name: 'Start anyway' });
+    await Promise.race([anyway.waitFor({ timeout: 10000 }).then(() => anyway.click()), page.getByRole('button', { name: 'Pause campaign' }).waitFor({ timeout: 10000 })]).catch(() => {});
+    await page.getByRole('button', { name: 'Pause campaign' }).waitFor({ timeout: 15000 });
+    await page.waitForFunction(() => document.querySelector('[data-stat=delivered]')?.textContent === '2', null, { timeout: 60000, polling: 500 });
+    // Past the server's grace after delivery (5 s by default), when fetches
+    // count as a person's; both messages are delivered by now.
+    const deliveredAt = Date.now();
+    // The received HTML, from the SMTP peer through the file the fixture keeps.
+    const mail = {};
+    for (let i = 0; i < 100 && Object.keys(mail).length < 2; i++) {
+      if (existsSync(TRACKED_MAIL_FILE))
+        for (const m of JSON.parse(readFileSync(TRACKED_MAIL_FILE, 'utf8'))) if (m.to[0].endsWith('@tracking.test')) mail[m.to[0].toLowerCase()] = m.html;
+      if (Object.keys(mail).length < 2) await page.waitForTimeout(200);
+    }
+    assert(mail['tr0@tracking.test'] && mail['tr1@tracking.test'], 'both tracked messages received: ' + Object.keys(mail));
+    const urls = (html) => ({ pixel: html.match(/<img[^>]*src="([^"]*\/t\/o\/[^"]*)"/)?.[1], link: html.match(/href="([^"]*\/t\/c\/[^"]*)"/)?.[1] });
+    const person = urls(mail['tr0@tracking.test']);
+    const machine = urls(mail['tr1@tracking.test']);
+    assert(person.pixel && person.link && machine.pixel && machine.link, 'pixel and tracked link in the HTML: ' + mail['tr0@tracking.test']);
+    await page.waitForTimeout(Math.max(0, deliveredAt + 6500 - Date.now()));
+    // A person opens tr0's message and clicks its link.
+    const gif = await page.request.get(person.pixel, { headers: { 'User-Agent': BROWSER_UA } });
+    assert(gif.status() === 200 && gif.headers()['content-type'] === 'image/gif', 'pixel: ' + gif.status() + ' ' + gif.headers()['content-type']);
+    const click = await page.request.get(person.link, { headers: { 'User-Agent': BROWSER_UA }, maxRedirects: 0 });
+    assert(click.status() === 302 && click.headers()['location'] === LINK, `click: ${click.status()} → ${click.headers()['location']}`);
+    // Machines fetch tr1's: a HEAD of the pixel, a link scanner's click.
+    const head = await page.request.fetch(machine.pixel, { method: 'HEAD', headers: { 'User-Agent': BROWSER_UA } });
+    assert(head.status() === 200, 'HEAD pixel: ' + head.status());
+    const scan = await page.request.get(machine.link, { headers: { 'User-Agent': 'Mozilla/5.0 (compatible; Barracuda)' }, maxRedirects: 0 });
+    assert(scan.status() === 302, 'scanner click: ' + scan.status());
+    // The page refreshes its numbers by itself.
+    await page.waitForFunction(
+      () => {
+        const v = (k) => document.querySelector(`[data-stat=${k}]`)?.textContent;
+        const mc = document.querySelector('[data-testid=machine-counts]')?.textContent || '';
+        return v('opened') === '1' && v('clicked') === '1' && mc.includes('1 machine open ') && mc.includes('1 machine click ');
+      },
+      null,
+      { timeout: 30000, polling: 500 },
+    );
+    const notes = await page.locator('.stat-note').allTextContents();
+    assert(notes.join('|') === '50 % of delivered|50 % of delivered', 'rates under the cards: ' + notes.join('|'));
+    const m = (await api(page, 'GET', `/v1/campaigns/${id}/stats`, null)).json.data.metrics;
+    assert(m.opened === 1 && m.clicked === 1 && m.openRate === 0.5 && m.clickRate === 0.5 && m.machineOpened === 1 && m.machineClicked === 1, 'stats: ' + JSON.stringify(m));
+    // The per-step table has the columns, and fills on its next refresh.
+    await page.reload();
+    await page.waitForFunction(() => {
+      const t = document.querySelector('section[aria-labelledby=steps-title] table');
+      if (!t) return false;
+      const heads = [...t.tHead.rows[0].cells].map((c) => c.textContent);
+      const row = [...t.tBodies[0].rows].find((r) => r.textContent.startsWith('Step 1'));
+      return row && row.cells[heads.indexOf('Opened')]?.textContent === '1' && row.cells[heads.indexOf('Clicked')]?.textContent === '1';
+    }, null, { timeout: 30000 });
+    const machineText = (await page.getByTestId('machine-counts').textContent()).trim();
+    await check(page, 'campaign with tracking numbers');
+    // Tracking stays editable while the campaign runs.
+    await page.getByRole('link', { name: 'change in the sequence editor' }).click();
+    await page.waitForURL((u) => u.pathname === `/campaigns/${id}/edit`);
+    await waitText(page, '.banner', 'Pause the campaign to edit its steps');
+    assert(!(await page.getByLabel('Track clicks').isDisabled()), 'tracking editable while running');
+    await page.getByLabel('Track clicks').uncheck();
+    await waitText(page, '.save-state', 'All changes saved');
+    c = (await api(page, 'GET', `/v1/campaigns/${id}`, null)).json.data;
+    assert(c.status === 'running' && c.tracking.opens === true && c.tracking.clicks === false, 'clicks off while running: ' + JSON.stringify(c.tracking));
+    await api(page, 'POST', `/v1/campaigns/${id}/pause`, {});
+    return `opened 1, clicked 1 (→ ${LINK}); ${machineText}; clicks turned off while running`;
   });
 
   // ---------------------------------------------------- filters survive reload

@@ -1,6 +1,6 @@
 // Screenshots of every dashboard page (scripts/screenshots.sh runs it on a
 // server filled by seed.mjs).
-// usage: node screenshots.mjs URL KEY OUTDIR '{"sent":"camp_…","second":"camp_…","draft":"camp_…","ab":"camp_…"}' [only-name-substring]
+// usage: node screenshots.mjs URL KEY OUTDIR '{"sent":"camp_…","second":"camp_…","draft":"camp_…","ab":"camp_…","tracked":"camp_…"}' [only-name-substring]
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { launch, newPage, signIn } from './lib.mjs';
@@ -38,6 +38,15 @@ const shots = [
   { name: 'editor', path: `/campaigns/${ids.sent}/edit`, wait: '[data-testid=preview-subject]' },
   { name: 'editor-variants', path: `/campaigns/${ids.ab}/edit`, wait: '.preview-variant [data-testid=preview-subject]' },
   { name: 'campaign-variants', path: `/campaigns/${ids.ab}`, wait: '.ab-step td[data-label=Delivered]', fullPage: false },
+  {
+    name: 'editor-tracking',
+    path: `/campaigns/${ids.tracked}/edit`,
+    wait: '[data-testid=preview-subject]',
+    act: (page) => scrollTo(page, '.tracking-settings'),
+    fullPage: false,
+  },
+  // downTo: a window as tall as the page down to the section holding that element (here the per-step table).
+  { name: 'campaign-tracking', path: `/campaigns/${ids.tracked}?interval=hour`, wait: '.chart-box canvas', downTo: '#steps-title', fullPage: false },
   {
     name: 'import',
     path: `/campaigns/${ids.draft}/import`,
@@ -88,6 +97,14 @@ const shots = [
     fullPage: false,
   },
   {
+    name: 'mobile-campaign-tracking',
+    path: `/campaigns/${ids.tracked}`,
+    width: 390,
+    wait: '[data-testid=tracking-status]',
+    act: (page) => scrollTo(page, '.stats >> nth=0'),
+    fullPage: false,
+  },
+  {
     name: 'mobile-campaign-variants',
     path: `/campaigns/${ids.ab}`,
     width: 390,
@@ -123,6 +140,11 @@ try {
     await settle(page);
     const file = join(outDir, `${s.name}.png`);
     const clip = process.env.CLIP_HEIGHT ? { x: 0, y: Number(process.env.CLIP_Y || 0), width: s.width || 1280, height: Number(process.env.CLIP_HEIGHT) } : undefined;
+    if (s.downTo) {
+      const height = await page.locator(s.downTo).evaluate((e) => Math.ceil(e.closest('section').getBoundingClientRect().bottom + window.scrollY + 20));
+      await page.setViewportSize({ width: s.width || 1280, height });
+      await settle(page);
+    }
     await page.screenshot({ path: file, fullPage: s.fullPage !== false, clip });
     console.log(`${file}${errors.length ? '  ERRORS: ' + errors.join('; ') : ''}`);
     await page.close();

@@ -1,8 +1,12 @@
 // Fills a workspace with realistic sample data through the API (Bearer key):
-// mailboxes on the test SMTP peer, four campaigns (one sent, one running
-// slowly, one draft, one A/B test of step 1 sent and paused), a few hundred
-// named leads, a webhook, suppressions and a DKIM key. Used by
-// scripts/screenshots.sh.
+// mailboxes on the test SMTP peer, five campaigns (one sent, one running
+// slowly, one draft, one A/B test of step 1 sent and paused, one with open
+// and click tracking), a few hundred named leads, a webhook, suppressions
+// and a DKIM key. Used by scripts/screenshots.sh.
+//
+// With TRACKED_MAIL_FILE (JSON [{to, html}] of the peer's messages with
+// tracking URLs, which screenshots.sh keeps), some tracked messages are
+// opened and clicked, by people and by machines.
 //
 // usage: node seed.mjs URL KEY SMTP_PORT   → prints {"sent": "camp_…", …} on the last line
 
@@ -106,6 +110,22 @@ const ab = await call('POST', '/v1/campaigns', {
 await call('POST', `/v1/campaigns/${ab.id}/leads/bulk`, { leads: leads(160, 'test', 600) });
 await call('POST', `/v1/campaigns/${ab.id}/start`);
 
+// A warm list with tracking on, 120 delivered; opened and clicked below.
+const tracked = await call('POST', '/v1/campaigns', {
+  name: 'Customers — reply sync launch',
+  tracking: { opens: true, clicks: true },
+  sequenceSteps: [
+    {
+      subject: 'Replies now land in your CRM, {{firstName|there}}',
+      bodyHtml: '<p>Hi {{firstName|there}},</p><p>You asked for it: replies now reach {{company}}\'s CRM within a minute. The two-minute tour is <a href="https://northwind.example/tour">here</a>.</p><p>— Dana</p>',
+      delayDays: 0,
+    },
+    { subject: '', bodyHtml: '<p>{{firstName|Hi}}, in case the tour got buried: <a href="https://northwind.example/tour">two minutes</a>.</p>', delayDays: 4 },
+  ],
+});
+await call('POST', `/v1/campaigns/${tracked.id}/leads/bulk`, { leads: leads(120, 'test', 900) });
+await call('POST', `/v1/campaigns/${tracked.id}/start`);
+
 const draft = await call('POST', '/v1/campaigns', { name: 'Webinar follow-up (draft)', sequenceSteps: [{ subject: 'Thanks for joining, {{firstName|there}}', bodyHtml: '<p>Here is the recording: …</p>' }] });
 
 await call('POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/hooks/leadterra', events: ['message.sent', 'message.replied', 'message.bounced'], description: 'CRM sync' });
@@ -118,10 +138,41 @@ await call('PATCH', '/v1/settings/delivery', { timezone: 'Europe/Berlin', sendin
 for (let i = 0; i < 120; i++) {
   const s = await call('GET', `/v1/campaigns/${sent.id}/stats`);
   const t = await call('GET', `/v1/campaigns/${ab.id}/stats`);
-  if (s.metrics.delivered >= 240 && t.metrics.delivered >= 160) break;
+  const u = await call('GET', `/v1/campaigns/${tracked.id}/stats`);
+  if (s.metrics.delivered >= 240 && t.metrics.delivered >= 160 && u.metrics.delivered >= 120) break;
   await new Promise((res) => setTimeout(res, 500));
 }
 await call('POST', `/v1/campaigns/${sent.id}/pause`).catch(() => {});
 await call('POST', `/v1/campaigns/${ab.id}/pause`).catch(() => {});
 await call('POST', `/v1/campaigns/${second.id}/start`).catch(() => {});
-console.log(JSON.stringify({ sent: sent.id, second: second.id, draft: draft.id, ab: ab.id }));
+
+// Opens and clicks of the tracked campaign, past the server's grace after
+// delivery (5 s): people in a browser, and machines (Apple's privacy proxy,
+// a HEAD, a link scanner), which the stats count apart.
+const trackedFile = process.env.TRACKED_MAIL_FILE;
+if (trackedFile) {
+  const { existsSync, readFileSync } = await import('node:fs');
+  await new Promise((res) => setTimeout(res, 6000));
+  const mail = existsSync(trackedFile) ? JSON.parse(readFileSync(trackedFile, 'utf8')) : [];
+  const BROWSER = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36';
+  const hit = (url, agent, method = 'GET') => fetch(url, { method, headers: { 'User-Agent': agent }, redirect: 'manual' }).then((r) => r.arrayBuffer());
+  let people = 0;
+  for (const [i, m] of mail.entries()) {
+    const pixel = m.html.match(/<img[^>]*src="([^"]*\/t\/o\/[^"]*)"/)?.[1];
+    const link = m.html.match(/href="([^"]*\/t\/c\/[^"]*)"/)?.[1];
+    if (!pixel || !link) continue;
+    if (i % 3 === 0) await hit(pixel, 'Mozilla/5.0'); // Apple Mail Privacy Protection
+    if (i % 7 === 2) await hit(pixel, BROWSER, 'HEAD');
+    if (i % 10 === 0) await hit(link, 'Mozilla/5.0 (compatible; Barracuda)');
+    if (i % 4 === 1) {
+      await hit(pixel, BROWSER);
+      people++;
+      if (i % 16 === 1) await hit(link, BROWSER);
+    }
+  }
+  for (let i = 0; i < 40; i++) {
+    if ((await call('GET', `/v1/campaigns/${tracked.id}/stats`)).metrics.opened >= people) break;
+    await new Promise((res) => setTimeout(res, 250));
+  }
+}
+console.log(JSON.stringify({ sent: sent.id, second: second.id, draft: draft.id, ab: ab.id, tracked: tracked.id }));

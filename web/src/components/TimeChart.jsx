@@ -8,20 +8,25 @@ export const SERIES = [
   { key: 'bounced', label: 'Bounced', color: '#c2410c' },
   { key: 'replied', label: 'Replied', color: '#2563eb' },
 ];
+/** Opens and clicks by people (tracking on): dashed, after the others. */
+export const TRACKED_SERIES = [
+  { key: 'opened', label: 'Opened', color: '#7e22ce', dash: [6, 4] },
+  { key: 'clicked', label: 'Clicked', color: '#be185d', dash: [6, 4] },
+];
 
 /**
  * A uPlot time series of analytics buckets ({start, sent, delivered, ...}),
  * drawn in the workspace's time zone. uPlot's own legend is off: the legend
  * is rendered as text beside it, and the numbers are in a table below.
  */
-export function TimeChart({ buckets, interval, timezone, label }) {
+export function TimeChart({ buckets, interval, timezone, label, series = SERIES }) {
   const box = useRef(null);
   const plot = useRef(null);
 
   useEffect(() => {
     const el = box.current;
     const xs = buckets.map((b) => Math.floor(Date.parse(b.start) / 1000));
-    const data = [xs, ...SERIES.map((s) => buckets.map((b) => b[s.key] ?? 0))];
+    const data = [xs, ...series.map((s) => buckets.map((b) => b[s.key] ?? 0))];
     const width = Math.max(el.clientWidth, 280);
     const opts = {
       width,
@@ -36,9 +41,10 @@ export function TimeChart({ buckets, interval, timezone, label }) {
       ],
       series: [
         {},
-        ...SERIES.map((s) => ({
+        ...series.map((s) => ({
           label: s.label,
           stroke: s.color,
+          dash: s.dash,
           width: 2,
           points: { show: buckets.length <= 60, size: 5 },
         })),
@@ -56,17 +62,17 @@ export function TimeChart({ buckets, interval, timezone, label }) {
       plot.current?.destroy();
       plot.current = null;
     };
-  }, [buckets, interval, timezone]);
+  }, [buckets, interval, timezone, series]);
 
   return (
     <figure class="chart" aria-label={label}>
       <div ref={box} class="chart-box" aria-hidden="true" />
       <ul class="chart-legend" aria-label="Legend">
-        {SERIES.map((s) => {
+        {series.map((s) => {
           const total = buckets.reduce((n, b) => n + (b[s.key] || 0), 0);
           return (
             <li key={s.key}>
-              <span class="swatch" style={{ background: s.color }} />
+              <span class={`swatch ${s.dash ? 'swatch-dashed' : ''}`} style={{ background: s.color }} />
               {s.label}: {fmtNum(total)}
             </li>
           );

@@ -12,31 +12,35 @@ import { Banner, ErrorBanner } from '../components/ErrorBanner.jsx';
 import { DataTable } from '../components/DataTable.jsx';
 import { EmptyState } from '../components/EmptyState.jsx';
 import { Field } from '../components/Field.jsx';
-import { SERIES, TimeChart } from '../components/TimeChart.jsx';
+import { SERIES, TRACKED_SERIES, TimeChart } from '../components/TimeChart.jsx';
 import { Thread } from '../components/Thread.jsx';
 import { ConfirmDelete } from '../components/Confirm.jsx';
 import { StatCards } from '../components/StatCards.jsx';
 import { VariantResults } from '../components/VariantResults.jsx';
+import { TrackingSummary } from '../components/TrackingSummary.jsx';
 
 const LEAD_STATUSES = ['queued', 'active', 'completed', 'replied', 'bounced', 'unsubscribed', 'stopped', 'suppressed', 'removed'];
 const STATS_EVERY_MS = 3000;
 
-function CampaignTotals({ stats }) {
+function CampaignTotals({ campaign, stats }) {
   const m = stats?.metrics || {};
   return (
-    <StatCards
-      label="Campaign totals"
-      loading={!stats}
-      cards={[
-        ['Enrolled', fmtNum(stats?.enrolledLeads)],
-        ['Delivered', fmtNum(m.delivered)],
-        ['Queued', fmtNum(m.queued)],
-        ['Bounced', fmtNum(m.bounced)],
-        ['Replied', fmtNum(m.replied)],
-        ['Reply rate', fmtRate(m.replyRate)],
-        ['Unsubscribed', fmtNum(m.unsubscribed)],
-      ]}
-    />
+    <>
+      <StatCards
+        label="Campaign totals"
+        loading={!stats}
+        cards={[
+          ['Enrolled', fmtNum(stats?.enrolledLeads)],
+          ['Delivered', fmtNum(m.delivered)],
+          ['Queued', fmtNum(m.queued)],
+          ['Bounced', fmtNum(m.bounced)],
+          ['Replied', fmtNum(m.replied)],
+          ['Reply rate', fmtRate(m.replyRate)],
+          ['Unsubscribed', fmtNum(m.unsubscribed)],
+        ]}
+      />
+      <TrackingSummary campaign={campaign} metrics={m} loading={!stats} />
+    </>
   );
 }
 
@@ -47,11 +51,12 @@ function rangeFor(interval) {
   return { from: from.toISOString().replace(/\.\d{3}Z$/, 'Z'), to: to.toISOString().replace(/\.\d{3}Z$/, 'Z') };
 }
 
-function Analytics({ id, status }) {
+function Analytics({ id, status, tracking }) {
   const [interval, setBucket] = useQueryParam('interval', 'day');
   const a = useAsync(() => get(`/v1/campaigns/${seg(id)}/analytics`, { interval, ...rangeFor(interval) }).then((r) => r.data), [id, interval]);
   usePoll(() => a.reload(), status === 'running' ? 10000 : 0, [id, interval]);
   const data = a.data;
+  const series = useMemo(() => (tracking ? SERIES.concat(TRACKED_SERIES) : SERIES), [tracking]);
   const unavailable = a.error && (a.error.status === 404 || a.error.status === 501 || a.error.code === 'not_implemented');
   return (
     <>
@@ -83,7 +88,8 @@ function Analytics({ id, status }) {
               buckets={data.buckets}
               interval={data.interval}
               timezone={data.timezone}
-              label={`Messages sent, delivered, bounced and replied per ${data.interval}`}
+              series={series}
+              label={`Messages sent, delivered, bounced and replied${tracking ? ', and opened and clicked by people,' : ''} per ${data.interval}`}
             />
             <p class="small muted">Times in {data.timezone || 'UTC'}, the workspace's time zone.</p>
             <details>
@@ -94,7 +100,7 @@ function Analytics({ id, status }) {
                   <thead>
                     <tr>
                       <th scope="col">{data.interval === 'hour' ? 'Hour' : 'Day'} starting</th>
-                      {SERIES.map((s) => (
+                      {series.map((s) => (
                         <th scope="col" class="num" key={s.key}>
                           {s.label}
                         </th>
@@ -103,11 +109,11 @@ function Analytics({ id, status }) {
                   </thead>
                   <tbody>
                     {data.buckets
-                      .filter((b) => SERIES.some((s) => b[s.key]))
+                      .filter((b) => series.some((s) => b[s.key]))
                       .map((b) => (
                         <tr key={b.start}>
                           <td>{fmtDate(b.start)}</td>
-                          {SERIES.map((s) => (
+                          {series.map((s) => (
                             <td class="num" key={s.key}>
                               {fmtNum(b[s.key] || 0)}
                             </td>
@@ -121,13 +127,13 @@ function Analytics({ id, status }) {
           </>
         )}
       </section>
-      {data && <StepsTable steps={data.steps || []} />}
+      {data && <StepsTable steps={data.steps || []} tracking={tracking} />}
     </>
   );
 }
 
-function StepsTable({ steps }) {
-  const showOpens = steps.some((s) => s.opened || s.clicked);
+function StepsTable({ steps, tracking }) {
+  const showOpens = tracking || steps.some((s) => s.opened || s.clicked);
   return (
     <section class="card" aria-labelledby="steps-title">
       <h2 id="steps-title">By step</h2>
@@ -508,7 +514,7 @@ export default function CampaignPage({ id }) {
           <Link href={`/campaigns/${seg(id)}/edit`}>Write the first email</Link> before you start.
         </Banner>
       )}
-      {s.error && !s.data ? <ErrorBanner error={s.error} onRetry={s.reload} /> : <CampaignTotals stats={s.data} />}
+      {s.error && !s.data ? <ErrorBanner error={s.error} onRetry={s.reload} /> : <CampaignTotals campaign={campaign} stats={s.data} />}
       <VariantResults
         campaign={campaign}
         stats={s.data}
@@ -517,7 +523,7 @@ export default function CampaignPage({ id }) {
           s.reload();
         }}
       />
-      <Analytics id={id} status={campaign.status} />
+      <Analytics id={id} status={campaign.status} tracking={!!(campaign.tracking?.opens || campaign.tracking?.clicks)} />
       <Leads campaign={campaign} />
     </section>
   );

@@ -11,6 +11,7 @@ import { StatusBadge } from '../components/StatusBadge.jsx';
 import { StepEditor } from '../components/StepEditor.jsx';
 import { StepPreview } from '../components/StepPreview.jsx';
 import { AbTestSettings, abDraft, abInput } from '../components/AbTestSettings.jsx';
+import { TrackingSettings, trackingDraft } from '../components/TrackingSettings.jsx';
 
 const SAVE_DELAY_MS = 800;
 
@@ -21,6 +22,7 @@ export default function Editor({ id }) {
   const [stopOnReply, setStopOnReply] = useState('lead');
   const [steps, setSteps] = useState([]);
   const [abTest, setAbTest] = useState(abDraft());
+  const [tracking, setTracking] = useState(trackingDraft());
   const [dirty, setDirty] = useState(false);
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState(null);
@@ -40,6 +42,7 @@ export default function Editor({ id }) {
     setStopOnReply(c.data.stopOnReply || 'lead');
     setSteps(c.data.sequenceSteps.map(toDraft));
     setAbTest(abDraft(c.data.abTest));
+    setTracking(trackingDraft(c.data.tracking));
     setLocked(c.data.status === 'running');
   }, [c.data]);
 
@@ -62,8 +65,8 @@ export default function Editor({ id }) {
 
   const save = async () => {
     const v = version.current;
-    // abTest can change while the campaign runs; its steps cannot.
-    const body = { name, stopOnReply, abTest: abInput(abTest) };
+    // abTest and tracking can change while the campaign runs; its steps cannot.
+    const body = { name, stopOnReply, abTest: abInput(abTest), tracking };
     if (!locked) body.sequenceSteps = steps.map(toInput);
     setSaving(true);
     try {
@@ -76,7 +79,7 @@ export default function Editor({ id }) {
     } catch (e) {
       if (e.code === 'invalid_state') {
         setLocked(true);
-        setError({ ...e, message: 'Pause the campaign to edit its steps. Its name can still be changed.' });
+        setError({ ...e, message: 'Pause the campaign to edit its steps. Its name and tracking can still be changed.' });
       } else setError(e);
     }
     setSaving(false);
@@ -90,7 +93,7 @@ export default function Editor({ id }) {
     if (!name.trim()) return undefined;
     const t = setTimeout(save, SAVE_DELAY_MS);
     return () => clearTimeout(t);
-  }, [dirty, saving, name, stopOnReply, steps, abTest, locked]);
+  }, [dirty, saving, name, stopOnReply, steps, abTest, tracking, locked]);
 
   const lintList = useMemo(() => lintWarnings(lint.data, variantLabels(campaign)), [lint.data, campaign]);
 
@@ -179,13 +182,13 @@ export default function Editor({ id }) {
       />
       {locked && (
         <Banner kind="warn" title="This campaign is running." role="status">
-          Pause the campaign to edit its steps (<Link href={`/campaigns/${seg(id)}`}>go to the campaign</Link>). Its name can still be changed.
+          Pause the campaign to edit its steps (<Link href={`/campaigns/${seg(id)}`}>go to the campaign</Link>). Its name and tracking can still be changed.
         </Banner>
       )}
-      {error && !errorFor(error, 'name') && !/^(sequenceSteps|abTest)/.test(error.param || '') && <ErrorBanner error={error} title="Could not save:" />}
-      {error && /^(sequenceSteps|abTest)/.test(error.param || '') && (
+      {error && !errorFor(error, 'name') && !/^(sequenceSteps|abTest|tracking)/.test(error.param || '') && <ErrorBanner error={error} title="Could not save:" />}
+      {error && /^(sequenceSteps|abTest|tracking)/.test(error.param || '') && (
         <ErrorBanner error={error} title="Could not save:">
-          {error.message} ({placeOf(error.param, steps) || 'A/B test settings'}: see the highlighted field)
+          {error.message} ({placeOf(error.param, steps) || (error.param.startsWith('tracking') ? 'Tracking' : 'A/B test settings')}: see the highlighted field)
         </ErrorBanner>
       )}
       {warnings.length > 0 && (
@@ -251,6 +254,7 @@ export default function Editor({ id }) {
               </ul>
             </Banner>
           )}
+          <TrackingSettings value={tracking} error={error} onChange={(p) => edit(() => setTracking({ ...tracking, ...p }))} />
         </div>
         <StepPreview
           campaignId={id}
