@@ -192,7 +192,9 @@ def test_remove_lead_and_stats(server):
     assert s["enrolledLeads"] == 3
     assert s["metrics"] == {"delivered": 0, "queued": 3, "bounced": 0, "replied": 0,
                             "unsubscribed": 0, "replyRate": 0, "completed": 0,
-                            "unknown": 0}
+                            "unknown": 0, "opened": 0, "clicked": 0, "openRate": 0,
+                            "clickRate": 0, "machineOpened": 0, "machineClicked": 0}
+    assert s["variants"] == []
     assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", s["updatedAt"])
 
     lead_id = all_leads(server, camp["id"])[0]["id"]
