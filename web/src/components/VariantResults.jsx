@@ -34,7 +34,9 @@ function StepVariants({ campaign, step, stats, onSaved }) {
   const winner = step.variants.find((v) => v.id === step.winnerVariantId);
   const counts = new Map((stats?.variants || []).filter((r) => r.stepNumber === n).map((r) => [r.variantId, r]));
   const rows = step.variants.map((v) => ({ ...v, ...(counts.get(v.id) || {}), id: v.id }));
-  const num = (k) => (r) => (counts.has(r.id) ? fmtNum(r[k]) : '—');
+  const num = (k) => (r) => (counts.has(r.id) ? fmtNum(r[k] ?? 0) : '—');
+  const tracked =
+    campaign.tracking?.opens || campaign.tracking?.clicks || [...counts.values()].some((c) => c.opened || c.clicked);
 
   const ask = (v, e) => {
     opener.current = e.currentTarget;
@@ -67,6 +69,13 @@ function StepVariants({ campaign, step, stats, onSaved }) {
     { key: 'delivered', label: 'Delivered', numeric: true, render: num('delivered') },
     { key: 'replied', label: 'Replied', numeric: true, render: num('replied') },
     { key: 'replyRate', label: 'Reply rate', numeric: true, render: (r) => (counts.has(r.id) ? fmtRate(r.replyRate) : '—') },
+    // Opens and clicks by people, when the campaign tracks them (SPEC §13).
+    ...(tracked
+      ? [
+          { key: 'opened', label: 'Opened', numeric: true, render: num('opened') },
+          { key: 'clicked', label: 'Clicked', numeric: true, render: num('clicked') },
+        ]
+      : []),
     {
       key: 'winner',
       label: 'Winner',
