@@ -265,10 +265,15 @@ def test_split_replies_make_b_win_and_later_sends_use_it(make_server, peer, dove
         return [m for m in peer.snapshot() if "ab-step-2" in html_of(m)
                 and m["to"][0].lower() in names]
 
-    wait_until(lambda: len(step_two()) >= len(want_step2), lambda: "step 2 for the first 400")
+    def step_two_recipients():
+        return {m["to"][0].lower() for m in step_two()}
+
+    wait_until(lambda: want_step2 <= step_two_recipients(), lambda: "step 2 for the first 400")
     check_received_variants(step_two(), lead_ids, cid, STEP_RE, ["A", "B"], [50, 50],
                             ["Alpha %s", "Beta %s"], names)
-    assert {m["to"][0].lower() for m in step_two()} == want_step2
+    # Step 2 was due 4 s after step 1: a replier whose reply was read after
+    # that may have got it too (that is right); nobody else got anything more.
+    assert step_two_recipients() - want_step2 <= replied
 
     # Every event names the variant; stats and analytics agree per variant.
     wait_until(lambda: srv.get("/v1/campaigns/%s/stats" % cid).json()["data"]["metrics"][
