@@ -1,24 +1,16 @@
 #include "domain/tracking.h"
 
-#include <openssl/crypto.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
 
+#include "domain/signed_token.h"
 #include "util/ids.h"
-#include "util/json_writer.h"
-#include "util/time_format.h"
 
 namespace leadterra::domain {
 namespace {
 
 constexpr char kPurpose[] = "tracking-link";
-constexpr size_t kMacChars = 32;  // 128 bits
-
-std::string MacOf(const SecretBox& box, std::string_view payload) {
-  return box.Mac(kPurpose, payload).substr(0, kMacChars);
-}
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -144,24 +136,16 @@ std::string TrackingToken(const SecretBox& box, const TrackingTarget& target) {
   if (target.kind == TrackingKind::kClick) {
     payload += "\n" + std::to_string(target.link_index) + "\n" + target.url;
   }
-  return Base64UrlEncode(payload) + "." + MacOf(box, payload);
+  return SignPayload(box, kPurpose, payload);
 }
 
 std::optional<TrackingTarget> ParseTrackingToken(const SecretBox& box, TrackingKind kind,
                                                  std::string_view token) {
-  if (token.size() > kMaxTrackingTokenBytes) return std::nullopt;
-  const size_t dot = token.rfind('.');
-  if (dot == std::string_view::npos) return std::nullopt;
-  std::string payload;
-  if (!Base64UrlDecode(token.substr(0, dot), &payload)) return std::nullopt;
-  const std::string_view mac = token.substr(dot + 1);
-  const std::string expected = MacOf(box, payload);
-  if (mac.size() != expected.size() ||
-      CRYPTO_memcmp(mac.data(), expected.data(), expected.size()) != 0) {
-    return std::nullopt;
-  }
+  const std::optional<std::string> payload =
+      OpenSignedPayload(box, kPurpose, token, kMaxTrackingTokenBytes);
+  if (!payload) return std::nullopt;
   const bool click = kind == TrackingKind::kClick;
-  const std::vector<std::string_view> fields = Fields(payload, click ? 5 : 3);
+  const std::vector<std::string_view> fields = Fields(*payload, click ? 5 : 3);
   if (fields.size() != (click ? 5u : 3u) || fields[0] != (click ? "c" : "o")) return std::nullopt;
   TrackingTarget target;
   target.kind = kind;
@@ -251,34 +235,6 @@ std::optional<std::string> MachineReason(const TrackingHit& hit, const TrackedMe
     return "scanner_network";
   }
   return std::nullopt;
-}
-
-namespace {
-
-JsonObjectWriter TrackingData(const MessageFacts& f) {
-  JsonObjectWriter data;
-  data.String("messageId", f.message_id)
-      .String("campaignId", f.campaign_id)
-      .String("leadId", f.lead_id)
-      .String("email", f.email)
-      .Int("stepIndex", f.step_index)
-      .Int("stepNumber", f.step_index + 1)
-      .OptionalString("variantId", VariantIdOrNull(f.variant_id));
-  return data;
-}
-
-}  // namespace
-
-Event MessageOpenedEvent(const MessageFacts& facts) {
-  JsonObjectWriter data = TrackingData(facts);
-  data.String("openedAt", FormatIso8601(facts.at));
-  return Event{std::string(event_type::kMessageOpened), data.Finish()};
-}
-
-Event MessageClickedEvent(const MessageFacts& facts, std::string_view url) {
-  JsonObjectWriter data = TrackingData(facts);
-  data.String("url", url).String("clickedAt", FormatIso8601(facts.at));
-  return Event{std::string(event_type::kMessageClicked), data.Finish()};
 }
 
 }  // namespace leadterra::domain

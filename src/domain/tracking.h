@@ -79,8 +79,4 @@ struct TrackingRules {
 std::optional<std::string> MachineReason(const TrackingHit& hit, const TrackedMessage& message,
                                          const TrackingRules& rules);
 
-// message.opened / message.clicked (first time a person did it).
-Event MessageOpenedEvent(const MessageFacts& facts);
-Event MessageClickedEvent(const MessageFacts& facts, std::string_view url);
-
 }  // namespace leadterra::domain

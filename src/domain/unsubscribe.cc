@@ -1,7 +1,6 @@
 #include "domain/unsubscribe.h"
 
-#include <openssl/crypto.h>
-
+#include "domain/signed_token.h"
 #include "util/ids.h"
 #include "util/json_writer.h"
 #include "util/time_format.h"
@@ -10,32 +9,19 @@ namespace leadterra::domain {
 namespace {
 
 constexpr char kPurpose[] = "unsubscribe-link";
-constexpr size_t kMacChars = 32;  // 128 bits
-
-std::string MacOf(const SecretBox& box, std::string_view payload) {
-  return box.Mac(kPurpose, payload).substr(0, kMacChars);
-}
 
 }  // namespace
 
 std::string UnsubscribeToken(const SecretBox& box, const UnsubscribeTarget& target) {
   const std::string payload = target.workspace_id + "." + target.lead_id;
-  return Base64UrlEncode(payload) + "." + MacOf(box, payload);
+  return SignPayload(box, kPurpose, payload);
 }
 
 std::optional<UnsubscribeTarget> ParseUnsubscribeToken(const SecretBox& box,
                                                        std::string_view token) {
-  if (token.size() > 256) return std::nullopt;
-  const size_t dot = token.rfind('.');
-  if (dot == std::string_view::npos) return std::nullopt;
-  std::string payload;
-  if (!Base64UrlDecode(token.substr(0, dot), &payload)) return std::nullopt;
-  const std::string_view mac = token.substr(dot + 1);
-  const std::string expected = MacOf(box, payload);
-  if (mac.size() != expected.size() ||
-      CRYPTO_memcmp(mac.data(), expected.data(), expected.size()) != 0) {
-    return std::nullopt;
-  }
+  const std::optional<std::string> opened = OpenSignedPayload(box, kPurpose, token, 256);
+  if (!opened) return std::nullopt;
+  const std::string& payload = *opened;
   const size_t sep = payload.find('.');
   if (sep == std::string::npos) return std::nullopt;
   UnsubscribeTarget target{payload.substr(0, sep), payload.substr(sep + 1)};

@@ -103,15 +103,16 @@ std::optional<Event> CampaignStatusEvent(const Campaign& campaign, CampaignStatu
 
 namespace {
 
-JsonObjectWriter MessageData(const MessageFacts& f) {
+// What every message event says; tracking events leave out the mailbox.
+JsonObjectWriter MessageData(const MessageFacts& f, bool with_mailbox = true) {
   JsonObjectWriter data;
   data.String("messageId", f.message_id)
       .String("campaignId", f.campaign_id)
       .String("leadId", f.lead_id)
       .String("email", f.email)
       .Int("stepIndex", f.step_index)
-      .Int("stepNumber", f.step_index + 1)
-      .String("mailboxId", f.mailbox_id);
+      .Int("stepNumber", f.step_index + 1);
+  if (with_mailbox) data.String("mailboxId", f.mailbox_id);
   data.OptionalString("variantId", VariantIdOrNull(f.variant_id));
   return data;
 }
@@ -143,6 +144,18 @@ Event StepWinnerSelectedEvent(const Campaign& campaign, int step_number, WinnerS
       .String("selectedBy", source == WinnerSource::kAutomatic ? "rule" : "person")
       .String("selectedAt", FormatIso8601(step.winner_selected_at.value_or(campaign.updated_at)));
   return Event{std::string(event_type::kStepWinnerSelected), data.Finish()};
+}
+
+Event MessageOpenedEvent(const MessageFacts& facts) {
+  JsonObjectWriter data = MessageData(facts, /*with_mailbox=*/false);
+  data.String("openedAt", FormatIso8601(facts.at));
+  return Event{std::string(event_type::kMessageOpened), data.Finish()};
+}
+
+Event MessageClickedEvent(const MessageFacts& facts, std::string_view url) {
+  JsonObjectWriter data = MessageData(facts, /*with_mailbox=*/false);
+  data.String("url", url).String("clickedAt", FormatIso8601(facts.at));
+  return Event{std::string(event_type::kMessageClicked), data.Finish()};
 }
 
 Event WebhookTestEvent(const std::string& webhook_id) {

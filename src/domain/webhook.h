@@ -96,6 +96,9 @@ inline std::optional<std::string> VariantIdOrNull(const std::string& variant_id)
   return variant_id.empty() ? std::nullopt : std::optional<std::string>(variant_id);
 }
 Event MessageBouncedEvent(const MessageFacts& facts);
+// message.opened / message.clicked (the first time a person did it; SPEC §13).
+Event MessageOpenedEvent(const MessageFacts& facts);
+Event MessageClickedEvent(const MessageFacts& facts, std::string_view url);
 Event WebhookTestEvent(const std::string& webhook_id);
 
 // Who chose a step's winner: the rule (engine) or a person (PATCH).
