@@ -1,5 +1,7 @@
 #include "api/lead_codec.h"
 
+#include <algorithm>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -133,6 +135,49 @@ Result<ParsedLeadRow> ParseLeadRow(const boost::json::value& value, const std::s
                    reader.PathOf("email")};
   }
   return row;
+}
+
+Result<store::LeadPatch> ParseLeadPatch(const boost::json::value& body) {
+  LT_ASSIGN_OR_RETURN(FieldReader reader, FieldReader::Of(body, ""));
+  if (reader.Find("email") != nullptr) {
+    return InvalidArgument(
+        "email identifies the lead and cannot be changed; import the new address as a new lead",
+        "email");
+  }
+  // The bulk row's parser checks every field; nulls (clear) are set aside
+  // first, and a stand-in address satisfies its email rule.
+  boost::json::object row = body.get_object();
+  std::vector<std::string> cleared;
+  for (auto it = row.begin(); it != row.end();) {
+    const boost::json::value& v = it->value();
+    const bool blank = v.is_null() || (v.is_string() && domain::TrimAscii(v.get_string()).empty());
+    if (blank && it->key() != "customFields") {
+      cleared.emplace_back(it->key());
+      it = row.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  row["email"] = "patch@example.com";
+  LT_ASSIGN_OR_RETURN(ParsedLeadRow parsed, ParseLeadRow(row, ""));
+  if (parsed.problem) return InvalidArgument(parsed.problem->message, parsed.problem->param);
+  store::LeadPatch patch;
+  auto take = [&](const char* name, const std::optional<std::string>& parsed_value,
+                  std::optional<std::optional<std::string>>& out) {
+    if (std::find(cleared.begin(), cleared.end(), name) != cleared.end()) {
+      out = std::optional<std::string>();
+    } else if (reader.Find(name) != nullptr) {
+      out = parsed_value && !parsed_value->empty() ? parsed_value : std::optional<std::string>();
+    }
+  };
+  take("firstName", parsed.upsert.first_name, patch.first_name);
+  take("lastName", parsed.upsert.last_name, patch.last_name);
+  take("company", parsed.upsert.company, patch.company);
+  take("jobTitle", parsed.upsert.job_title, patch.job_title);
+  take("timezone", parsed.upsert.timezone, patch.timezone);
+  patch.custom_fields_patch = parsed.upsert.custom_fields_patch;
+  patch.custom_keys = std::move(parsed.custom_keys);
+  return patch;
 }
 
 boost::json::object LeadToJson(const domain::Lead& lead) {

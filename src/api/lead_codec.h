@@ -35,6 +35,12 @@ struct ParsedLeadRow {
 // Parses one element of `leads`. A non-OK Status means the request is malformed.
 Result<ParsedLeadRow> ParseLeadRow(const boost::json::value& value, const std::string& path);
 
+// PATCH /v1/leads/:id: the lead fields but email (which identifies the lead
+// and cannot change), with the bulk row's checks; here a problem fails the
+// request (400 with `param`). A field set to null or "" is cleared;
+// customFields merge (a null value removes that key).
+Result<store::LeadPatch> ParseLeadPatch(const boost::json::value& body);
+
 // The lead fields of the API: id, email, firstName, …, customFields, createdAt, updatedAt.
 boost::json::object LeadToJson(const domain::Lead& lead);
 boost::json::object EnrollmentToJson(const domain::Enrollment& enrollment);

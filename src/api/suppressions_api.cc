@@ -16,7 +16,9 @@ constexpr size_t kReasonMaxBytes = 500;
 
 boost::json::object SuppressionToJson(const store::Suppression& s) {
   return boost::json::object{{"value", s.value},
-                             {"type", s.domain ? "domain" : "email"},
+                             {"type", s.domain   ? "domain"
+                                      : s.hashed ? "email_hash"
+                                                 : "email"},
                              {"reason", s.reason},
                              {"source", s.source},
                              {"createdAt", FormatIso8601(s.created_at)}};

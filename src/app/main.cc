@@ -178,6 +178,9 @@ int Serve(const lt::app::Config& config) {
   session_options.idle_timeout_ms = config.session_idle_seconds * 1000;
   session_options.secure_cookie = config.public_url.rfind("https://", 0) == 0;
   lt::api::Sessions sessions(*rt.store, *rt.accounts, clock, session_options);
+  lt::api::LeadDirectoryApi lead_directory(*rt.store, clock);
+  lt::delivery::AnswerSender answer_sender(*rt.store, **secrets, smtp);
+  lt::api::InboxApi inbox(*rt.store, clock, rt.ids, answer_sender);
   const lt::http::WebBundle web = config.web_dir.empty()
                                       ? lt::http::WebBundle::Embedded(lt::http::EmbeddedWebFiles())
                                       : lt::http::WebBundle::FromDirectory(config.web_dir);
@@ -186,11 +189,11 @@ int Serve(const lt::app::Config& config) {
   tracking_rules.grace_millis = std::llround(config.tracking_grace_seconds * 1000);
   lt::api::TrackingRecorder tracking_recorder(store, tracking_rules);
   lt::http::TrackingPages tracking(**secrets, tracking_recorder, clock);
-  lt::http::Router router =
-      lt::http::BuildRouter({*rt.accounts, campaigns, leads, insights, analytics, mailboxes,
-                             webhooks, unsubscribe, suppressions, delivery_settings, dkim_keys,
-                             sessions, [&store] { return store.CheckReady(); },
-                             /*serve_metrics=*/config.metrics_listen.empty(), &web, &tracking});
+  lt::http::Router router = lt::http::BuildRouter(
+      {*rt.accounts, campaigns, leads, insights, analytics, mailboxes, webhooks, unsubscribe,
+       suppressions, delivery_settings, dkim_keys, sessions, lead_directory, inbox,
+       [&store] { return store.CheckReady(); },
+       /*serve_metrics=*/config.metrics_listen.empty(), &web, &tracking});
   RegisterBacklogGauges(store, clock);
   // MCP at POST /mcp: each tool call is one API request through the
   // dispatcher (built below), on the work pool like other heavy requests.

@@ -10,6 +10,7 @@
 #include "delivery/html_to_text.h"
 #include "delivery/lead_fields.h"
 #include "delivery/link_rewriter.h"
+#include "delivery/mailbox_transport.h"
 #include "delivery/mime_builder.h"
 #include "domain/lead.h"
 #include "domain/sequence.h"
@@ -21,31 +22,6 @@
 namespace leadterra::delivery {
 
 namespace {
-
-// The signer for mail from `sender` (its domain's newest DKIM key), or
-// nullopt when the domain has none. A key that cannot be read is logged and
-// the mail goes out unsigned, as it would without a key.
-std::optional<DkimSigner> SignerFor(store::Store& store, const SecretBox& secrets,
-                                    const std::string& workspace_id, const std::string& sender) {
-  const std::string domain(domain::EmailDomain(domain::NormalizeEmail(sender)));
-  auto found = store.FindSigningKey(workspace_id, domain);
-  if (!found.ok() || !*found) {
-    if (!found.ok()) spdlog::warn("delivery: DKIM key lookup failed: {}", found.status().message());
-    return std::nullopt;
-  }
-  const domain::DkimKeyRecord& record = **found;
-  auto pem = secrets.Open(record.private_key_sealed, domain::DkimSecretPurpose(record.id));
-  if (!pem.ok()) {
-    spdlog::error("delivery: DKIM key {} cannot be opened: {}", record.id, pem.status().message());
-    return std::nullopt;
-  }
-  auto signer = DkimSigner::Create(DkimKey{record.domain, record.selector, std::move(*pem)});
-  if (!signer.ok()) {
-    spdlog::error("delivery: DKIM key {} is unusable: {}", record.id, signer.status().message());
-    return std::nullopt;
-  }
-  return std::move(*signer);
-}
 
 // Opt-in tracking (SPEC §13): links of the HTML part rewritten to
 // /t/c/<token>, a pixel at /t/o/<token>; the text part keeps the original
@@ -234,24 +210,14 @@ std::unique_ptr<DeliveryEngine::MailboxSession> DeliveryEngine::TakeSession(
       return session;
     }
   }
-  SmtpServer server;
-  server.host = mailbox.smtp.host;
-  server.port = mailbox.smtp.port;
-  server.security = mailbox.smtp.security;
-  server.username = mailbox.smtp.username;
-  if (!mailbox.smtp.password_sealed.empty()) {
-    auto password = secrets_.Open(mailbox.smtp.password_sealed,
-                                  domain::MailboxSecretPurpose(mailbox.id, "smtp"));
-    if (!password.ok()) {
-      *error = Internal("cannot decrypt the mailbox password: " + password.status().message());
-      return nullptr;
-    }
-    server.password = std::move(password).value();
+  auto server = SmtpServerOf(mailbox, secrets_);
+  if (!server.ok()) {
+    *error = server.status();
+    return nullptr;
   }
-  server.helo_domain = std::string(domain::MailboxDomain(mailbox));
   auto session = std::make_unique<MailboxSession>();
   session->mailbox = mailbox;
-  session->smtp = connector_.Open(server);
+  session->smtp = connector_.Open(*server);
   return session;
 }
 
@@ -371,16 +337,7 @@ void DeliveryEngine::SendJob(Job& job, const domain::Campaign& campaign) {
         "List-Unsubscribe",
         domain::ListUnsubscribeHeader(options_.public_url, token, session->mailbox.email));
     message.extra_headers.emplace_back("List-Unsubscribe-Post", domain::kListUnsubscribePost);
-    std::string data = BuildMessage(message);
-    if (dkim) {
-      auto signature = dkim->Sign(data, now / 1000);
-      if (signature.ok()) {
-        data = *signature + "\r\n" + data;
-      } else {
-        spdlog::error("delivery: DKIM signing for {} failed: {}", dkim->domain(),
-                      signature.status().message());
-      }
-    }
+    const std::string data = SignedMessage(dkim, BuildMessage(message), now);
 
     const auto smtp_started = std::chrono::steady_clock::now();
     SmtpReply reply = session->smtp->Send(session->mailbox.email, claim.lead.email, data);

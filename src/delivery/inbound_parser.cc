@@ -7,6 +7,7 @@
 #include "delivery/gmime_ref.h"
 #include "delivery/html_to_text.h"
 #include "delivery/mime_builder.h"
+#include "util/utf8.h"
 
 namespace leadterra::delivery {
 namespace {
@@ -255,7 +256,16 @@ Result<domain::InboundFacts> ParseInbound(std::string_view raw) {
                    Lower(report_type) == "delivery-status";
     Walk walk{facts, "", ""};
     walk.Visit(body, facts.is_dsn);
-    facts.snippet = Snippet(!walk.plain.empty() ? walk.plain : HtmlToText(walk.html));
+    const std::string text = !walk.plain.empty() ? walk.plain : HtmlToText(walk.html);
+    facts.snippet = Snippet(text);
+    // The whole text with plain line ends (mail carries CRLF).
+    std::string lines;
+    lines.reserve(text.size());
+    for (size_t i = 0; i < text.size(); ++i) {
+      if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n') continue;
+      lines.push_back(text[i]);
+    }
+    facts.text = TruncateUtf8(lines, domain::kTextMaxBytes);
   }
   return facts;
 }

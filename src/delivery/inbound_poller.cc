@@ -132,7 +132,7 @@ Status InboundPoller::Apply(const domain::Mailbox& m, int64_t uidvalidity, int64
   record.mailbox_id = m.id;
   record.uidvalidity = uidvalidity;
   record.uid = uid;
-  record.id = ids_.Next(id_prefix::kMessage);
+  record.id = ids_.Next(id_prefix::kInbound);
   record.kind = *kind;
   record.received_at = facts->date > 0 && facts->date <= now + kClockSkewMillis ? facts->date : now;
   record.facts = std::move(*facts);

@@ -37,6 +37,7 @@ struct InboundFacts {
   std::vector<std::string> thread_ids;  // In-Reply-To then References, "<…>", newest first
   int64_t date = 0;                     // Date header, 0 if absent or unparsable
   std::string snippet;                  // the start of the text, whitespace collapsed
+  std::string text;                     // the whole text (at most kTextMaxBytes)
   // Auto-reply signals.
   std::string auto_submitted, precedence;
   bool x_autoreply = false;
@@ -47,6 +48,7 @@ struct InboundFacts {
 };
 
 inline constexpr size_t kSnippetMaxChars = 280;
+inline constexpr size_t kTextMaxBytes = 64 * 1024;
 
 bool IsAutoReply(const InboundFacts& facts);
 // The DSN recipient block that decides the outcome (the first failure, else

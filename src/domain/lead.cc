@@ -1,5 +1,7 @@
 #include "domain/lead.h"
 
+#include "util/crypto.h"
+
 #include <cctype>
 
 namespace leadterra::domain {
@@ -96,6 +98,10 @@ std::string_view EmailDomain(std::string_view normalized_email) {
 bool IsStandardField(std::string_view name) {
   return name == "firstName" || name == "lastName" || name == "company" || name == "jobTitle" ||
          name == "email";
+}
+
+std::string AddressHash(std::string_view normalized_email) {
+  return "sha256:" + Sha256Hex(normalized_email);
 }
 
 }  // namespace leadterra::domain

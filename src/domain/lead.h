@@ -63,6 +63,10 @@ std::string NormalizeEmail(std::string_view email);
 bool IsValidEmail(std::string_view email);
 // The part after '@' of a normalized email.
 std::string_view EmailDomain(std::string_view normalized_email);
+// How an erased person's address stays on the suppression list (SPEC §12):
+// "sha256:" + hex SHA-256 of the normalized address; the address itself is
+// not kept.
+std::string AddressHash(std::string_view normalized_email);
 
 // Standard personalization fields: firstName, lastName, company, jobTitle, email.
 bool IsStandardField(std::string_view name);

@@ -48,7 +48,8 @@ Event LeadUnsubscribedEvent(const std::string& lead_id, const std::string& email
                    .String("email", email)
                    .Raw("campaignIds", campaign_ids_json)
                    .String("unsubscribedAt", FormatIso8601(at))
-                   .Finish()};
+                   .Finish(),
+               lead_id};
 }
 
 }  // namespace leadterra::domain

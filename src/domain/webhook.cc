@@ -12,7 +12,8 @@ const std::vector<std::string_view>& SubscribableEventTypes() {
   static const std::vector<std::string_view> kTypes = {
       event_type::kCampaignStarted,    event_type::kCampaignPaused, event_type::kMessageSent,
       event_type::kMessageBounced,     event_type::kMessageReplied, event_type::kLeadUnsubscribed,
-      event_type::kStepWinnerSelected, event_type::kMessageOpened,  event_type::kMessageClicked};
+      event_type::kStepWinnerSelected, event_type::kMessageOpened,  event_type::kMessageClicked,
+      event_type::kLeadLabeled};
   return kTypes;
 }
 
@@ -122,7 +123,7 @@ JsonObjectWriter MessageData(const MessageFacts& f, bool with_mailbox = true) {
 Event MessageSentEvent(const MessageFacts& facts) {
   JsonObjectWriter data = MessageData(facts);
   data.String("subject", facts.subject).String("sentAt", FormatIso8601(facts.at));
-  return Event{std::string(event_type::kMessageSent), data.Finish()};
+  return Event{std::string(event_type::kMessageSent), data.Finish(), facts.lead_id};
 }
 
 Event MessageBouncedEvent(const MessageFacts& facts) {
@@ -130,7 +131,7 @@ Event MessageBouncedEvent(const MessageFacts& facts) {
   data.Int("smtpCode", facts.smtp_code)
       .String("smtpReply", facts.smtp_reply)
       .String("bouncedAt", FormatIso8601(facts.at));
-  return Event{std::string(event_type::kMessageBounced), data.Finish()};
+  return Event{std::string(event_type::kMessageBounced), data.Finish(), facts.lead_id};
 }
 
 Event StepWinnerSelectedEvent(const Campaign& campaign, int step_number, WinnerSource source) {
@@ -149,18 +150,33 @@ Event StepWinnerSelectedEvent(const Campaign& campaign, int step_number, WinnerS
 Event MessageOpenedEvent(const MessageFacts& facts) {
   JsonObjectWriter data = MessageData(facts, /*with_mailbox=*/false);
   data.String("openedAt", FormatIso8601(facts.at));
-  return Event{std::string(event_type::kMessageOpened), data.Finish()};
+  return Event{std::string(event_type::kMessageOpened), data.Finish(), facts.lead_id};
 }
 
 Event MessageClickedEvent(const MessageFacts& facts, std::string_view url) {
   JsonObjectWriter data = MessageData(facts, /*with_mailbox=*/false);
   data.String("url", url).String("clickedAt", FormatIso8601(facts.at));
-  return Event{std::string(event_type::kMessageClicked), data.Finish()};
+  return Event{std::string(event_type::kMessageClicked), data.Finish(), facts.lead_id};
 }
 
 Event WebhookTestEvent(const std::string& webhook_id) {
   return Event{std::string(event_type::kWebhookTest),
                JsonObjectWriter().String("webhookId", webhook_id).Finish()};
+}
+
+Event LeadLabeledEvent(const LabelFacts& facts) {
+  return Event{std::string(event_type::kLeadLabeled),
+               JsonObjectWriter()
+                   .String("inboxId", facts.inbox_id)
+                   .String("leadId", facts.lead_id)
+                   .String("campaignId", facts.campaign_id)
+                   .String("email", facts.email)
+                   .OptionalString("label", facts.label)
+                   .OptionalString("previousLabel", facts.previous_label)
+                   .String("labeledBy", facts.by_person ? "person" : "rule")
+                   .String("labeledAt", FormatIso8601(facts.at))
+                   .Finish(),
+               facts.lead_id};
 }
 
 std::string EventEnvelope(const std::string& event_id, const std::string& type, int64_t created_at,

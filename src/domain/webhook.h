@@ -25,6 +25,7 @@ inline constexpr std::string_view kLeadUnsubscribed = "lead.unsubscribed";
 inline constexpr std::string_view kStepWinnerSelected = "step.winner_selected";
 inline constexpr std::string_view kMessageOpened = "message.opened";
 inline constexpr std::string_view kMessageClicked = "message.clicked";
+inline constexpr std::string_view kLeadLabeled = "lead.labeled";
 // Sent only by POST /v1/webhooks/:id/test, to that one endpoint.
 inline constexpr std::string_view kWebhookTest = "webhook.test";
 }  // namespace event_type
@@ -70,6 +71,8 @@ Status NormalizeEventTypes(std::vector<std::string>& events, const std::string& 
 struct Event {
   std::string type;
   std::string data_json;  // the "data" object
+  // The lead the event is about ("" none): erasure finds its payloads by it.
+  std::string lead_id = {};
 };
 
 // campaign.started / campaign.paused for a campaign that just changed status;
@@ -100,6 +103,15 @@ Event MessageBouncedEvent(const MessageFacts& facts);
 Event MessageOpenedEvent(const MessageFacts& facts);
 Event MessageClickedEvent(const MessageFacts& facts, std::string_view url);
 Event WebhookTestEvent(const std::string& webhook_id);
+
+// lead.labeled: a reply in the inbox got a label (or lost it: label null).
+struct LabelFacts {
+  std::string inbox_id, lead_id, campaign_id, email;
+  std::optional<std::string> label, previous_label;
+  bool by_person = true;  // else the classifier, on arrival
+  int64_t at = 0;
+};
+Event LeadLabeledEvent(const LabelFacts& facts);
 
 // Who chose a step's winner: the rule (engine) or a person (PATCH).
 enum class WinnerSource { kAutomatic, kManual };

@@ -50,7 +50,9 @@ Router BuildRouter(const Services& s) {
   using api::CampaignsApi;
   using api::DeliverySettingsApi;
   using api::DkimKeysApi;
+  using api::InboxApi;
   using api::InsightsApi;
+  using api::LeadDirectoryApi;
   using api::LeadsApi;
   using api::MailboxesApi;
   using api::Sessions;
@@ -120,6 +122,18 @@ Router BuildRouter(const Services& s) {
   router.Add(Authed("DELETE", "/v1/campaigns/:id/leads/:leadId", Bind(s.leads, &LeadsApi::Remove)));
   router.Add(
       Authed("GET", "/v1/campaigns/:id/leads/:leadId/messages", Bind(s.leads, &LeadsApi::Thread)));
+
+  router.Add(Authed("GET", "/v1/leads", Bind(s.lead_directory, &LeadDirectoryApi::Search)));
+  router.Add(Authed("GET", "/v1/leads/:id", Bind(s.lead_directory, &LeadDirectoryApi::Get)));
+  router.Add(Authed("PATCH", "/v1/leads/:id", Bind(s.lead_directory, &LeadDirectoryApi::Patch)));
+  router.Add(Authed("DELETE", "/v1/leads/:id", Bind(s.lead_directory, &LeadDirectoryApi::Delete)));
+
+  router.Add(Authed("GET", "/v1/inbox", Bind(s.inbox, &InboxApi::List)));
+  // Before /v1/inbox/:id, which would otherwise take "summary" for an id.
+  router.Add(Authed("GET", "/v1/inbox/summary", Bind(s.inbox, &InboxApi::Summary)));
+  router.Add(Authed("GET", "/v1/inbox/:id", Bind(s.inbox, &InboxApi::Get)));
+  router.Add(Authed("PATCH", "/v1/inbox/:id", Bind(s.inbox, &InboxApi::Patch)));
+  router.Add(Heavy(Authed("POST", "/v1/inbox/:id/reply", Bind(s.inbox, &InboxApi::Reply))));
 
   router.Add(Authed("POST", "/v1/campaigns/:id/preview", Bind(s.insights, &InsightsApi::Preview)));
   router.Add(Heavy(Authed("GET", "/v1/campaigns/:id/lint", Bind(s.insights, &InsightsApi::Lint))));

@@ -10,7 +10,9 @@
 #include "api/campaigns_api.h"
 #include "api/delivery_settings_api.h"
 #include "api/dkim_keys_api.h"
+#include "api/inbox_api.h"
 #include "api/insights_api.h"
+#include "api/lead_directory_api.h"
 #include "api/leads_api.h"
 #include "api/mailboxes_api.h"
 #include "api/sessions.h"
@@ -36,6 +38,8 @@ struct Services {
   api::DeliverySettingsApi& delivery_settings;
   api::DkimKeysApi& dkim_keys;
   api::Sessions& sessions;
+  api::LeadDirectoryApi& lead_directory;
+  api::InboxApi& inbox;
   // GET /readyz: OK when the database answers at the expected schema (null:
   // always ready).
   std::function<Status()> check_ready = nullptr;

@@ -134,6 +134,42 @@ const std::vector<ToolSpec>& Specs() {
        "prospect asks not to be contacted). They are refused at enrollment and never sent "
        "another message. Returns how many were added.",
        {}},
+      {"search_leads",
+       "searchLeads",
+       "Find leads across all campaigns by the start of their email address, name (\"first "
+       "last\" or last name) or company, case-insensitive; without q, list every lead. Returns "
+       "lead objects (use get_lead for their campaigns) and nextCursor.",
+       {}},
+      {"get_lead",
+       "getLead",
+       "Read one lead: its fields and every campaign it is enrolled in, with its status there "
+       "(queued, active, completed, replied, bounced, unsubscribed, removed, ...) and step.",
+       {"leadId"}},
+      {"list_inbox",
+       "listInbox",
+       "List replies from leads across every campaign and mailbox, newest first: who wrote, "
+       "which campaign and step, subject, a snippet, label and read state. Filter by "
+       "campaignId, label (interested, not_interested, meeting_booked, out_of_office, "
+       "wrong_person, unsubscribe, none) or unread=true. Use get_inbox_item for the whole text.",
+       {}},
+      {"get_inbox_item",
+       "getInboxItem",
+       "Read one reply from the inbox with its whole text, to decide how to label or answer "
+       "it.",
+       {"inboxId"}},
+      {"label_reply",
+       "updateInboxItem",
+       "Label a reply in the inbox (interested, not_interested, meeting_booked, out_of_office, "
+       "wrong_person, unsubscribe, or null to clear) and/or mark it read. A label change sends "
+       "the lead.labeled webhook event.",
+       {"inboxId"}},
+      {"answer_reply",
+       "replyToInboxItem",
+       "Send an answer to a lead's reply, from the same mailbox, threaded under it (Re: "
+       "subject, the reply quoted below). Give bodyHtml. The answer is sent at once and only "
+       "once per call; the result says delivered, bounced or failed. Refused (invalid_state) "
+       "for suppressed addresses. It does not change the lead's sequence.",
+       {"inboxId"}},
   };
   return kSpecs;
 }

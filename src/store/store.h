@@ -27,12 +27,14 @@
 #include "domain/webhook.h"
 #include "domain/workspace.h"
 #include "store/analytics_store.h"
+#include "store/inbox_store.h"
+#include "store/lead_directory_store.h"
+#include "store/page.h"
 #include "store/tracking_store.h"
 #include "util/status.h"
 
 namespace leadterra::store {
 
-// Keyset pagination: rows with id greater than `after_id`, ascending by id.
 // How a backend opens its database (OpenSqliteStore, OpenPostgresStore).
 struct OpenOptions {
   int connections = 3;  // pool size of this process
@@ -41,25 +43,6 @@ struct OpenOptions {
   // How long a process holds claimed sends and IMAP polls before another
   // may take its work over (--lease-seconds; see SqlStoreOptions).
   int64_t lease_millis = 30'000;
-};
-
-struct PageRequest {
-  int limit = 50;
-  std::string after_id;
-};
-
-template <typename T>
-struct Page {
-  std::vector<T> items;
-  bool has_more = false;
-
-  // After fetching limit + 1 rows: keeps `limit` and records whether more exist.
-  void TrimTo(int limit) {
-    if (static_cast<int>(items.size()) > limit) {
-      items.resize(limit);
-      has_more = true;
-    }
-  }
 };
 
 class WorkspaceStore {
@@ -542,8 +525,10 @@ struct Suppression {
   std::string value;
   bool domain = false;
   std::string reason;
-  std::string source;  // "api", "unsubscribe_link", "unsubscribe_email"
+  std::string source;  // "api", "unsubscribe_link", "unsubscribe_email", "erasure"
   int64_t created_at = 0;
+  // An erased person's address, kept only as domain::AddressHash.
+  bool hashed = false;
 };
 
 // Suppression: addresses and domains a workspace must not mail again. They
@@ -633,7 +618,9 @@ class Store : public WorkspaceStore,
               public DkimKeyStore,
               public OperationsStore,
               public AnalyticsStore,
-              public TrackingStore {
+              public TrackingStore,
+              public LeadDirectoryStore,
+              public InboxStore {
  public:
   // Human-readable backend name for logs ("sqlite", "postgres").
   virtual std::string Backend() const = 0;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace leadterra {
@@ -9,6 +10,9 @@ namespace leadterra {
 // Number of code points in valid UTF-8 `text` (bytes that are not lead bytes
 // are not counted).
 size_t CountCodePoints(std::string_view text);
+
+// `text` cut to at most `max_bytes`, never inside a UTF-8 sequence.
+std::string TruncateUtf8(std::string_view text, size_t max_bytes);
 
 // Byte length of the character at text[i] when it is one that user text
 // must not carry: a C0 control (tab only when `count_tab`), DEL, a C1

@@ -47,7 +47,7 @@ ITEM_FIELDS = {"id", "direction", "kind", "stepIndex", "stepNumber", "subject", 
 OUTBOUND_STATUSES = {"claimed", "sending", "delivered", "bounced", "retry", "unknown"}
 INBOUND_KINDS = {"reply", "auto_reply", "bounce", "delay", "unsubscribe"}
 REPLIED_FIELDS = {"messageId", "campaignId", "leadId", "email", "stepIndex", "stepNumber",
-                  "variantId", "inboundId", "from", "subject", "snippet", "repliedAt"}
+                  "variantId", "inboundId", "from", "subject", "snippet", "repliedAt", "label"}
 
 
 # --------------------------------------------------------------------------

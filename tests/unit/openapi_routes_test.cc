@@ -46,11 +46,14 @@ TEST(OpenApi, DocumentMatchesRouter) {
   api::DeliverySettingsApi delivery_settings(*store, clock);
   api::DkimKeysApi dkim_keys(*store, clock, ids, secrets);
   api::Sessions sessions(*store, accounts, clock, {});
+  api::LeadDirectoryApi lead_directory(*store, clock);
+  delivery::AnswerSender answer_sender(*store, secrets, smtp);
+  api::InboxApi inbox(*store, clock, ids, answer_sender);
   api::TrackingRecorder recorder(*store, {});
   TrackingPages tracking(secrets, recorder, clock);
   Router router = BuildRouter({accounts, campaigns, leads, insights, analytics, mailboxes, webhooks,
                                unsubscribe, suppressions, delivery_settings, dkim_keys, sessions,
-                               nullptr, true, nullptr, &tracking});
+                               lead_directory, inbox, nullptr, true, nullptr, &tracking});
   auto catalog = mcp::ToolCatalog::Build(OpenApiDocument());
   ASSERT_TRUE(catalog.ok()) << catalog.status().message();
   mcp::McpServer mcp_server(*catalog, accounts, nullptr, "test");

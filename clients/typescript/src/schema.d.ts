@@ -883,6 +883,147 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/leads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search leads across campaigns
+         * @description Lists the workspace's leads. With `q`, only leads whose address, "first last" name, last name or company starts with `q` (case-insensitive for ASCII letters; spaces around `q` are ignored), ordered by the text that matched; each lead appears once. Without `q`, every lead in id order. Deleted and erased leads are not listed. Each page costs a few index look-ups whatever the number of leads.
+         */
+        get: operations["searchLeads"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/leads/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The lead id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a lead with every enrollment
+         * @description The lead's fields and every campaign it is enrolled in, with its status and step there. A deleted or erased lead, or another workspace's, answers 404.
+         */
+        get: operations["getLead"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete or erase a lead
+         * @description Removes the lead from every campaign (its enrollments become `removed`, so nothing more is sent) and from lists and search; uploading the address again brings it back. With `erase=true` the person's data is also erased everywhere Leadterra keeps it, in one transaction (GDPR Art. 17): the lead row and its enrollments, the subjects and server replies stored with its messages, its replies in the inbox and answers to them, the webhook events about it whether delivered or not, and stored idempotent responses that mention it. Counts in stats and analytics stay. The address is kept only as a SHA-256 hash on the suppression list (type `email_hash`), so it is refused at upload and never mailed again. On SQLite the freed space is zeroed and the write-ahead log truncated, so no copy stays in the database files.
+         */
+        delete: operations["deleteLead"];
+        options?: never;
+        head?: never;
+        /**
+         * Edit a lead
+         * @description Changes the given fields with the same checks as a bulk upload (lengths, control characters, time zone); a problem fails the request with 400 and `param`. Every campaign uses the new values from its next message on.
+         */
+        patch: operations["updateLead"];
+        trace?: never;
+    };
+    "/v1/inbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the inbox
+         * @description Replies, automatic answers and unsubscribe requests of every campaign and mailbox, newest first. Bounce reports are not here (they show in the lead's thread). Filters combine. Each page is a few index look-ups whatever the size of the inbox.
+         */
+        get: operations["listInbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/inbox/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Count the inbox
+         * @description How many items the inbox holds and how many are unread, in all and per label. The counts are kept as items arrive and change, so this costs the same at any size.
+         */
+        get: operations["getInboxSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/inbox/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The inbox item id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /**
+         * Read an inbox item
+         * @description The item with the whole text of the message. Reading does not mark it read (PATCH `read`).
+         */
+        get: operations["getInboxItem"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Label an inbox item or mark it read
+         * @description Sets the label (null removes it) and/or the read state. A label change sends a `lead.labeled` event.
+         */
+        patch: operations["updateInboxItem"];
+        trace?: never;
+    };
+    "/v1/inbox/{id}/reply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The inbox item id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Answer a reply
+         * @description Sends an answer to the lead from the mailbox the reply came to, over that mailbox's SMTP server, and waits for the outcome: a real MIME message threaded under the reply (`In-Reply-To` the reply, `References` the whole thread, subject `Re: …`) with the reply quoted below, DKIM-signed when the sending domain has a key. It is recorded in the lead's thread (kind `answer`) before it is sent, does not count as a sequence step and does not touch the sequence. Send an `Idempotency-Key`: a retried request with the same key and body replays the first answer instead of sending again. Refused with 409 `invalid_state` when the lead's address is suppressed (or erased) or the mailbox was deleted.
+         */
+        post: operations["replyToInboxItem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export interface webhooks {
     "campaign.started": {
@@ -1099,6 +1240,28 @@ export interface webhooks {
          *     Answer with any 2xx status within 10 seconds (`--webhook-timeout-seconds`) to acknowledge the event; the response body is ignored. Any other status, a connection error or a timeout is a failed attempt, and so is a redirect (3xx), which is not followed. Failed attempts are retried with exponential backoff (10 s, then doubling up to 1 hour between attempts, each delay varied by up to 20 %) until 24 hours after the event; after that the delivery is `failed`. Delivery is at least once: the same event may arrive more than once, so deduplicate by `id` (also sent as `Leadterra-Event-Id`). Events are not guaranteed to arrive in order.
          */
         post: operations["messageClickedEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "lead.labeled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A reply in the inbox was labelled
+         * @description Sent when an inbox item gets a label or loses it: by a person (PATCH /v1/inbox/{id}) or on arrival (out-of-office answers, unsubscribe requests).
+         *
+         *     Answer with any 2xx status within 10 seconds (`--webhook-timeout-seconds`) to acknowledge the event; the response body is ignored. Any other status, a connection error or a timeout is a failed attempt, and so is a redirect (3xx), which is not followed. Failed attempts are retried with exponential backoff (10 s, then doubling up to 1 hour between attempts, each delay varied by up to 20 %) until 24 hours after the event; after that the delivery is `failed`. Delivery is at least once: the same event may arrive more than once, so deduplicate by `id` (also sent as `Leadterra-Event-Id`). Events are not guaranteed to arrive in order.
+         */
+        post: operations["leadLabeledEvent"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1434,20 +1597,20 @@ export interface components {
                 status: "removed";
             };
         };
-        /** @description One message of a lead's thread in a campaign: a step Leadterra sent, or a message read back from the sending mailbox's inbox and tied to one of those steps. */
+        /** @description One message of a lead's thread in a campaign: a step Leadterra sent, an answer sent from the inbox, or a message read back from the sending mailbox's inbox and tied to one of those. */
         ThreadItem: {
             /**
-             * @description For outbound items the `messageId` used in webhook events; inbound items have ids of their own (a reply's id is the `inboundId` of its `message.replied` event).
+             * @description `msg_…` for steps (the `messageId` of webhook events), `inb_…` for mail read back (a reply's id is its inbox id and the `inboundId` of its `message.replied` event), `ans_…` for answers sent from the inbox.
              * @example msg_01hx6c2n4a7b0c3d6e9f2g5h8j
              */
             id: string;
             /** @enum {string} */
             direction: "outbound" | "inbound";
             /**
-             * @description `step`: a sequence step sent to the lead (always `outbound`). Inbound: `reply` (a person answered), `auto_reply` (out-of-office and similar automatic answers; recorded only), `bounce` (a delivery status notification reporting permanent failure), `delay` (a delivery status notification reporting a temporary problem; recorded only). `unsubscribe`: the lead emailed the List-Unsubscribe address (subject "unsubscribe") and was unsubscribed everywhere.
+             * @description `step`: a sequence step sent to the lead (always `outbound`). Inbound: `reply` (a person answered), `auto_reply` (out-of-office and similar automatic answers; recorded only), `bounce` (a delivery status notification reporting permanent failure), `delay` (a delivery status notification reporting a temporary problem; recorded only). `unsubscribe`: the lead emailed the List-Unsubscribe address (subject "unsubscribe") and was unsubscribed everywhere. `answer`: an answer a person sent from the inbox (`outbound`).
              * @enum {string}
              */
-            kind: "step" | "reply" | "auto_reply" | "bounce" | "delay" | "unsubscribe";
+            kind: "step" | "reply" | "auto_reply" | "bounce" | "delay" | "unsubscribe" | "answer";
             /** @description 0-based step of the message sent, or, for inbound items, of the message it answers or reports on. */
             stepIndex: number | null;
             /** @description `stepIndex` + 1. */
@@ -1816,10 +1979,10 @@ export interface components {
             data: components["schemas"]["MailboxVerification"];
         };
         /**
-         * @description An event an endpoint can subscribe to, listed in canonical order. `campaign.started`: a campaign moved to `running` (a first start or a resume). `campaign.paused`: a running campaign moved to `paused`. `message.sent`: the mail server accepted a message (2xx after DATA). `message.bounced`: a message was rejected for good (a 5xx, 4xx deferrals until the retry budget ran out, or a bounce report read from the sending mailbox's inbox). `message.replied`: a lead's reply was read from the sending mailbox's inbox and the lead became `replied`. `lead.unsubscribed`: a recipient used the one-click unsubscribe link. `step.winner_selected`: an A/B step got its winner, by the rule (`abTest.autoSelectWinner`) or by a person. `message.opened` / `message.clicked`: a person first opened a message / followed one of its links (campaigns with tracking on).
+         * @description An event an endpoint can subscribe to, listed in canonical order. `campaign.started`: a campaign moved to `running` (a first start or a resume). `campaign.paused`: a running campaign moved to `paused`. `message.sent`: the mail server accepted a message (2xx after DATA). `message.bounced`: a message was rejected for good (a 5xx, 4xx deferrals until the retry budget ran out, or a bounce report read from the sending mailbox's inbox). `message.replied`: a lead's reply was read from the sending mailbox's inbox and the lead became `replied`. `lead.unsubscribed`: a recipient used the one-click unsubscribe link. `step.winner_selected`: an A/B step got its winner, by the rule (`abTest.autoSelectWinner`) or by a person. `message.opened` / `message.clicked`: a person first opened a message / followed one of its links (campaigns with tracking on). `lead.labeled`: an inbox item got a label (or lost it), from a person or on arrival.
          * @enum {string}
          */
-        WebhookEventType: "campaign.started" | "campaign.paused" | "message.sent" | "message.bounced" | "message.replied" | "lead.unsubscribed" | "step.winner_selected" | "message.opened" | "message.clicked";
+        WebhookEventType: "campaign.started" | "campaign.paused" | "message.sent" | "message.bounced" | "message.replied" | "lead.unsubscribed" | "step.winner_selected" | "message.opened" | "message.clicked" | "lead.labeled";
         /**
          * @description `failing`: the endpoint has gone a whole retry window (24 hours by default) without a successful delivery since it started failing. Deliveries are still attempted; the first success sets the status back to `active`.
          * @enum {string}
@@ -2084,8 +2247,8 @@ export interface components {
             /** @description `stepIndex` + 1. */
             stepNumber: number;
             /**
-             * @description Id of the reply in the lead's thread (`GET /v1/campaigns/{id}/leads/{leadId}/messages`).
-             * @example msg_01hx9k2m4n6p8q0r2s4t6v8w0x
+             * @description The reply's inbox id (`GET /v1/inbox/{id}`), also its id in the lead's thread.
+             * @example inb_01hx9k2m4n6p8q0r2s4t6v8w0x
              */
             inboundId: string;
             /** @description The reply's sender address, lowercased. */
@@ -2102,6 +2265,8 @@ export interface components {
             repliedAt: string;
             /** @description The A/B variant of the message; null for a step without variants. */
             variantId: string | null;
+            /** @description The reply's label when the event was written (replies arrive unlabelled: null). */
+            label: components["schemas"]["InboxLabel"] | null;
         };
         WebhookTestEventData: {
             /** @example whk_01hx6b4d9e3f5g7h8j0k2m3n4p */
@@ -2162,17 +2327,17 @@ export interface components {
             data?: components["schemas"]["LeadUnsubscribedEventData"];
         };
         Suppression: {
-            /** @description A lowercased address, or a domain for type `domain`. */
+            /** @description A lowercased address, a domain for type `domain`, or `sha256:` and the hex SHA-256 of an erased person's lowercased address for type `email_hash`. */
             value: string;
             /** @enum {string} */
-            type: "email" | "domain";
+            type: "email" | "domain" | "email_hash";
             /** @description Given when it was added (`manual` if none); `unsubscribed` for unsubscribe links. */
             reason: string;
             /**
-             * @description Where the entry came from: `api` (added by hand), `unsubscribe_link` (the one-click link or its page), `unsubscribe_email` (the recipient mailed the List-Unsubscribe address).
+             * @description Where the entry came from: `api` (added by hand), `unsubscribe_link` (the one-click link or its page), `unsubscribe_email` (the recipient mailed the List-Unsubscribe address). `erasure`: the person was erased (`DELETE /v1/leads/{id}?erase=true`).
              * @enum {string}
              */
-            source: "api" | "unsubscribe_link" | "unsubscribe_email";
+            source: "api" | "unsubscribe_link" | "unsubscribe_email" | "erasure";
             /** Format: date-time */
             createdAt: string;
         };
@@ -2638,6 +2803,193 @@ export interface components {
             /** @constant */
             type?: "message.clicked";
             data?: components["schemas"]["MessageClickedEventData"];
+        };
+        LeadList: {
+            data: components["schemas"]["Lead"][];
+            nextCursor: components["schemas"]["NextCursor"];
+        };
+        /** @description The lead's place in one campaign. */
+        LeadEnrollment: {
+            /** @example camp_01hx4mrqpbcn7wh2gfk9yz6e3s */
+            campaignId: string;
+            campaignName: string;
+            campaignStatus: components["schemas"]["CampaignStatus"];
+            status: components["schemas"]["EnrollmentStatus"];
+            /** @description Steps sent so far. */
+            currentStep: number;
+            /** Format: date-time */
+            nextSendAt: string | null;
+            /** Format: date-time */
+            lastSentAt: string | null;
+            /** Format: date-time */
+            enrolledAt: string;
+        };
+        LeadDetail: components["schemas"]["Lead"] & {
+            /** @description Every campaign the lead is enrolled in (deleted campaigns left out), oldest enrollment first. */
+            enrollments: components["schemas"]["LeadEnrollment"][];
+        };
+        LeadDetailResponse: {
+            data: components["schemas"]["LeadDetail"];
+        };
+        /** @description Fields to change; absent fields stay. A field set to null or "" is cleared. The address identifies the lead and cannot change (400 with `param` `email`). */
+        LeadPatch: {
+            firstName?: string | null;
+            lastName?: string | null;
+            company?: string | null;
+            jobTitle?: string | null;
+            /** @description An IANA time zone. */
+            timezone?: string | null;
+            /** @description Merged into the lead's custom fields; a null value removes that key. */
+            customFields?: {
+                [key: string]: string | number | boolean | null;
+            };
+        };
+        LeadDeleted: {
+            data: {
+                /** @example lead_01hx4p8m2k7q9r3t5v6w8y0zab */
+                id: string;
+                /** @constant */
+                deleted: true;
+                /** @description True when the lead's personal data was erased (`erase=true`). */
+                erased: boolean;
+            };
+        };
+        /**
+         * @description `out_of_office` and `unsubscribe` are given on arrival to automatic answers and to mails asking to unsubscribe; the others by a person.
+         * @enum {string}
+         */
+        InboxLabel: "interested" | "not_interested" | "meeting_booked" | "out_of_office" | "wrong_person" | "unsubscribe";
+        /** @description A reply, automatic answer or unsubscribe request read from a mailbox and tied to a lead of a campaign. */
+        InboxItem: {
+            /** @example inb_01hx9k2m4n6p8q0r2s4t6v8w0x */
+            id: string;
+            /**
+             * @description `reply`: a person answered. `auto_reply`: an out-of-office or other automatic answer. `unsubscribe`: the lead mailed the List-Unsubscribe address.
+             * @enum {string}
+             */
+            kind: "reply" | "auto_reply" | "unsubscribe";
+            /** @example lead_01hx4p8m2k7q9r3t5v6w8y0zab */
+            leadId: string;
+            lead: {
+                /** @example lead_01hx4p8m2k7q9r3t5v6w8y0zab */
+                id: string;
+                email: string;
+                firstName: string | null;
+                lastName: string | null;
+                company: string | null;
+            };
+            /** @example camp_01hx4mrqpbcn7wh2gfk9yz6e3s */
+            campaignId: string;
+            campaignName: string;
+            /** @description The step the reply answers. */
+            stepNumber: number | null;
+            /**
+             * @description The mailbox it came to; answers go out from it.
+             * @example mbx_01hx5a3b7c9d1e3f5g7h9j1k3m
+             */
+            mailboxId: string;
+            from: string;
+            subject: string;
+            /** @description The start of the reply's own words (quoted lines left out). */
+            snippet: string;
+            /** Format: date-time */
+            receivedAt: string;
+            label: components["schemas"]["InboxLabel"] | null;
+            read: boolean;
+        };
+        InboxItemDetail: components["schemas"]["InboxItem"] & {
+            /** @description The whole text of the message (its text part, or its HTML turned to text), line ends as \n, at most 64 KiB. */
+            text: string;
+        };
+        InboxItemResponse: {
+            data: components["schemas"]["InboxItem"];
+        };
+        InboxItemDetailResponse: {
+            data: components["schemas"]["InboxItemDetail"];
+        };
+        InboxList: {
+            data: components["schemas"]["InboxItem"][];
+            nextCursor: components["schemas"]["NextCursor"];
+        };
+        InboxCount: {
+            total: number;
+            unread: number;
+        };
+        InboxSummary: {
+            data: {
+                total: number;
+                unread: number;
+                /** @description Per label, and `none` for unlabelled items. */
+                labels: {
+                    interested: components["schemas"]["InboxCount"];
+                    not_interested: components["schemas"]["InboxCount"];
+                    meeting_booked: components["schemas"]["InboxCount"];
+                    out_of_office: components["schemas"]["InboxCount"];
+                    wrong_person: components["schemas"]["InboxCount"];
+                    unsubscribe: components["schemas"]["InboxCount"];
+                    none: components["schemas"]["InboxCount"];
+                };
+            };
+        };
+        InboxPatch: {
+            /** @description The new label; null removes it. A change sends `lead.labeled`. */
+            label?: components["schemas"]["InboxLabel"] | null;
+            read?: boolean;
+        };
+        AnswerCreate: {
+            /** @description The answer's HTML; the text part is made from it, and the reply it answers is quoted below it. */
+            bodyHtml: string;
+        };
+        Answer: {
+            /** @example ans_01hxb3c5d7e9f1g3h5j7k9m1n3 */
+            id: string;
+            /** @example inb_01hx9k2m4n6p8q0r2s4t6v8w0x */
+            inboxId: string;
+            /** @example lead_01hx4p8m2k7q9r3t5v6w8y0zab */
+            leadId: string;
+            /** @example camp_01hx4mrqpbcn7wh2gfk9yz6e3s */
+            campaignId: string;
+            /** @example mbx_01hx5a3b7c9d1e3f5g7h9j1k3m */
+            mailboxId: string;
+            /** @description "Re: " and the reply's subject. */
+            subject: string;
+            /** @description The answer's Message-ID. */
+            messageIdHeader: string;
+            /**
+             * @description `delivered`: the mail server accepted it (2xx). `bounced`: it refused it for good (5xx). `failed`: it could not be reached or deferred it (4xx); nothing is retried, send again.
+             * @enum {string}
+             */
+            status: "delivered" | "bounced" | "failed";
+            smtpCode: number | null;
+            smtpReply: string | null;
+            /** Format: date-time */
+            sentAt: string | null;
+        };
+        AnswerResponse: {
+            data: components["schemas"]["Answer"];
+        };
+        LeadLabeledEventData: {
+            /** @example inb_01hx9k2m4n6p8q0r2s4t6v8w0x */
+            inboxId: string;
+            /** @example lead_01hx4p8m2k7q9r3t5v6w8y0zab */
+            leadId: string;
+            /** @example camp_01hx4mrqpbcn7wh2gfk9yz6e3s */
+            campaignId: string;
+            email: string;
+            label: components["schemas"]["InboxLabel"] | null;
+            previousLabel: components["schemas"]["InboxLabel"] | null;
+            /**
+             * @description `rule`: given on arrival (out of office, unsubscribe request).
+             * @enum {string}
+             */
+            labeledBy: "person" | "rule";
+            /** Format: date-time */
+            labeledAt: string;
+        };
+        LeadLabeledEvent: components["schemas"]["WebhookEvent"] & {
+            /** @constant */
+            type?: "lead.labeled";
+            data?: components["schemas"]["LeadLabeledEventData"];
         };
     };
     responses: {
@@ -5917,6 +6269,540 @@ export interface operations {
             };
         };
     };
+    searchLeads: {
+        parameters: {
+            query?: {
+                /** @description A prefix of the address, the name or the company. */
+                q?: string;
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `nextCursor` of the previous page. Treat it as opaque. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of leads. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "lead_01hx4p8m2k7q9r3t5v6w8y0zab",
+                     *           "email": "Dana.Whitfield@northwind.example",
+                     *           "firstName": "Dana",
+                     *           "lastName": "Whitfield",
+                     *           "company": "Northwind",
+                     *           "jobTitle": "VP Sales",
+                     *           "customFields": {
+                     *             "industry": "SaaS"
+                     *           },
+                     *           "createdAt": "2025-01-15T09:12:00Z",
+                     *           "updatedAt": "2025-01-16T14:02:00Z",
+                     *           "timezone": null
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LeadList"];
+                };
+            };
+            400: components["responses"]["InvalidRequest"];
+            401: components["responses"]["AuthenticationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getLead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The lead id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The lead. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": "lead_01hx4p8m2k7q9r3t5v6w8y0zab",
+                     *         "email": "Dana.Whitfield@northwind.example",
+                     *         "firstName": "Dana",
+                     *         "lastName": "Whitfield",
+                     *         "company": "Northwind",
+                     *         "jobTitle": "VP Sales",
+                     *         "customFields": {
+                     *           "industry": "SaaS"
+                     *         },
+                     *         "createdAt": "2025-01-15T09:12:00Z",
+                     *         "updatedAt": "2025-01-16T14:02:00Z",
+                     *         "timezone": null,
+                     *         "enrollments": [
+                     *           {
+                     *             "campaignId": "camp_01hx4mrqpbcn7wh2gfk9yz6e3s",
+                     *             "campaignName": "VP Sales - AI Workflow Q1",
+                     *             "campaignStatus": "running",
+                     *             "status": "active",
+                     *             "currentStep": 1,
+                     *             "nextSendAt": "2025-01-19T10:41:00Z",
+                     *             "lastSentAt": "2025-01-16T10:41:00Z",
+                     *             "enrolledAt": "2025-01-15T09:12:00Z"
+                     *           }
+                     *         ]
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LeadDetailResponse"];
+                };
+            };
+            401: components["responses"]["AuthenticationFailed"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    deleteLead: {
+        parameters: {
+            query?: {
+                /** @description Also erase the person's data (`true`). */
+                erase?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                /** @description The lead id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The lead is deleted (and erased). */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": "lead_01hx4p8m2k7q9r3t5v6w8y0zab",
+                     *         "deleted": true,
+                     *         "erased": true
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LeadDeleted"];
+                };
+            };
+            400: components["responses"]["InvalidRequest"];
+            401: components["responses"]["AuthenticationFailed"];
+            403: components["responses"]["CsrfCheckFailed"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateLead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The lead id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "firstName": "Dana",
+                 *       "company": null,
+                 *       "customFields": {
+                 *         "tier": "gold"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["LeadPatch"];
+            };
+        };
+        responses: {
+            /** @description The lead as stored now. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": "lead_01hx4p8m2k7q9r3t5v6w8y0zab",
+                     *         "email": "Dana.Whitfield@northwind.example",
+                     *         "firstName": "Dana",
+                     *         "lastName": "Whitfield",
+                     *         "company": null,
+                     *         "jobTitle": "VP Sales",
+                     *         "customFields": {
+                     *           "industry": "SaaS",
+                     *           "tier": "gold"
+                     *         },
+                     *         "createdAt": "2025-01-15T09:12:00Z",
+                     *         "updatedAt": "2025-01-16T14:02:00Z",
+                     *         "timezone": null,
+                     *         "enrollments": []
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LeadDetailResponse"];
+                };
+            };
+            400: components["responses"]["InvalidRequest"];
+            401: components["responses"]["AuthenticationFailed"];
+            403: components["responses"]["CsrfCheckFailed"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    listInbox: {
+        parameters: {
+            query?: {
+                /** @description Only this campaign's. */
+                campaignId?: string;
+                /** @description Only items with this label (`none`: without one). */
+                label?: "interested" | "not_interested" | "meeting_booked" | "out_of_office" | "wrong_person" | "unsubscribe" | "none";
+                /** @description Only unread (`true`) or read (`false`) items. */
+                unread?: "true" | "false";
+                /** @description Page size. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `nextCursor` of the previous page. Treat it as opaque. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the inbox. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "inb_01hx9k2m4n6p8q0r2s4t6v8w0x",
+                     *           "kind": "reply",
+                     *           "leadId": "lead_01hx4p8m2k7q9r3t5v6w8y0zab",
+                     *           "lead": {
+                     *             "id": "lead_01hx4p8m2k7q9r3t5v6w8y0zab",
+                     *             "email": "Dana.Whitfield@northwind.example",
+                     *             "firstName": "Dana",
+                     *             "lastName": "Whitfield",
+                     *             "company": "Northwind"
+                     *           },
+                     *           "campaignId": "camp_01hx4mrqpbcn7wh2gfk9yz6e3s",
+                     *           "campaignName": "VP Sales - AI Workflow Q1",
+                     *           "stepNumber": 1,
+                     *           "mailboxId": "mbx_01hx5a3b7c9d1e3f5g7h9j1k3m",
+                     *           "from": "dana.whitfield@northwind.example",
+                     *           "subject": "Re: Quick question, Dana",
+                     *           "snippet": "Sounds interesting. Can you do Tuesday at 10?",
+                     *           "receivedAt": "2025-01-16T08:12:00Z",
+                     *           "label": null,
+                     *           "read": false
+                     *         }
+                     *       ],
+                     *       "nextCursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InboxList"];
+                };
+            };
+            400: components["responses"]["InvalidRequest"];
+            401: components["responses"]["AuthenticationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getInboxSummary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The counts. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "total": 3,
+                     *         "unread": 2,
+                     *         "labels": {
+                     *           "interested": {
+                     *             "total": 1,
+                     *             "unread": 0
+                     *           },
+                     *           "not_interested": {
+                     *             "total": 0,
+                     *             "unread": 0
+                     *           },
+                     *           "meeting_booked": {
+                     *             "total": 0,
+                     *             "unread": 0
+                     *           },
+                     *           "out_of_office": {
+                     *             "total": 1,
+                     *             "unread": 1
+                     *           },
+                     *           "wrong_person": {
+                     *             "total": 0,
+                     *             "unread": 0
+                     *           },
+                     *           "unsubscribe": {
+                     *             "total": 0,
+                     *             "unread": 0
+                     *           },
+                     *           "none": {
+                     *             "total": 1,
+                     *             "unread": 1
+                     *           }
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InboxSummary"];
+                };
+            };
+            401: components["responses"]["AuthenticationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    getInboxItem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The inbox item id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The item. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": "inb_01hx9k2m4n6p8q0r2s4t6v8w0x",
+                     *         "kind": "reply",
+                     *         "leadId": "lead_01hx4p8m2k7q9r3t5v6w8y0zab",
+                     *         "lead": {
+                     *           "id": "lead_01hx4p8m2k7q9r3t5v6w8y0zab",
+                     *           "email": "Dana.Whitfield@northwind.example",
+                     *           "firstName": "Dana",
+                     *           "lastName": "Whitfield",
+                     *           "company": "Northwind"
+                     *         },
+                     *         "campaignId": "camp_01hx4mrqpbcn7wh2gfk9yz6e3s",
+                     *         "campaignName": "VP Sales - AI Workflow Q1",
+                     *         "stepNumber": 1,
+                     *         "mailboxId": "mbx_01hx5a3b7c9d1e3f5g7h9j1k3m",
+                     *         "from": "dana.whitfield@northwind.example",
+                     *         "subject": "Re: Quick question, Dana",
+                     *         "snippet": "Sounds interesting. Can you do Tuesday at 10?",
+                     *         "receivedAt": "2025-01-16T08:12:00Z",
+                     *         "label": null,
+                     *         "read": false,
+                     *         "text": "Sounds interesting. Can you do Tuesday at 10?\n\nOn Wed, 15 Jan 2025 10:41, Sam <sam@acme.example> wrote:\n> Hi Dana, ..."
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InboxItemDetailResponse"];
+                };
+            };
+            401: components["responses"]["AuthenticationFailed"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    updateInboxItem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The inbox item id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "label": "interested",
+                 *       "read": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["InboxPatch"];
+            };
+        };
+        responses: {
+            /** @description The item as it is now. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": "inb_01hx9k2m4n6p8q0r2s4t6v8w0x",
+                     *         "kind": "reply",
+                     *         "leadId": "lead_01hx4p8m2k7q9r3t5v6w8y0zab",
+                     *         "lead": {
+                     *           "id": "lead_01hx4p8m2k7q9r3t5v6w8y0zab",
+                     *           "email": "Dana.Whitfield@northwind.example",
+                     *           "firstName": "Dana",
+                     *           "lastName": "Whitfield",
+                     *           "company": "Northwind"
+                     *         },
+                     *         "campaignId": "camp_01hx4mrqpbcn7wh2gfk9yz6e3s",
+                     *         "campaignName": "VP Sales - AI Workflow Q1",
+                     *         "stepNumber": 1,
+                     *         "mailboxId": "mbx_01hx5a3b7c9d1e3f5g7h9j1k3m",
+                     *         "from": "dana.whitfield@northwind.example",
+                     *         "subject": "Re: Quick question, Dana",
+                     *         "snippet": "Sounds interesting. Can you do Tuesday at 10?",
+                     *         "receivedAt": "2025-01-16T08:12:00Z",
+                     *         "label": "interested",
+                     *         "read": true
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["InboxItemResponse"];
+                };
+            };
+            400: components["responses"]["InvalidRequest"];
+            401: components["responses"]["AuthenticationFailed"];
+            403: components["responses"]["CsrfCheckFailed"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
+    replyToInboxItem: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Client-chosen token (1 to 255 printable ASCII characters, no spaces) that makes a POST safe to retry. Repeating the same key with an identical request (same path, query and body) within 24 hours returns the stored first response, marked with `Idempotent-Replayed: true`, without doing the work again. Reusing the key for a different request, or while the first one is still running, answers 409 `idempotency_conflict`. Responses with status 429 or 5xx are not stored, so those may be retried with the same key. Keys are scoped to the workspace.
+                 * @example 4f1c2b7e-campaign-import-0042
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description The inbox item id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "bodyHtml": "<p>Tuesday at 10 works. I'll send an invite.</p>"
+                 *     }
+                 */
+                "application/json": components["schemas"]["AnswerCreate"];
+            };
+        };
+        responses: {
+            /** @description The answer and how the mail server took it. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": {
+                     *         "id": "ans_01hxb3c5d7e9f1g3h5j7k9m1n3",
+                     *         "inboxId": "inb_01hx9k2m4n6p8q0r2s4t6v8w0x",
+                     *         "leadId": "lead_01hx4p8m2k7q9r3t5v6w8y0zab",
+                     *         "campaignId": "camp_01hx4mrqpbcn7wh2gfk9yz6e3s",
+                     *         "mailboxId": "mbx_01hx5a3b7c9d1e3f5g7h9j1k3m",
+                     *         "subject": "Re: Quick question, Dana",
+                     *         "messageIdHeader": "<ans_01hxb3c5d7e9f1g3h5j7k9m1n3@acme.example>",
+                     *         "status": "delivered",
+                     *         "smtpCode": 250,
+                     *         "smtpReply": "250 2.0.0 Ok: queued",
+                     *         "sentAt": "2025-01-16T09:00:02Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["AnswerResponse"];
+                };
+            };
+            400: components["responses"]["InvalidRequest"];
+            401: components["responses"]["AuthenticationFailed"];
+            403: components["responses"]["CsrfCheckFailed"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["StateOrIdempotencyConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+        };
+    };
     campaignStartedEvent: {
         parameters: {
             query?: never;
@@ -6185,12 +7071,13 @@ export interface operations {
                  *         "email": "dana.whitfield@northwind.example",
                  *         "stepIndex": 0,
                  *         "stepNumber": 1,
-                 *         "inboundId": "msg_01hx9k2m4n6p8q0r2s4t6v8w0x",
+                 *         "inboundId": "inb_01hx9k2m4n6p8q0r2s4t6v8w0x",
                  *         "from": "dana.whitfield@northwind.example",
                  *         "subject": "Re: Dana, a faster way to ship outbound at Northwind?",
                  *         "snippet": "Hi Ana, timing is good - we are reviewing our outbound tooling this quarter. Could you do Thursday at 3pm CET?",
                  *         "repliedAt": "2025-01-16T08:12:00Z",
-                 *         "variantId": null
+                 *         "variantId": null,
+                 *         "label": null
                  *       }
                  *     }
                  */
@@ -6480,6 +7367,65 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["MessageClickedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: the delivery is recorded as `delivered` and not sent again. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: the attempt counts as failed and is retried later. */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    leadLabeledEvent: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description Proof that the request comes from Leadterra and was not altered: `t=<unix seconds>,v1=<signature>`, where the signature is the lowercase hex HMAC-SHA256 of the string `<t>.<raw request body>`, keyed with the endpoint's whole secret as UTF-8 bytes (the `whsec_` prefix included). To verify: split the header on `,` and take `t` and `v1`; compute the HMAC over the exact bytes received (not over re-serialized JSON); compare with a constant-time function; reject the request when `t` is more than a few minutes away from your clock, so a captured request cannot be replayed later. `t` and the signature are new on every attempt; the body is not.
+                 * @example t=1736937062,v1=2de082d5495d4dddef15ce3c1730577cb0b443037308ae5273b994dec2a84c1f
+                 */
+                "Leadterra-Signature": components["parameters"]["LeadterraSignature"];
+                /**
+                 * @description The event's `id`, also found in the body. It is the same on every retry of the event; use it to discard duplicates.
+                 * @example evt_01hx6c2n5p8q1r4s7t0v3w6x9y
+                 */
+                "Leadterra-Event-Id": components["parameters"]["LeadterraEventId"];
+                /** @description Identifies Leadterra's webhook sender. */
+                "User-Agent": components["parameters"]["LeadterraUserAgent"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "evt_01hxa2b3c4d5e6f7g8h9j0k1m4",
+                 *       "type": "lead.labeled",
+                 *       "createdAt": "2025-01-16T09:01:00Z",
+                 *       "data": {
+                 *         "inboxId": "inb_01hx9k2m4n6p8q0r2s4t6v8w0x",
+                 *         "leadId": "lead_01hx4p8m2k7q9r3t5v6w8y0zab",
+                 *         "campaignId": "camp_01hx4mrqpbcn7wh2gfk9yz6e3s",
+                 *         "email": "dana.whitfield@northwind.example",
+                 *         "label": "interested",
+                 *         "previousLabel": null,
+                 *         "labeledBy": "person",
+                 *         "labeledAt": "2025-01-16T09:01:00Z"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["LeadLabeledEvent"];
             };
         };
         responses: {

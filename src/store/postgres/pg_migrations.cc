@@ -461,6 +461,72 @@ ALTER TABLE campaign_stats ADD COLUMN clicked BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE campaign_stats ADD COLUMN machine_opened BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE campaign_stats ADD COLUMN machine_clicked BIGINT NOT NULL DEFAULT 0;
 )sql"},
+      {7, R"sql(
+-- Leads across campaigns and the reply inbox (SPEC §12).
+-- A lead deleted by DELETE /v1/leads/:id (without erasure) leaves lists and
+-- search; importing its address again brings it back.
+ALTER TABLE leads ADD COLUMN deleted_at BIGINT;
+-- Search by prefix (lower case) of "first last", of the last name and of the
+-- company; the address has the primary key.
+CREATE INDEX leads_by_name ON leads(workspace_id,
+  lower(trim(coalesce(first_name, '') || ' ' || coalesce(last_name, ''))), id);
+CREATE INDEX leads_by_last_name ON leads(workspace_id, lower(last_name), id);
+CREATE INDEX leads_by_company ON leads(workspace_id, lower(company), id);
+-- The inbox: replies, auto-replies and unsubscribe requests, with a label,
+-- read state and the whole text. Ids become inb_.
+ALTER TABLE inbound_messages ADD COLUMN label TEXT COLLATE "C";
+ALTER TABLE inbound_messages ADD COLUMN read_at BIGINT;
+ALTER TABLE inbound_messages ADD COLUMN body_text TEXT NOT NULL DEFAULT '';
+UPDATE inbound_messages SET body_text = snippet;
+UPDATE inbound_messages SET id = 'inb_' || substr(id, 5) WHERE substr(id, 1, 4) = 'msg_';
+UPDATE inbound_messages SET label = 'out_of_office' WHERE kind = 'auto_reply';
+UPDATE inbound_messages SET label = 'unsubscribe' WHERE kind = 'unsubscribe';
+CREATE INDEX inbox_by_time ON inbound_messages(workspace_id, received_at, id)
+  WHERE kind IN ('reply', 'auto_reply', 'unsubscribe');
+CREATE INDEX inbox_by_campaign ON inbound_messages(workspace_id, campaign_id, received_at, id)
+  WHERE kind IN ('reply', 'auto_reply', 'unsubscribe');
+CREATE INDEX inbox_by_label ON inbound_messages(workspace_id, label, received_at, id)
+  WHERE kind IN ('reply', 'auto_reply', 'unsubscribe');
+CREATE INDEX inbox_unread ON inbound_messages(workspace_id, received_at, id)
+  WHERE kind IN ('reply', 'auto_reply', 'unsubscribe') AND read_at IS NULL;
+-- Inbox counts per label ('' = none), kept with every change.
+CREATE TABLE inbox_counters (
+  workspace_id TEXT COLLATE "C" NOT NULL,
+  label TEXT COLLATE "C" NOT NULL,
+  total BIGINT NOT NULL DEFAULT 0,
+  unread BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (workspace_id, label)
+);
+INSERT INTO inbox_counters(workspace_id, label, total, unread)
+  SELECT workspace_id, coalesce(label, ''), count(*), count(*) FROM inbound_messages
+  WHERE kind IN ('reply', 'auto_reply', 'unsubscribe') GROUP BY workspace_id, coalesce(label, '');
+-- Answers a person sent from the inbox (POST /v1/inbox/:id/reply).
+CREATE TABLE answers (
+  workspace_id TEXT COLLATE "C" NOT NULL,
+  id TEXT COLLATE "C" NOT NULL,
+  inbound_id TEXT COLLATE "C" NOT NULL,
+  campaign_id TEXT COLLATE "C" NOT NULL,
+  lead_id TEXT COLLATE "C" NOT NULL,
+  mailbox_id TEXT COLLATE "C" NOT NULL,
+  message_row_id TEXT COLLATE "C" NOT NULL,
+  message_id_header TEXT COLLATE "C" NOT NULL,
+  subject TEXT NOT NULL,
+  body_html TEXT NOT NULL,
+  status TEXT COLLATE "C" NOT NULL,
+  smtp_code BIGINT,
+  smtp_reply TEXT,
+  created_at BIGINT NOT NULL,
+  sent_at BIGINT,
+  PRIMARY KEY (workspace_id, id)
+);
+CREATE INDEX answers_by_lead ON answers(workspace_id, lead_id, campaign_id);
+CREATE INDEX answers_by_header ON answers(workspace_id, message_id_header);
+-- Which lead an event is about, so erasure finds its payloads.
+ALTER TABLE webhook_events ADD COLUMN lead_id TEXT COLLATE "C";
+UPDATE webhook_events SET lead_id = (data::jsonb ->> 'leadId');
+CREATE INDEX webhook_events_by_lead ON webhook_events(workspace_id, lead_id)
+  WHERE lead_id IS NOT NULL;
+)sql"},
   };
   return kMigrations;
 }

@@ -7,6 +7,8 @@
 #include "domain/webhook.h"
 #include "store/sql/bounce_protection.h"
 #include "store/sql/counters.h"
+#include "store/sql/inbox_queries.h"
+#include "store/sql/lead_directory_queries.h"
 #include "store/sql/mailbox_queries.h"
 #include "store/sql/suppression_queries.h"
 #include "store/sql/webhook_queries.h"
@@ -37,9 +39,20 @@ SentMessage ReadSent(const Statement& row) {
 
 Result<std::optional<SentMessage>> FindByHeader(Connection& conn, const std::string& workspace_id,
                                                 const std::string& header) {
+  {
+    LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare(std::string("SELECT ") + kSentColumns +
+                                                " FROM messages m WHERE m.workspace_id = ? AND "
+                                                "m.message_id_header = ? LIMIT 1"));
+    stmt->Bind(1, workspace_id).Bind(2, header);
+    LT_ASSIGN_OR_RETURN(bool found, stmt->Step());
+    if (found) return std::optional<SentMessage>(ReadSent(*stmt));
+  }
+  // An answer sent from the inbox: the message it threads under.
   LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare(std::string("SELECT ") + kSentColumns +
-                                              " FROM messages m WHERE m.workspace_id = ? AND "
-                                              "m.message_id_header = ? LIMIT 1"));
+                                              " FROM answers a JOIN messages m ON "
+                                              "m.workspace_id = a.workspace_id AND m.id = "
+                                              "a.message_row_id WHERE a.workspace_id = ? AND "
+                                              "a.message_id_header = ? LIMIT 1"));
   stmt->Bind(1, workspace_id).Bind(2, header);
   LT_ASSIGN_OR_RETURN(bool found, stmt->Step());
   if (!found) return std::optional<SentMessage>();
@@ -171,8 +184,10 @@ domain::Event RepliedEvent(const InboundRecord& r, const SentMessage& sent,
                            .String("from", r.facts.from)
                            .String("subject", r.facts.subject)
                            .String("snippet", r.facts.snippet)
+                           .OptionalString("label", std::optional<std::string>())
                            .String("repliedAt", FormatIso8601(r.received_at))
-                           .Finish()};
+                           .Finish(),
+                       sent.lead_id};
 }
 
 Status ApplyReply(Connection& conn, const InboundRecord& r, const SentMessage& sent, int64_t now) {
@@ -319,6 +334,9 @@ Result<InboundResult> RecordInbound(Connection& conn, const InboundRecord& r, in
   if (result.duplicate) return result;
   LT_ASSIGN_OR_RETURN(std::optional<SentMessage> sent, Match(conn, r));
   if (!sent) return result;
+  LT_ASSIGN_OR_RETURN(std::string lead_email, LeadEmail(conn, r.workspace_id, sent->lead_id));
+  // An erased person's mail is not kept again.
+  if (lead_email.empty()) return result;
   result.matched = true;
   result.campaign_id = sent->campaign_id;
   result.lead_id = sent->lead_id;
@@ -328,15 +346,15 @@ Result<InboundResult> RecordInbound(Connection& conn, const InboundRecord& r, in
   if (kind == domain::InboundKind::kUnsubscribe) {
     // Only the lead may unsubscribe the lead: a colleague answering in the
     // thread with that subject is a reply like any other.
-    LT_ASSIGN_OR_RETURN(std::string lead_email, LeadEmail(conn, r.workspace_id, sent->lead_id));
     if (domain::NormalizeEmail(r.facts.from) != lead_email) kind = domain::InboundKind::kReply;
   }
   LT_ASSIGN_OR_RETURN(
       auto insert,
       conn.Prepare("INSERT INTO inbound_messages(workspace_id, id, mailbox_id, uidvalidity, uid, "
                    "kind, campaign_id, lead_id, message_row_id, from_addr, subject, "
-                   "message_id_header, snippet, dsn_status, smtp_code, diagnostic, received_at) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                   "message_id_header, snippet, dsn_status, smtp_code, diagnostic, received_at, "
+                   "label, body_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                   "?, ?)"));
   const bool is_report =
       r.kind == domain::InboundKind::kBounce || r.kind == domain::InboundKind::kDelay;
   insert->Bind(1, r.workspace_id)
@@ -359,9 +377,19 @@ Result<InboundResult> RecordInbound(Connection& conn, const InboundRecord& r, in
   } else {
     insert->BindNull(14).BindNull(15).BindNull(16);
   }
-  insert->Bind(17, r.received_at);
+  const std::optional<std::string> label = ArrivalLabel(kind);
+  insert->Bind(17, r.received_at).Bind(18, label).Bind(19, r.facts.text);
   LT_RETURN_IF_ERROR(insert->Run());
   insert.reset();
+  if (!is_report) {
+    // In the inbox: counted unread; a label the classifier gave is announced.
+    LT_RETURN_IF_ERROR(AddInboxCount(conn, r.workspace_id, label.value_or(""), 1, 1));
+    if (label) {
+      domain::LabelFacts facts{r.id,  sent->lead_id, sent->campaign_id,   lead_email,
+                               label, std::nullopt,  /*by_person=*/false, now};
+      LT_RETURN_IF_ERROR(EmitEvent(conn, r.workspace_id, domain::LeadLabeledEvent(facts), now));
+    }
+  }
 
   switch (kind) {
     case domain::InboundKind::kReply:
@@ -444,6 +472,29 @@ Result<std::vector<ThreadItem>> ListThread(Connection& conn, const std::string& 
     item.smtp_code = in->ColumnOptionalInt(8);
     item.smtp_reply = in->ColumnOptionalText(9);
     item.dsn_status = in->ColumnOptionalText(10);
+    items.push_back(std::move(item));
+  }
+  in.reset();
+  LT_ASSIGN_OR_RETURN(auto answers,
+                      conn.Prepare("SELECT id, subject, status, message_id_header, "
+                                   "coalesce(sent_at, created_at), smtp_code, smtp_reply, "
+                                   "message_row_id FROM answers WHERE workspace_id = ? AND "
+                                   "lead_id = ? AND campaign_id = ?"));
+  answers->Bind(1, workspace_id).Bind(2, lead_id).Bind(3, campaign_id);
+  while (true) {
+    LT_ASSIGN_OR_RETURN(bool row, answers->Step());
+    if (!row) break;
+    ThreadItem item;
+    item.id = answers->ColumnText(0);
+    item.kind = "answer";
+    item.subject = answers->ColumnText(1);
+    item.status = answers->ColumnText(2);
+    item.message_id_header = answers->ColumnText(3);
+    item.at = answers->ColumnInt(4);
+    item.smtp_code = answers->ColumnOptionalInt(5);
+    item.smtp_reply = answers->ColumnOptionalText(6);
+    if (auto it = step_of.find(answers->ColumnText(7)); it != step_of.end())
+      item.step_index = it->second;
     items.push_back(std::move(item));
   }
   std::stable_sort(items.begin(), items.end(), [](const ThreadItem& a, const ThreadItem& b) {

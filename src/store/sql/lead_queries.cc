@@ -154,7 +154,7 @@ Result<BulkEnrollCounts> UpsertRowsOneByOne(Connection& conn, const std::string&
                    "company = coalesce(?7, company), job_title = coalesce(?8, job_title), "
                    "custom_fields = CASE WHEN ?9 = '{}' THEN custom_fields "
                    "ELSE json_patch(custom_fields, ?9) END, updated_at = ?10, "
-                   "timezone = coalesce(?11, timezone) "
+                   "timezone = coalesce(?11, timezone), deleted_at = NULL "
                    "WHERE workspace_id = ?1 AND email_norm = ?2 RETURNING id"));
   LT_ASSIGN_OR_RETURN(
       auto enroll,
@@ -267,7 +267,7 @@ Result<BulkEnrollCounts> UpsertRowsByCopy(Connection& conn, const std::string& w
           "custom_fields = CASE WHEN excluded.custom_fields = '{}' THEN l.custom_fields ELSE "
           "jsonb_strip_nulls(l.custom_fields::jsonb || excluded.custom_fields::jsonb)::text "
           "END, updated_at = excluded.updated_at, "
-          "timezone = coalesce(excluded.timezone, l.timezone) "
+          "timezone = coalesce(excluded.timezone, l.timezone), deleted_at = NULL "
           "RETURNING l.id, (xmax = 0) AS created), "
           "enrolled AS (INSERT INTO enrollments(workspace_id, campaign_id, lead_id, status, "
           "enrolled_at, next_send_at) SELECT ?1, ?2, up.id, 'queued', ?3, ?4 FROM up "
@@ -374,7 +374,7 @@ Result<domain::Lead> GetLead(Connection& conn, const std::string& workspace_id,
                              const std::string& lead_id) {
   LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare(std::string("SELECT ") + kLeadColumns +
                                               " FROM leads l WHERE l.workspace_id = ? AND "
-                                              "l.id = ?"));
+                                              "l.id = ? AND l.deleted_at IS NULL"));
   stmt->Bind(1, workspace_id).Bind(2, lead_id);
   LT_ASSIGN_OR_RETURN(bool found, stmt->Step());
   if (!found) return NotFound("lead not found");

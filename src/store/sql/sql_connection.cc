@@ -34,4 +34,16 @@ void PauseBeforeRetry(int attempt) {
   std::this_thread::sleep_for(std::chrono::milliseconds(millis(random)));
 }
 
+Status TruncateWal(Connection& conn) {
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("PRAGMA wal_checkpoint(TRUNCATE)"));
+    LT_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    const bool busy = row && stmt->ColumnInt(0) != 0;
+    stmt->Reset();
+    if (!busy) return Status::Ok();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return Internal("the WAL could not be truncated: readers kept it busy");
+}
+
 }  // namespace leadterra::store::sql

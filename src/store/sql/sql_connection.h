@@ -207,4 +207,9 @@ Status InTransaction(Connection& conn, bool write, const std::string& workspace_
   }
 }
 
+// SQLite: copies the WAL into the database file and truncates it to zero
+// bytes, waiting (briefly, a few tries) for readers of older snapshots;
+// kInternal if it could not. For erasure: the WAL keeps old page images.
+Status TruncateWal(Connection& conn);
+
 }  // namespace leadterra::store::sql

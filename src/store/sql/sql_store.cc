@@ -7,6 +7,8 @@
 #include "store/sql/delivery_queries.h"
 #include "store/sql/dkim_queries.h"
 #include "store/sql/inbound_queries.h"
+#include "store/sql/inbox_queries.h"
+#include "store/sql/lead_directory_queries.h"
 #include "store/sql/lead_queries.h"
 #include "store/sql/mailbox_queries.h"
 #include "store/sql/session_queries.h"
@@ -823,6 +825,103 @@ class SqlStore final : public Store {
                                                                 int64_t from, int64_t to) override {
     auto conn = pool_->Acquire();
     return sql::ReadCampaignActivity(*conn, workspace_id, campaign_id, from, to);
+  }
+
+  // --- leads across campaigns ----------------------------------------------
+
+  Result<LeadSearchPage> SearchLeads(const std::string& workspace_id,
+                                     const LeadSearch& search) override {
+    return Transact<LeadSearchPage>(
+        std::string(), false, [&](Connection& conn, LeadSearchPage& out) -> Status {
+          LT_ASSIGN_OR_RETURN(out, sql::SearchLeads(conn, workspace_id, search));
+          return Status::Ok();
+        });
+  }
+
+  Result<std::vector<LeadEnrollment>> ListLeadEnrollments(const std::string& workspace_id,
+                                                          const std::string& lead_id) override {
+    return Transact<std::vector<LeadEnrollment>>(
+        std::string(), false, [&](Connection& conn, std::vector<LeadEnrollment>& out) -> Status {
+          LT_ASSIGN_OR_RETURN(out, sql::ListLeadEnrollments(conn, workspace_id, lead_id));
+          return Status::Ok();
+        });
+  }
+
+  Result<domain::Lead> PatchLead(const std::string& workspace_id, const std::string& lead_id,
+                                 const LeadPatch& patch, int64_t now) override {
+    return Transact<domain::Lead>(
+        workspace_id, true, [&](Connection& conn, domain::Lead& out) -> Status {
+          LT_ASSIGN_OR_RETURN(out, sql::PatchLead(conn, workspace_id, lead_id, patch, now));
+          return Status::Ok();
+        });
+  }
+
+  Status DeleteLead(const std::string& workspace_id, const std::string& lead_id,
+                    int64_t now) override {
+    auto conn = pool_->Acquire();
+    return InTransaction(*conn, true, workspace_id,
+                         [&] { return sql::DeleteLead(*conn, workspace_id, lead_id, now); });
+  }
+
+  Status EraseLead(const std::string& workspace_id, const std::string& lead_id,
+                   int64_t now) override {
+    auto conn = pool_->Acquire();
+    LT_RETURN_IF_ERROR(InTransaction(*conn, true, workspace_id, [&] {
+      return sql::EraseLead(*conn, workspace_id, lead_id, now);
+    }));
+    // SQLite zeroes freed space (secure_delete, set when the file is
+    // opened); the WAL still holds copies of the pages as they were, so it
+    // is checkpointed into the file and truncated. PostgreSQL: dead rows
+    // are invisible to every reader and pg_dump, and VACUUM reclaims them.
+    if (conn->dialect() == sql::Dialect::kSqlite) return sql::TruncateWal(*conn);
+    return Status::Ok();
+  }
+
+  // --- inbox ------------------------------------------------------------------
+
+  Result<Page<InboxItem>> ListInbox(const std::string& workspace_id,
+                                    const InboxQuery& query) override {
+    auto conn = pool_->Acquire();
+    return sql::ListInbox(*conn, workspace_id, query);
+  }
+
+  Result<InboxItem> GetInboxItem(const std::string& workspace_id, const std::string& id) override {
+    auto conn = pool_->Acquire();
+    return sql::GetInboxItem(*conn, workspace_id, id);
+  }
+
+  Result<InboxItem> UpdateInboxItem(const std::string& workspace_id, const std::string& id,
+                                    const InboxChange& change, int64_t now) override {
+    return Transact<InboxItem>(workspace_id, true, [&](Connection& conn, InboxItem& out) -> Status {
+      LT_ASSIGN_OR_RETURN(out, sql::UpdateInboxItem(conn, workspace_id, id, change, now));
+      return Status::Ok();
+    });
+  }
+
+  Result<InboxCounts> CountInbox(const std::string& workspace_id) override {
+    auto conn = pool_->Acquire();
+    return sql::CountInbox(*conn, workspace_id);
+  }
+
+  Result<AnswerDraft> BeginAnswer(const std::string& workspace_id, const std::string& inbound_id,
+                                  const std::string& answer_id, const std::string& body_html,
+                                  int64_t now) override {
+    return Transact<AnswerDraft>(
+        workspace_id, true, [&](Connection& conn, AnswerDraft& out) -> Status {
+          LT_ASSIGN_OR_RETURN(
+              out, sql::BeginAnswer(conn, workspace_id, inbound_id, answer_id, body_html, now));
+          return Status::Ok();
+        });
+  }
+
+  Result<Answer> FinishAnswer(const std::string& workspace_id, const std::string& answer_id,
+                              const std::string& status, std::optional<int64_t> smtp_code,
+                              const std::string& smtp_reply, int64_t now) override {
+    return Transact<Answer>(workspace_id, true, [&](Connection& conn, Answer& out) -> Status {
+      LT_ASSIGN_OR_RETURN(out, sql::FinishAnswer(conn, workspace_id, answer_id, status, smtp_code,
+                                                 smtp_reply, now));
+      return Status::Ok();
+    });
   }
 
   Status RecordTrackingHits(const std::vector<domain::TrackingHit>& hits,

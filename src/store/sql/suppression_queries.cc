@@ -121,8 +121,9 @@ Result<Page<Suppression>> ListSuppressions(Connection& conn, const std::string& 
   while (true) {
     LT_ASSIGN_OR_RETURN(bool row, stmt->Step());
     if (!row) break;
-    out.items.push_back({stmt->ColumnText(0), stmt->ColumnText(1) == "domain", stmt->ColumnText(2),
-                         stmt->ColumnText(3), stmt->ColumnInt(4)});
+    const std::string kind = stmt->ColumnText(1);
+    out.items.push_back({stmt->ColumnText(0), kind == "domain", stmt->ColumnText(2),
+                         stmt->ColumnText(3), stmt->ColumnInt(4), kind == "address_hash"});
   }
   out.TrimTo(page.limit);
   return out;
@@ -157,11 +158,14 @@ Result<std::vector<std::string>> FindSuppressed(Connection& conn, const std::str
   };
   for (const std::string& email : emails) {
     LT_ASSIGN_OR_RETURN(bool address, listed(email));
-    bool domain = false;
+    bool domain = false, erased = false;
     if (!address) {
       LT_ASSIGN_OR_RETURN(domain, listed(domain::EmailDomain(email)));
     }
-    if (address || domain) out.push_back(email);
+    if (!address && !domain) {
+      LT_ASSIGN_OR_RETURN(erased, listed(domain::AddressHash(email)));
+    }
+    if (address || domain || erased) out.push_back(email);
   }
   return out;
 }

@@ -49,8 +49,14 @@ Result<std::string> InsertEvent(Connection& conn, const std::string& workspace_i
                                 const domain::Event& event, int64_t now) {
   std::string id = NewIdAt(id_prefix::kEvent, now);
   LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("INSERT INTO webhook_events(workspace_id, id, type, "
-                                              "data, created_at) VALUES (?, ?, ?, ?, ?)"));
+                                              "data, created_at, lead_id) VALUES (?, ?, ?, ?, "
+                                              "?, ?)"));
   stmt->Bind(1, workspace_id).Bind(2, id).Bind(3, event.type).Bind(4, event.data_json).Bind(5, now);
+  if (event.lead_id.empty()) {
+    stmt->BindNull(6);
+  } else {
+    stmt->Bind(6, event.lead_id);
+  }
   LT_RETURN_IF_ERROR(stmt->Run());
   return id;
 }

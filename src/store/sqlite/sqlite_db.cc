@@ -72,8 +72,11 @@ Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::stri
     wal = conn->Exec("PRAGMA journal_mode=WAL");
   }
   LT_RETURN_IF_ERROR(wal);
+  // secure_delete: freed space is zeroed, so erased personal data (SPEC
+  // §12) leaves no copy in the file's free pages.
   LT_RETURN_IF_ERROR(
       conn->Exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
+                 "PRAGMA secure_delete=ON;"
                  "PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=8192;"));
   return conn;
 }
