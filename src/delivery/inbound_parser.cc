@@ -258,12 +258,16 @@ Result<domain::InboundFacts> ParseInbound(std::string_view raw) {
     walk.Visit(body, facts.is_dsn);
     const std::string text = !walk.plain.empty() ? walk.plain : HtmlToText(walk.html);
     facts.snippet = Snippet(text);
-    // The whole text with plain line ends (mail carries CRLF).
+    // The whole text with plain line ends: mail carries CRLF; a lone CR
+    // ends a line too.
     std::string lines;
     lines.reserve(text.size());
     for (size_t i = 0; i < text.size(); ++i) {
-      if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n') continue;
-      lines.push_back(text[i]);
+      if (text[i] != '\r') {
+        lines.push_back(text[i]);
+      } else if (i + 1 >= text.size() || text[i + 1] != '\n') {
+        lines.push_back('\n');
+      }
     }
     facts.text = TruncateUtf8(lines, domain::kTextMaxBytes);
   }

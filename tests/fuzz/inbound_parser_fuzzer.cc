@@ -13,6 +13,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto facts = leadterra::delivery::ParseInbound(raw);
   if (!facts.ok()) return 0;
   if (facts->snippet.size() > 4 * leadterra::domain::kSnippetMaxChars) __builtin_trap();
+  // The whole text: bounded, with plain line ends.
+  const std::string& text = facts->text;
+  if (text.size() > leadterra::domain::kTextMaxBytes) __builtin_trap();
+  if (text.find('\r') != std::string::npos) __builtin_trap();
   (void)leadterra::domain::Classify(*facts);
   if (const auto* r = leadterra::domain::DecisiveRecipient(*facts)) {
     (void)leadterra::domain::DiagnosticSmtpCode(r->diagnostic);

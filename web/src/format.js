@@ -37,3 +37,13 @@ export function fmtAgo(iso) {
 export const fullName = (l) => [l.firstName, l.lastName].filter(Boolean).join(' ');
 
 export const plural = (n, one, many = one + 's') => `${fmtNum(n)} ${n === 1 ? one : many}`;
+
+/** The IANA time zones this browser knows, UTC among them. */
+export function timeZones() {
+  try {
+    const z = Intl.supportedValuesOf('timeZone');
+    return z.includes('UTC') ? z : ['UTC', ...z];
+  } catch {
+    return ['UTC'];
+  }
+}

@@ -40,7 +40,11 @@ function Page({ route, params }) {
   return <C {...params} />;
 }
 
-/** Moves focus to the new page's heading after a client-side navigation. */
+/**
+ * Moves focus to the new page's heading after a client-side navigation.
+ * When the focus is still on something inside the page (a link of a list
+ * that stays on screen, as the inbox's), the page moves it itself.
+ */
 function useFocusOnNavigate() {
   const [location] = useLocation();
   const first = useRef(true);
@@ -50,7 +54,10 @@ function useFocusOnNavigate() {
       return;
     }
     const t = setTimeout(() => {
-      const h = document.querySelector('main h1') || document.getElementById('main');
+      const a = document.activeElement;
+      const main = document.getElementById('main');
+      if (a && a !== main && main?.contains(a)) return;
+      const h = document.querySelector('main h1') || main;
       h?.focus({ preventScroll: false });
     }, 50);
     return () => clearTimeout(t);

@@ -1,7 +1,9 @@
 // Every page of the dashboard, in one table. To add a page: write
 // src/pages/<name>.jsx (default export: the page component, given the URL
 // params as props) and add one line here. `nav` puts it in the navigation
-// (`group` nests it under a heading); `public` pages need no session.
+// (`group` nests it under a heading; `count: 'inbox'` shows the unread
+// replies beside it; `href` is the link when the path has an optional
+// part); `public` pages need no session.
 // Order matters only where two patterns could match the same URL.
 export const routes = [
   { path: '/signin', title: 'Sign in', public: true, load: () => import('./pages/signin.jsx') },
@@ -10,6 +12,10 @@ export const routes = [
   { path: '/campaigns/:id', title: 'Campaign', load: () => import('./pages/campaign.jsx') },
   { path: '/campaigns/:id/edit', title: 'Sequence editor', load: () => import('./pages/editor.jsx') },
   { path: '/campaigns/:id/import', title: 'Import leads', load: () => import('./pages/import.jsx') },
+  // One route for the list and an open reply, so the list stays put while replies open.
+  { path: '/inbox/:id?', href: '/inbox', title: 'Inbox', nav: 'Inbox', count: 'inbox', load: () => import('./pages/inbox.jsx') },
+  { path: '/leads', title: 'Leads', nav: 'Leads', load: () => import('./pages/leads.jsx') },
+  { path: '/leads/:id', title: 'Lead', load: () => import('./pages/lead.jsx') },
   { path: '/mailboxes', title: 'Mailboxes', nav: 'Mailboxes', load: () => import('./pages/mailboxes.jsx') },
   { path: '/settings/delivery', title: 'Delivery settings', nav: 'Delivery', group: 'Settings', load: () => import('./pages/delivery.jsx') },
   { path: '/settings/webhooks', title: 'Webhooks', nav: 'Webhooks', group: 'Settings', load: () => import('./pages/webhooks.jsx') },

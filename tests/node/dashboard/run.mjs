@@ -3,10 +3,15 @@
 //
 // env: LEADTERRA_URL, LEADTERRA_KEY, SMTP_PORT, SMTP_USER, SMTP_PASSWORD,
 // TRACKED_MAIL_FILE (JSON [{to, html}] of the peer's messages with tracking
-// URLs, kept up to date by test_dashboard.py; the 'tracking' section needs it)
+// URLs, kept up to date by test_dashboard.py; the 'tracking' section needs it),
+// for the 'inbox' section DASHBOARD_INBOX=1, IMAP_PORT, IMAP_USER,
+// IMAP_PASSWORD (a Dovecot user) and INBOX_REQUESTS_FILE / INBOX_MAIL_FILE
+// (replies asked of test_dashboard.py's InboxDesk, and what the SMTP peer
+// received for those leads); DASHBOARD_SECTIONS=a,b runs only those sections.
 // Prints "SECTION <name> ok|FAIL|SKIP <ms> <detail>" per section and a last
 // line "RESULT <json>"; exits 1 when a section failed.
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { launch, newPage, signIn, axe, describeViolations } from './lib.mjs';
 
 const BASE = process.env.LEADTERRA_URL;
@@ -16,6 +21,7 @@ const SMTP_USER = process.env.SMTP_USER || 'sender@leadterra.test';
 const SMTP_PASSWORD = process.env.SMTP_PASSWORD || 's3cret-pw';
 const DELIVER_TIMEOUT = Number(process.env.DELIVER_TIMEOUT_MS || 240000);
 const TRACKED_MAIL_FILE = process.env.TRACKED_MAIL_FILE;
+const SELECTED = process.env.DASHBOARD_SECTIONS ? new Set(process.env.DASHBOARD_SECTIONS.split(',').map((x) => x.trim())) : null;
 // A person's browser (the context's own agent says HeadlessChrome, which the
 // server rightly counts as a machine).
 const BROWSER_UA = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36';
@@ -37,6 +43,11 @@ function assert(cond, msg) {
 }
 
 async function section(name, deps, fn) {
+  if (SELECTED && !SELECTED.has(name)) {
+    results[name] = { status: 'skip', detail: 'not selected' };
+    console.log(`SECTION ${name} SKIP 0 not selected`);
+    return;
+  }
   const missing = deps.filter((d) => results[d]?.status !== 'ok');
   if (missing.length) {
     results[name] = { status: 'skip', detail: 'needs ' + missing.join(', ') };
@@ -113,6 +124,37 @@ const waitText = (page, selector, text, timeout = 15000) =>
     [selector, text],
     { timeout },
   );
+
+/** Polls fn() until it returns something truthy; fails with describe(last value). */
+async function waitFor(fn, describe, timeout = 60000, every = 300) {
+  const t0 = Date.now();
+  for (;;) {
+    const last = await fn();
+    if (last) return last;
+    if (Date.now() - t0 > timeout) throw new Error('timed out: ' + describe(last));
+    await new Promise((r) => setTimeout(r, every));
+  }
+}
+
+/** The focused element: tag, accessible text, its label's text, and whether it shows a focus ring. */
+const focused = (page) =>
+  page.evaluate(() => {
+    const a = document.activeElement;
+    return { tag: a?.tagName, text: (a?.getAttribute('aria-label') || a?.textContent || '').trim(), label: a?.labels?.[0]?.textContent?.trim() || '', ring: a ? getComputedStyle(a).outlineStyle : 'none' };
+  });
+
+/** Presses Tab until pred(focused) holds; that element must show a focus ring. */
+async function tabTo(page, pred, what, max = 80) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const a = await focused(page);
+    if (pred(a)) {
+      assert(a.ring !== 'none', `focus ring visible on ${what}`);
+      return a;
+    }
+  }
+  throw new Error('could not Tab to ' + what);
+}
 
 function leadsCsv() {
   const rows = ['Email,First Name,Last Name,Company,Title,Industry'];
@@ -636,6 +678,280 @@ try {
     assert(c.status === 'running' && c.tracking.opens === true && c.tracking.clicks === false, 'clicks off while running: ' + JSON.stringify(c.tracking));
     await api(page, 'POST', `/v1/campaigns/${id}/pause`, {});
     return `opened 1, clicked 1 (→ ${LINK}); ${machineText}; clicks turned off while running`;
+  });
+
+  // ------------------------------------------- inbox, leads and a lead's page
+  if (process.env.DASHBOARD_INBOX !== '1') {
+    results.inbox = { status: 'skip', detail: 'the server has no inbox endpoint, or there is no Dovecot' };
+    console.log('SECTION inbox SKIP 0 the server has no inbox endpoint, or there is no Dovecot');
+  } else await section('inbox', ['signin', 'mailbox'], async () => {
+    const page = state.page;
+    const REQUESTS = process.env.INBOX_REQUESTS_FILE;
+    const MAIL = process.env.INBOX_MAIL_FILE;
+    const ADA = 'ada@inbox.test';
+    const ALAN = 'alan@inbox.test';
+    const BOB = 'bob@inbox.test';
+    const GRACE = 'grace@inbox.test';
+    const REPLY = `Thanks Sam, this looks interesting.\n\nCould you send pricing for 40 seats?\n${IMG}\n\nAda`;
+    const ANSWER = 'Hi Ada,\n\nSure: 40 seats are <b>€1,200</b> a month.\nTalk soon,\nSam';
+    const ok = (r, what) => assert(r.status >= 200 && r.status < 300, `${what}: ${r.status} ${JSON.stringify(r.json)}`);
+    const mailFile = () => (existsSync(MAIL) ? JSON.parse(readFileSync(MAIL, 'utf8')) : { replies: [], mail: [] });
+    const ask = (requests) => {
+      writeFileSync(REQUESTS + '.tmp', JSON.stringify(requests));
+      renameSync(REQUESTS + '.tmp', REQUESTS);
+    };
+    const summary = async () => (await api(page, 'GET', '/v1/inbox/summary', null)).json?.data;
+
+    // The sending mailbox reads its replies from the Dovecot user's INBOX.
+    const mailboxes = (await api(page, 'GET', '/v1/mailboxes?limit=100', null)).json.data;
+    const mbx = mailboxes.find((m) => m.email === 'sales@sender.test');
+    assert(mbx, 'the mailbox of the mailbox section');
+    const imap = { host: '127.0.0.1', port: Number(process.env.IMAP_PORT), username: process.env.IMAP_USER, password: process.env.IMAP_PASSWORD, security: 'none', pollIntervalSeconds: 1 };
+    ok(await api(page, 'PATCH', `/v1/mailboxes/${mbx.id}`, { imap }), 'IMAP added to the mailbox');
+    // A one-step campaign to five leads, sent to the SMTP peer.
+    const c = await api(page, 'POST', '/v1/campaigns', {
+      name: 'Inbox: pricing follow-up',
+      sequenceSteps: [{ subject: 'Pricing for {{company|your team}}', bodyHtml: '<p>Hi {{firstName|there}}, shall I send our pricing?</p>' }],
+    });
+    ok(c, 'campaign');
+    const cid = c.json.data.id;
+    const leads = [
+      { email: ADA, firstName: 'Ada', lastName: 'Lovelace', company: 'Analytical Engines', jobTitle: 'Mathematician' },
+      { email: ALAN, firstName: 'Alan', lastName: 'Turing', company: 'Bletchley Park' },
+      { email: BOB, firstName: 'Bob', lastName: 'Byers', company: 'Byers & Co' },
+      { email: GRACE, firstName: 'Grace', lastName: 'Hopper', company: 'Navy Labs' },
+      { email: 'quiet@inbox.test', firstName: 'Quinn', lastName: 'Quiet', company: 'Silent Partners' },
+    ];
+    ok(await api(page, 'POST', `/v1/campaigns/${cid}/leads/bulk`, { leads }), 'leads');
+    ok(await api(page, 'POST', `/v1/campaigns/${cid}/start`, {}), 'start');
+    await waitFor(async () => (await api(page, 'GET', `/v1/campaigns/${cid}/stats`, null)).json.data.metrics.delivered === 5, () => 'five delivered');
+    // Their replies come back through the IMAP inbox: two people and an out-of-office.
+    const before = (await summary())?.total ?? 0;
+    const requests = [
+      { to: ALAN, kind: 'reply', fromName: 'Alan Turing', body: 'Not for us right now, thanks.' },
+      { to: GRACE, kind: 'out_of_office', fromName: 'Grace Hopper' },
+    ];
+    ask(requests);
+    await waitFor(async () => ((await summary())?.total ?? 0) >= before + 2, () => 'two replies in the inbox summary');
+    // Ada's comes a second later (Date headers count whole seconds), so it is the newest.
+    await page.waitForTimeout(1100);
+    requests.push({ to: ADA, kind: 'reply', fromName: 'Ada Lovelace', body: REPLY });
+    ask(requests);
+    const sum = await waitFor(async () => {
+      const s = await summary();
+      return s && s.total >= before + 3 && s;
+    }, (s) => 'three replies in the inbox summary: ' + JSON.stringify(s));
+    const adaReply = mailFile().replies.find((r) => r.to === ADA);
+    assert(adaReply?.messageId, 'the reply put into Dovecot: ' + JSON.stringify(mailFile().replies));
+    const listed = (await api(page, 'GET', `/v1/inbox?campaignId=${cid}`, null)).json.data;
+    assert(listed.length === 3 && listed[0].lead.email === ADA, 'API: three replies, newest (Ada) first: ' + JSON.stringify(listed.map((x) => x.lead.email)));
+
+    // The navigation shows the unread count; the Inbox lists the replies, newest first.
+    await page.goto(BASE + '/overview');
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    const inboxLink = nav.getByRole('link', { name: /^Inbox/ });
+    await page.waitForFunction((n) => document.querySelector('#site-nav a[href="/inbox"] .nav-count')?.textContent.startsWith(String(n)), sum.unread);
+    const navName = (await inboxLink.textContent()).trim();
+    assert(navName === `Inbox ${sum.unread} unread`, 'nav link: ' + navName);
+    await inboxLink.click();
+    await page.waitForURL((u) => u.pathname === '/inbox');
+    await waitText(page, '[data-testid=inbox-summary]', `${sum.unread} unread of ${sum.total} replies`);
+    const item = (email) => page.locator('.inbox-item', { hasText: email });
+    await item(ADA).waitFor();
+    const order = await page.locator('.inbox-item').evaluateAll((els) => els.map((e) => e.dataset.id));
+    const apiOrder = (await api(page, 'GET', '/v1/inbox?limit=25', null)).json.data.map((x) => x.id);
+    assert(order.join() === apiOrder.join(), `newest first, as the API: ${order} vs ${apiOrder}`);
+    const adaCard = (await item(ADA).textContent()).replace(/\s+/g, ' ');
+    assert(/Ada Lovelace/.test(adaCard) && adaCard.includes('Inbox: pricing follow-up') && adaCard.includes('Re: Pricing for Analytical Engines') && adaCard.includes('Thanks Sam'), 'Ada card: ' + adaCard);
+    assert((await item(ADA).getAttribute('class')).includes('unread'), 'Ada marked unread');
+    assert((await item(GRACE).textContent()).includes('Out of office'), 'the out-of-office is labelled on arrival: ' + (await item(GRACE).textContent()));
+    await check(page, 'inbox');
+    // Filters, kept in the URL: a label, "No label", unread only, a campaign.
+    await page.getByLabel('Label', { exact: true }).selectOption('out_of_office');
+    await page.waitForURL((u) => u.searchParams.get('label') === 'out_of_office');
+    await page.waitForFunction(() => document.querySelectorAll('.inbox-item').length === 1 && !document.querySelector('.table-foot [role=status]'));
+    assert((await page.locator('.inbox-item').textContent()).includes(GRACE), 'label filter shows Grace');
+    await page.getByLabel('Label', { exact: true }).selectOption('none');
+    await page.waitForURL((u) => u.searchParams.get('label') === 'none');
+    await page.waitForFunction(() => document.querySelectorAll('.inbox-item').length === 2 && !document.querySelector('.table-foot [role=status]'));
+    await page.getByLabel('Label', { exact: true }).selectOption('');
+    await page.getByLabel('Campaign', { exact: true }).selectOption(cid);
+    await page.getByLabel('Unread only').check();
+    await page.waitForURL((u) => u.searchParams.get('unread') === 'true' && u.searchParams.get('campaign') === cid);
+    await page.reload();
+    assert((await page.getByLabel('Unread only').isChecked()) && (await page.getByLabel('Campaign', { exact: true }).inputValue()) === cid, 'filters kept after reload');
+    await page.waitForFunction((n) => document.querySelectorAll('.inbox-item').length === n && !document.querySelector('.table-foot [role=status]'), listed.filter((x) => !x.read).length);
+    await page.getByLabel('Unread only').uncheck();
+    await page.waitForURL((u) => !u.searchParams.has('unread'));
+
+    // Opening Ada's reply: its whole text as text, line breaks kept; it is now read.
+    await item(ADA).getByRole('link').click();
+    await page.waitForURL((u) => /^\/inbox\/inb_[0-9a-z]{26}$/.test(u.pathname) && u.searchParams.get('campaign') === cid);
+    const inboxId = new URL(page.url()).pathname.split('/')[2];
+    assert(inboxId === listed[0].id, 'the URL names the reply');
+    await waitText(page, '#reply-title', 'Re: Pricing for Analytical Engines');
+    const text = page.getByTestId('reply-text');
+    await waitText(page, '[data-testid=reply-text]', 'Could you send pricing for 40 seats?');
+    const shown = await text.textContent();
+    assert(shown.includes('this looks interesting.\n\nCould you send pricing for 40 seats?\n' + IMG + '\n\nAda'), 'the whole text with its line breaks and the tag as text: ' + JSON.stringify(shown.slice(0, 300)));
+    assert((await text.evaluate((e) => getComputedStyle(e).whiteSpace)) === 'pre-wrap', 'white-space: pre-wrap');
+    assert((await page.locator('.inbox-pane img').count()) === 0, 'no <img> made from the reply');
+    assert((await page.evaluate(() => document.activeElement?.id)) === 'reply-title', 'the focus moves to the open reply');
+    await waitFor(async () => (await api(page, 'GET', `/v1/inbox/${inboxId}`, null)).json.data.read === true, () => 'opening marks it read');
+    await page.waitForFunction((n) => document.querySelector('#site-nav a[href="/inbox"] .nav-count')?.textContent.startsWith(String(n)), sum.unread - 1);
+    await page.reload();
+    await waitText(page, '#reply-title', 'Re: Pricing for Analytical Engines');
+    assert((await page.locator('.inbox-item.selected').getAttribute('data-id')) === inboxId, 'reload keeps the reply open and selected');
+    await check(page, 'open reply');
+
+    // Labelled "interested" with the keyboard alone: Tab from the heading, Enter.
+    await page.locator('#reply-title').focus();
+    await tabTo(page, (a) => a.tag === 'BUTTON' && a.text === 'Interested', 'the Interested button');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.activeElement?.getAttribute('aria-pressed') === 'true' && document.activeElement.textContent === 'Interested');
+    await waitFor(async () => (await api(page, 'GET', `/v1/inbox/${inboxId}`, null)).json.data.label === 'interested', () => 'label saved');
+    await waitText(page, `.inbox-item[data-id="${inboxId}"] .badge`, 'Interested');
+    // A reply arriving meanwhile is announced (the summary refreshes after each change).
+    requests.push({ to: 'quiet@inbox.test', kind: 'reply', fromName: 'Quinn Quiet', body: 'Sure, send it over.' });
+    ask(requests);
+    await waitFor(async () => ((await summary())?.total ?? 0) === sum.total + 1, () => 'the fourth reply');
+    // Unread and read again.
+    await page.getByRole('button', { name: 'Mark as unread' }).click();
+    await waitFor(async () => (await api(page, 'GET', `/v1/inbox/${inboxId}`, null)).json.data.read === false, () => 'marked unread');
+    await page.getByRole('button', { name: 'Mark as read' }).click();
+    await waitFor(async () => (await api(page, 'GET', `/v1/inbox/${inboxId}`, null)).json.data.read === true, () => 'marked read');
+    await waitText(page, '.inbox-list .banner', '1 new reply since this list was loaded.');
+    await page.getByRole('button', { name: 'Show', exact: true }).click();
+    await item('quiet@inbox.test').waitFor();
+    assert((await page.locator('.inbox-list .banner').count()) === 0, 'the notice goes once the list is loaded again');
+
+    // The answer: the first attempt is lost on the way, the page retries it with the same Idempotency-Key.
+    const attempts = [];
+    await page.route('**/v1/inbox/*/reply', async (route) => {
+      attempts.push({ key: route.request().headers()['idempotency-key'], xrw: route.request().headers()['x-requested-with'], body: route.request().postDataJSON() });
+      if (attempts.length === 1) await route.abort('failed');
+      else await route.continue();
+    });
+    await page.getByLabel('Your answer').fill(ANSWER);
+    await page.getByRole('button', { name: 'Send answer' }).click();
+    await waitText(page, '.answer .banner', 'Answer delivered.', 30000);
+    await page.unroute('**/v1/inbox/*/reply');
+    page.problems = page.problems.filter((p) => !p.includes('net::ERR_FAILED'));
+    assert(attempts.length === 2 && attempts[0].key && attempts[0].key === attempts[1].key && attempts[1].xrw === 'leadterra', 'one Idempotency-Key across the retry: ' + JSON.stringify(attempts.map((a) => a.key)));
+    const html = attempts[1].body.bodyHtml;
+    assert(html === '<p>Hi Ada,</p><p>Sure: 40 seats are &lt;b&gt;€1,200&lt;/b&gt; a month.<br>Talk soon,<br>Sam</p>', 'the text as escaped paragraphs: ' + html);
+    assert((await page.getByLabel('Your answer').inputValue()) === '', 'the box is emptied once delivered');
+    await waitText(page, '.inbox-pane .thread-item.outbound .thread-meta', 'Answer');
+    // The API's thread and the SMTP peer have it, threaded under Ada's reply, from the mailbox.
+    const thread = (await api(page, 'GET', `/v1/campaigns/${cid}/leads/${listed[0].leadId}/messages`, null)).json.data;
+    const answers = thread.filter((m) => m.kind === 'answer');
+    assert(answers.length === 1 && answers[0].direction === 'outbound' && /^ans_/.test(answers[0].id), 'one answer in the thread: ' + JSON.stringify(thread.map((m) => [m.direction, m.kind, m.id])));
+    const got = await waitFor(() => {
+      const m = mailFile().mail.filter((x) => x.to.includes(ADA) && x.inReplyTo === adaReply.messageId);
+      return Promise.resolve(m.length ? m : null);
+    }, () => 'the answer at the SMTP peer: ' + JSON.stringify(mailFile().mail.map((x) => [x.to, x.subject, x.inReplyTo])), 30000);
+    assert(got.length === 1, 'sent once: ' + got.length);
+    const a = got[0];
+    assert(a.from.includes('sales@sender.test') && a.envelopeFrom.toLowerCase() === 'sales@sender.test', 'from the mailbox: ' + a.from + ' / ' + a.envelopeFrom);
+    assert(a.subject === 'Re: Pricing for Analytical Engines', 'subject: ' + a.subject);
+    assert((a.references || '').includes(adaReply.messageId), 'References: ' + a.references);
+    assert(a.html.includes('&lt;b&gt;€1,200&lt;/b&gt;') || a.html.includes('&lt;b&gt;&euro;1,200&lt;/b&gt;'), 'the tag arrives as text: ' + a.html.slice(0, 400));
+    await check(page, 'reply answered');
+
+    // Leads: search by the start of a name, open the lead.
+    await nav.getByRole('link', { name: 'Leads', exact: true }).click();
+    await page.waitForURL((u) => u.pathname === '/leads');
+    await check(page, 'leads');
+    await page.getByLabel('Search leads').fill('Lovel');
+    await page.waitForURL((u) => u.searchParams.get('q') === 'Lovel');
+    await page.waitForFunction(() => document.querySelectorAll('table tbody tr').length === 1 && !document.querySelector('.table-foot [role=status]'));
+    const row = (await page.locator('table tbody tr').textContent()).replace(/\s+/g, ' ');
+    assert(row.includes(ADA) && row.includes('Ada Lovelace') && row.includes('Analytical Engines') && row.includes('Mathematician'), 'search result: ' + row);
+    await page.getByLabel('Search leads').fill('ada@');
+    await page.waitForURL((u) => u.searchParams.get('q') === 'ada@');
+    await page.getByRole('link', { name: ADA }).click();
+    await page.waitForURL((u) => /^\/leads\/lead_[0-9a-z]{26}$/.test(u.pathname));
+    const leadId = new URL(page.url()).pathname.split('/')[2];
+    assert(leadId === listed[0].leadId, 'the lead of the reply');
+    await waitText(page, 'h1', 'Ada Lovelace');
+    await waitText(page, 'section[aria-labelledby=enrollments-title] tbody', 'Inbox: pricing follow-up');
+    assert((await page.locator('section[aria-labelledby=enrollments-title] tbody').textContent()).includes('replied'), 'enrollment status replied');
+    await waitText(page, '.lead-thread .thread-item.outbound .thread-meta', 'Answer');
+    await waitText(page, '.lead-thread .thread-item.inbound', 'Thanks Sam');
+    // Edit: a new job title, the company cleared, a time zone.
+    await page.getByLabel('Job title').fill('Countess of Lovelace');
+    await page.getByLabel('Company').fill('');
+    await page.getByLabel('Time zone').selectOption('Europe/London');
+    await page.getByRole('button', { name: 'Save lead' }).click();
+    await waitText(page, '.toast', 'Lead saved');
+    const saved = (await api(page, 'GET', `/v1/leads/${leadId}`, null)).json.data;
+    assert(saved.jobTitle === 'Countess of Lovelace' && !saved.company && saved.timezone === 'Europe/London' && saved.firstName === 'Ada', 'lead saved: ' + JSON.stringify(saved));
+    await check(page, 'lead page');
+
+    // Bob is removed from every campaign; Alan is erased.
+    const openLead = async (q, email) => {
+      await page.goto(`${BASE}/leads?q=${encodeURIComponent(q)}`);
+      await page.getByRole('link', { name: email }).click();
+      await page.waitForURL((u) => u.pathname.startsWith('/leads/lead_'));
+      await page.getByTestId('lead-email').waitFor();
+      return new URL(page.url()).pathname.split('/')[2];
+    };
+    const bobId = await openLead('bob', BOB);
+    await page.getByRole('button', { name: 'Remove from all campaigns' }).click();
+    await page.waitForFunction(() => document.activeElement?.textContent?.startsWith('Remove bob@inbox.test from every campaign?'));
+    await page.keyboard.press('Tab');
+    assert((await focused(page)).text === 'Remove from all campaigns', 'Tab reaches the confirm button');
+    await page.keyboard.press('Enter');
+    await page.waitForURL((u) => u.pathname === '/leads');
+    const bobNow = (await api(page, 'GET', '/v1/leads?q=bob', null)).json.data;
+    assert(!bobNow.some((l) => l.id === bobId), 'Bob no longer listed: ' + JSON.stringify(bobNow));
+    const alanId = await openLead('alan', ALAN);
+    await page.getByRole('button', { name: 'Erase', exact: true }).click();
+    const confirmText = await page.locator('.danger-zone [role=alert]').textContent();
+    assert(confirmText.includes('cannot be undone') && confirmText.includes('SHA-256'), 'erasure explained: ' + confirmText);
+    await check(page, 'erase confirmation');
+    await page.getByRole('button', { name: 'Erase lead' }).click();
+    await page.waitForURL((u) => u.pathname === '/leads');
+    await waitText(page, '.toast', 'Lead erased');
+    const gone = await api(page, 'GET', `/v1/leads/${alanId}`, null);
+    assert(gone.status === 404, 'the erased lead answers 404: ' + gone.status);
+    const inboxNow = JSON.stringify((await api(page, 'GET', '/v1/inbox?limit=100', null)).json);
+    assert(!inboxNow.includes(ALAN) && !inboxNow.includes('Not for us right now'), 'the erased lead is nowhere in the inbox: ' + inboxNow.slice(0, 300));
+    const hash = 'sha256:' + createHash('sha256').update(ALAN).digest('hex');
+    const sup = (await api(page, 'GET', '/v1/suppressions?limit=200', null)).json.data;
+    assert(sup.some((x) => x.value === hash && x.type === 'email_hash' && x.reason === 'erased'), 'suppressed by hash: ' + JSON.stringify(sup.filter((x) => x.type === 'email_hash')));
+
+    // 390 px: the list, then the open reply alone with a way back; the lead page.
+    const narrow = await newPage(browser, { base: BASE, width: 390, height: 844 });
+    await narrow.context.addCookies(state.cookies);
+    state.page = narrow.page;
+    try {
+      const np = narrow.page;
+      const noSideways = async (what) => {
+        const overflow = await np.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert(overflow <= 0, `no sideways scrolling on ${what} at 390 px: ${overflow}`);
+      };
+      await np.goto(BASE + '/inbox');
+      await np.locator('.inbox-item', { hasText: ADA }).waitFor();
+      assert(!(await np.locator('.inbox-pane').isVisible()), 'no reading pane beside the list');
+      await noSideways('the inbox');
+      await check(np, 'inbox at 390 px');
+      await np.locator('.inbox-item', { hasText: ADA }).getByRole('link').click();
+      await waitText(np, '#reply-title', 'Re: Pricing for Analytical Engines');
+      assert(!(await np.locator('.inbox-list').isVisible()) && (await np.getByRole('link', { name: '← All replies' }).isVisible()), 'the reply alone, with a way back');
+      await noSideways('an open reply');
+      await check(np, 'open reply at 390 px');
+      await np.getByRole('link', { name: '← All replies' }).click();
+      await np.locator('.inbox-item', { hasText: ADA }).waitFor();
+      await np.goto(`${BASE}/leads/${leadId}`);
+      await waitText(np, '.lead-thread .thread-item.outbound .thread-meta', 'Answer');
+      await noSideways('the lead page');
+      await check(np, 'lead page at 390 px');
+    } finally {
+      await narrow.context.close();
+      state.page = page;
+    }
+    return `3 replies listed (nav: ${navName}), a 4th announced; labelled interested by keyboard; answer ${answers[0].id} delivered once (In-Reply-To ${adaReply.messageId}, from ${a.from}); lead searched, edited, one removed, one erased (${hash.slice(0, 20)}…)`;
   });
 
   // ---------------------------------------------------- filters survive reload

@@ -1,6 +1,6 @@
 // Screenshots of every dashboard page (scripts/screenshots.sh runs it on a
 // server filled by seed.mjs).
-// usage: node screenshots.mjs URL KEY OUTDIR '{"sent":"camp_…","second":"camp_…","draft":"camp_…","ab":"camp_…","tracked":"camp_…"}' [only-name-substring]
+// usage: node screenshots.mjs URL KEY OUTDIR '{"sent":"camp_…","second":"camp_…","draft":"camp_…","ab":"camp_…","tracked":"camp_…","inbox":"inb_…","lead":"lead_…"}' [only-name-substring]
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { launch, newPage, signIn } from './lib.mjs';
@@ -68,6 +68,11 @@ const shots = [
       await page.waitForFunction(() => document.querySelector('#progress-title')?.textContent.includes('finished'));
     },
   },
+  // The inbox with the answered reply open, its list at 390 px; the leads and the lead who replied.
+  { name: 'inbox', path: `/inbox/${ids.inbox}`, wait: '[data-testid=reply-text]', skip: !ids.inbox },
+  { name: 'inbox-mobile', path: '/inbox', width: 390, wait: '.inbox-item', fullPage: false, skip: !ids.inbox },
+  { name: 'leads', path: '/leads', wait: 'table tbody tr', fullPage: false },
+  { name: 'lead', path: `/leads/${ids.lead}`, wait: '.lead-thread .thread-item', skip: !ids.lead },
   { name: 'mailboxes', path: '/mailboxes' },
   { name: 'mailbox-form', path: '/mailboxes?form=new' },
   { name: 'settings-delivery', path: '/settings/delivery' },
@@ -128,7 +133,7 @@ async function ctxFor(width, signedOut) {
 }
 try {
   for (const s of shots) {
-    if (only && !s.name.includes(only)) continue;
+    if ((only && !s.name.includes(only)) || s.skip) continue;
     const context = await ctxFor(s.width || 1280, s.signedOut);
     const page = await context.newPage();
     const errors = [];

@@ -6,7 +6,11 @@
 //
 // With TRACKED_MAIL_FILE (JSON [{to, html}] of the peer's messages with
 // tracking URLs, which screenshots.sh keeps), some tracked messages are
-// opened and clicked, by people and by machines.
+// opened and clicked, by people and by machines. With IMAP_PORT and
+// IMAP_PASSWORD the two sending mailboxes read an IMAP inbox (a Dovecot user
+// named like the mailbox), and with INBOX_REQUESTS_FILE some leads reply
+// (screenshots.sh's peer puts those replies into the inboxes): the inbox
+// gets replies, labels and an answer.
 //
 // usage: node seed.mjs URL KEY SMTP_PORT   → prints {"sent": "camp_…", …} on the last line
 
@@ -59,11 +63,13 @@ function leads(n, domainTag, offset = 0) {
   });
 }
 
+const IMAP_PORT = Number(process.env.IMAP_PORT || 0);
 const mailbox = (email, fromName, dailyLimit) => ({
   email,
   fromName,
   dailyLimit,
   smtp: { host: '127.0.0.1', port: Number(smtpPort), username: USER, password: PASSWORD, security: 'none' },
+  ...(IMAP_PORT ? { imap: { host: '127.0.0.1', port: IMAP_PORT, username: email, password: process.env.IMAP_PASSWORD, security: 'none', pollIntervalSeconds: 2 } } : {}),
 });
 
 const m1 = await call('POST', '/v1/mailboxes', mailbox('dana@northwind-outbound.test', 'Dana Whitfield', 2000));
@@ -175,4 +181,50 @@ if (trackedFile) {
     await new Promise((res) => setTimeout(res, 250));
   }
 }
-console.log(JSON.stringify({ sent: sent.id, second: second.id, draft: draft.id, ab: ab.id, tracked: tracked.id }));
+// Replies to the first campaign, read from the mailboxes' IMAP inboxes, a
+// second apart (the last is the newest): labelled, some read, one answered.
+const inboxIds = {};
+const requestsFile = process.env.INBOX_REQUESTS_FILE;
+if (requestsFile && IMAP_PORT) {
+  const { renameSync, writeFileSync } = await import('node:fs');
+  const people = leads(240, 'test');
+  const REPLIES = [
+    [27, 'out_of_office', '', null, true],
+    [45, 'reply', 'Happy to talk. Does Thursday at 15:00 CET work? I have sent you an invite.\n\n{first}', 'meeting_booked', true],
+    [61, 'reply', 'Not a priority for us this year, sorry.', 'not_interested', true],
+    [88, 'reply', "I'm not the right person for this. Try Priya Raman, she runs RevOps here.\n\nBest,\n{first}", 'wrong_person', true],
+    [150, 'out_of_office', '', null, false],
+    [104, 'reply', 'Interesting. How is this different from the sequences we already run in HubSpot?\n\n{first}', null, false],
+    [190, 'reply', 'Yes, send me the two-minute video.\n\n{first}', null, false],
+    [12, 'reply', 'Hi Dana,\n\nGood timing, actually: we are rebuilding our outbound this quarter.\nCould you send pricing for a team of 12 SDRs?\n\nThanks,\n{first}', 'interested', true],
+  ];
+  const asked = REPLIES.map(([i, kind, body]) => ({ to: people[i].email, kind, fromName: `${people[i].firstName} ${people[i].lastName}`, body: body.replace('{first}', people[i].firstName) }));
+  writeFileSync(requestsFile + '.tmp', JSON.stringify(asked));
+  renameSync(requestsFile + '.tmp', requestsFile);
+  let items = [];
+  for (let i = 0; i < 120; i++) {
+    items = await call('GET', '/v1/inbox?limit=50');
+    if (items.length >= REPLIES.length) break;
+    await new Promise((res) => setTimeout(res, 500));
+  }
+  const byEmail = Object.fromEntries(items.map((x) => [x.lead.email, x]));
+  for (const [i, , , label, read] of REPLIES) {
+    const item = byEmail[people[i].email];
+    if (!item) continue;
+    const body = {};
+    if (label) body.label = label;
+    if (read) body.read = true;
+    if (Object.keys(body).length) await call('PATCH', `/v1/inbox/${item.id}`, body);
+  }
+  // Answer the pricing question; the lead is also queued in the webinar draft.
+  const pricing = byEmail[people[12].email];
+  if (pricing) {
+    await call('POST', `/v1/inbox/${pricing.id}/reply`, {
+      bodyHtml: `<p>Hi ${people[12].firstName},</p><p>For 12 seats it is €480 a month, billed yearly, with a 30-day trial.</p><p>Shall I send the order form, or would a 20-minute call on Thursday be easier?</p><p>Dana</p>`,
+    });
+    await call('POST', `/v1/campaigns/${draft.id}/leads/bulk`, { leads: [people[12]] });
+    inboxIds.inbox = pricing.id;
+    inboxIds.lead = pricing.leadId;
+  }
+}
+console.log(JSON.stringify({ sent: sent.id, second: second.id, draft: draft.id, ab: ab.id, tracked: tracked.id, ...inboxIds }));

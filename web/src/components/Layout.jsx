@@ -2,6 +2,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { Link, useLocation } from 'wouter-preact';
 import { routes } from '../routes.js';
 import { useSession } from '../context.js';
+import { useInboxSummary } from '../inbox.js';
+import { fmtNum } from '../format.js';
 
 function NavLink({ href, children, onNavigate }) {
   const [location] = useLocation();
@@ -13,11 +15,27 @@ function NavLink({ href, children, onNavigate }) {
   );
 }
 
+/** A number beside a navigation link (unread replies), read as "3 unread". */
+function NavCount({ n, what }) {
+  if (!n) return null;
+  return (
+    <>
+      {' '}
+      <span class="nav-count">
+        {fmtNum(n)}
+        <span class="visually-hidden"> {what}</span>
+      </span>
+    </>
+  );
+}
+
 /** The frame around every signed-in page: top bar, navigation, main. */
 export function Layout({ children }) {
   const { session, signOut } = useSession();
   const [open, setOpen] = useState(false);
   const [location] = useLocation();
+  const inbox = useInboxSummary(30000);
+  const counts = { inbox: inbox?.unread };
   useEffect(() => setOpen(false), [location]);
   const top = routes.filter((r) => r.nav && !r.group);
   const groups = {};
@@ -49,7 +67,10 @@ export function Layout({ children }) {
         <ul class="nav-list">
           {top.map((r) => (
             <li key={r.path}>
-              <NavLink href={r.path}>{r.nav}</NavLink>
+              <NavLink href={r.href || r.path}>
+                {r.nav}
+                {r.count && <NavCount n={counts[r.count]} what="unread" />}
+              </NavLink>
             </li>
           ))}
           {Object.entries(groups).map(([name, items]) => (
@@ -60,7 +81,7 @@ export function Layout({ children }) {
               <ul class="nav-list" aria-labelledby={`nav-${name}`}>
                 {items.map((r) => (
                   <li key={r.path}>
-                    <NavLink href={r.path}>{r.nav}</NavLink>
+                    <NavLink href={r.href || r.path}>{r.nav}</NavLink>
                   </li>
                 ))}
               </ul>

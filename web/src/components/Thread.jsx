@@ -7,10 +7,13 @@ const KIND = {
   bounce: 'Bounce',
   delay: 'Delivery delayed',
   unsubscribe: 'Unsubscribe',
+  answer: 'Answer',
 };
 
 /**
- * A lead's messages (GET …/leads/:leadId/messages), oldest first, as text.
+ * A lead's messages (GET …/leads/:leadId/messages), oldest first, as text:
+ * steps and answers sent from the inbox (outbound), replies, automatic
+ * replies, bounces and delays (inbound).
  * variantLabels (variantId → label) names the A/B variant a step message used.
  */
 export function Thread({ items, variantLabels }) {

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { get, patch } from '../api.js';
 import { useAsync, useTitle } from '../hooks.js';
-import { fmtDate } from '../format.js';
+import { fmtDate, timeZones } from '../format.js';
 import { useNotify } from '../context.js';
 import { PageHeader } from '../components/PageHeader.jsx';
 import { Field, errorFor } from '../components/Field.jsx';
@@ -33,15 +33,6 @@ function TimeSelect({ value, onChange, from, to, ...rest }) {
   );
 }
 
-function zones() {
-  try {
-    const z = Intl.supportedValuesOf('timeZone');
-    return z.includes('UTC') ? z : ['UTC', ...z];
-  } catch {
-    return ['UTC'];
-  }
-}
-
 export default function Delivery() {
   useTitle('Delivery settings');
   const notify = useNotify();
@@ -49,7 +40,7 @@ export default function Delivery() {
   const [form, setForm] = useState(null);
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
-  const allZones = useMemo(zones, []);
+  const allZones = useMemo(timeZones, []);
 
   const fromData = (d) => ({
     capOn: d.dailyLimit !== null,

@@ -16,6 +16,7 @@ const EVENTS = [
   ['message.sent', 'A message is delivered to the recipient server'],
   ['message.bounced', 'A message bounces'],
   ['message.replied', 'A lead replies'],
+  ['lead.labeled', 'A reply gets a label (from the inbox, or on arrival)'],
   ['lead.unsubscribed', 'A lead unsubscribes'],
   ['step.winner_selected', 'An A/B test picks a winning variant'],
   ['message.opened', 'A person opens a message (tracking on)'],
