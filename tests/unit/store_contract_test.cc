@@ -387,5 +387,74 @@ TEST(StoreBackend, MigrationsAreIdempotentAcrossReopen) {
   EXPECT_EQ((*reopened)->Backend(), first.backend());
 }
 
+// Search (SPEC §12): every page of every prefix, at every page size, gives
+// each matching lead exactly once, in (matched text, id) order, whichever of
+// its four texts matched and however many leads share a text.
+TEST_F(StoreContract, LeadSearchPagesGiveEachMatchOnceInOrder) {
+  Campaign c = MakeCampaign(ws_a_, "Search");
+  const std::vector<std::string> firsts = {"Jo", "John", "Joan", "Anna", "ann", "Zed", ""};
+  const std::vector<std::string> lasts = {"Johnson", "Jones", "Acme", "Smith", ""};
+  const std::vector<std::string> companies = {"Acme Corp", "ACME", "Jolly Ltd", "Beta", ""};
+  std::vector<LeadUpsert> rows;
+  for (int i = 0; i < 120; ++i) {
+    LeadUpsert row;
+    row.new_id = ids_.Next(id_prefix::kLead);
+    const std::string local = (i % 3 == 0 ? "jo" : i % 3 == 1 ? "acme" : "x") + std::to_string(i);
+    row.email = local + "@d" + std::to_string(i % 4) + ".test";
+    row.email_normalized = row.email;
+    auto pick = [&](const std::vector<std::string>& from, int salt) {
+      const std::string& v = from[static_cast<size_t>(i * salt + salt) % from.size()];
+      return v.empty() ? std::optional<std::string>() : std::optional<std::string>(v);
+    };
+    row.first_name = pick(firsts, 7);
+    row.last_name = pick(lasts, 5);
+    row.company = pick(companies, 3);
+    rows.push_back(row);
+  }
+  ASSERT_TRUE(store_->UpsertAndEnroll(ws_a_, c.id, rows, {}, clock_.NowMillis()).ok());
+  auto lower = [](std::string v) {
+    for (char& ch : v) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return v;
+  };
+  for (const std::string prefix : {"jo", "acme", "ann", "j", "a", "john", "x1", "zed ", "nomatch"}) {
+    // The expected answer: each lead once, under its smallest matching text.
+    std::vector<std::pair<std::string, std::string>> want;  // (key, id)
+    for (const LeadUpsert& row : rows) {
+      std::string first = row.first_name.value_or(""), last = row.last_name.value_or("");
+      std::string name = first + " " + last;
+      while (!name.empty() && name.front() == ' ') name.erase(name.begin());
+      while (!name.empty() && name.back() == ' ') name.pop_back();
+      std::optional<std::string> best;
+      for (const std::string& key : {row.email_normalized, lower(name), lower(last),
+                                     lower(row.company.value_or(""))}) {
+        if (!key.empty() && key.rfind(prefix, 0) == 0 && (!best || key < *best)) best = key;
+      }
+      if (best) want.emplace_back(*best, row.new_id);
+    }
+    std::sort(want.begin(), want.end());
+    for (int limit : {1, 3, 50}) {
+      std::vector<std::pair<std::string, std::string>> got;
+      LeadSearch search;
+      search.prefix = prefix;
+      search.limit = limit;
+      for (int pages = 0; pages < 500; ++pages) {
+        auto page = store_->SearchLeads(ws_a_, search);
+        ASSERT_TRUE(page.ok()) << page.status().message();
+        for (const LeadSearchResult& r : page->items) got.emplace_back(r.key, r.lead.id);
+        if (!page->has_more) break;
+        search.after_key = page->items.back().key;
+        search.after_id = page->items.back().lead.id;
+      }
+      EXPECT_EQ(got, want) << "prefix '" << prefix << "', pages of " << limit;
+    }
+  }
+  // Another workspace finds nothing of them.
+  LeadSearch all;
+  all.prefix = "jo";
+  auto other = store_->SearchLeads(ws_b_, all);
+  ASSERT_TRUE(other.ok());
+  EXPECT_TRUE(other->items.empty());
+}
+
 }  // namespace
 }  // namespace leadterra::store
