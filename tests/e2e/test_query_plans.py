@@ -142,6 +142,15 @@ def test_read_paths_use_workspace_indexes(explained):
                               ["webhook_deliveries_by_status"]),
         "suppressions": ("GET", "/v1/suppressions", ["suppressions_pkey"]),
         "suppressions domain": ("GET", "/v1/suppressions?type=domain", ["suppressions_by_kind"]),
+        "search address": ("GET", "/v1/leads?q=p12", ["leads_pkey"]),
+        "search name": ("GET", "/v1/leads?q=f1", ["leads_by_name", "leads_by_last_name"]),
+        "search company": ("GET", "/v1/leads?q=co%201", ["leads_by_company"]),
+        "all leads": ("GET", "/v1/leads?cursor=" + cursor(a_lead), ["leads_by_id"]),
+        "lead": ("GET", "/v1/leads/" + a_lead, ["enrollments_pkey", "leads_by_id"]),
+        "inbox": ("GET", "/v1/inbox", ["inbox_by_time"]),
+        "inbox label": ("GET", "/v1/inbox?label=interested", ["inbox_by_label"]),
+        "inbox unread": ("GET", "/v1/inbox?unread=true", ["inbox_unread"]),
+        "inbox campaign": ("GET", "/v1/inbox?campaignId=" + camp, ["inbox_by_campaign"]),
     }
     problems = []
     for name, (method, path, indexes) in endpoints.items():
