@@ -56,8 +56,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   auto patch = leadterra::api::ParseLeadPatch(*body);
   if (!patch.ok()) return 0;
-  for (const auto* field : {&patch->first_name, &patch->last_name, &patch->company,
-                            &patch->job_title}) {
+  for (const auto* field :
+       {&patch->first_name, &patch->last_name, &patch->company, &patch->job_title}) {
     if (*field && **field) {
       if ((**field)->empty()) __builtin_trap();  // blanks clear the field
       CheckText(**field);

@@ -416,7 +416,8 @@ TEST_F(StoreContract, LeadSearchPagesGiveEachMatchOnceInOrder) {
     for (char& ch : v) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     return v;
   };
-  for (const std::string prefix : {"jo", "acme", "ann", "j", "a", "john", "x1", "zed ", "nomatch"}) {
+  for (const std::string prefix :
+       {"jo", "acme", "ann", "j", "a", "john", "x1", "zed ", "nomatch"}) {
     // The expected answer: each lead once, under its smallest matching text.
     std::vector<std::pair<std::string, std::string>> want;  // (key, id)
     for (const LeadUpsert& row : rows) {
@@ -425,8 +426,8 @@ TEST_F(StoreContract, LeadSearchPagesGiveEachMatchOnceInOrder) {
       while (!name.empty() && name.front() == ' ') name.erase(name.begin());
       while (!name.empty() && name.back() == ' ') name.pop_back();
       std::optional<std::string> best;
-      for (const std::string& key : {row.email_normalized, lower(name), lower(last),
-                                     lower(row.company.value_or(""))}) {
+      for (const std::string& key :
+           {row.email_normalized, lower(name), lower(last), lower(row.company.value_or(""))}) {
         if (!key.empty() && key.rfind(prefix, 0) == 0 && (!best || key < *best)) best = key;
       }
       if (best) want.emplace_back(*best, row.new_id);

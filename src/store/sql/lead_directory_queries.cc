@@ -5,6 +5,7 @@
 #include <map>
 #include <tuple>
 
+#include "store/sql/counters.h"
 #include "store/sql/lead_queries.h"
 
 namespace leadterra::store::sql {
@@ -261,6 +262,37 @@ Status UncountInbox(Connection& conn, const std::string& workspace_id, const std
   return Status::Ok();
 }
 
+// A send to the person the engine holds right now must not record its
+// outcome after the erasure (its event would carry the address back in): a
+// message only claimed goes (it was never on the wire, and without an
+// enrollment it is not claimed again); one on the wire becomes `unknown`,
+// counted as such, and the engine's outcome for it then changes nothing.
+Status SettleInFlight(Connection& conn, const std::string& workspace_id, const std::string& lead_id,
+                      int64_t now) {
+  std::map<CounterKey, CounterDelta> deltas;
+  {
+    LT_ASSIGN_OR_RETURN(auto sending, conn.Prepare("SELECT campaign_id FROM messages WHERE "
+                                                   "workspace_id = ? AND lead_id = ? AND status "
+                                                   "= 'sending'"));
+    sending->Bind(1, workspace_id).Bind(2, lead_id);
+    while (true) {
+      LT_ASSIGN_OR_RETURN(bool row, sending->Step());
+      if (!row) break;
+      ++deltas[{workspace_id, sending->ColumnText(0)}].unknown;
+    }
+  }
+  LT_RETURN_IF_ERROR(RunWith(conn,
+                             "DELETE FROM messages WHERE workspace_id = ?1 AND lead_id = ?2 AND "
+                             "status = 'claimed'",
+                             workspace_id, lead_id));
+  LT_ASSIGN_OR_RETURN(auto mark, conn.Prepare("UPDATE messages SET status = 'unknown', "
+                                              "updated_at = ? WHERE workspace_id = ? AND lead_id "
+                                              "= ? AND status = 'sending'"));
+  mark->Bind(1, now).Bind(2, workspace_id).Bind(3, lead_id);
+  LT_RETURN_IF_ERROR(mark->Run());
+  return ApplyCounterDeltas(conn, deltas, now);
+}
+
 }  // namespace
 
 Status AddInboxCount(Connection& conn, const std::string& workspace_id, const std::string& label,
@@ -414,6 +446,7 @@ Status EraseLead(Connection& conn, const std::string& workspace_id, const std::s
       LT_RETURN_IF_ERROR(del->Run());
     }
   }
+  LT_RETURN_IF_ERROR(SettleInFlight(conn, workspace_id, lead_id, now));
   // Messages stay as ids and counts (stats, the one-send guarantee); what
   // was rendered for the person goes.
   LT_RETURN_IF_ERROR(RunWith(conn,
