@@ -46,7 +46,13 @@ bool FirstAppearance(const Candidate& c, size_t rank, const std::string& prefix)
   return true;
 }
 
-// One key's matches in (key, id) order, fetched in batches.
+// One key's matches in (key, id) order, fetched in batches. Each fetch is
+// at most two plain index ranges, so both databases seek straight to the
+// cursor: the rest of the cursor's own key (key = K, id > I, ordered by id),
+// then the keys after it up to the end of the prefix's range. (A row-value
+// bound (key, id) > (K, I) next to key >= prefix made PostgreSQL start at
+// the lower of the two bounds, and SQLite does not seek on a row value over
+// an expression index.)
 class KeyStream {
  public:
   KeyStream(Connection& conn, const std::string& workspace_id, size_t rank,
@@ -71,34 +77,52 @@ class KeyStream {
   size_t rank() const { return rank_; }
 
  private:
-  Status Fetch() {
-    const std::string expr = kKeyExpressions[rank_];
+  std::string Select() const {
     std::string sql = std::string("SELECT ") + kLeadColumns;
     for (const char* key : kKeyExpressions) sql += std::string(", ") + key;
-    sql += " FROM leads l WHERE l.workspace_id = ?1 AND " + expr + " >= ?2 AND " + expr +
-           " < ?3 AND (" + expr + ", l.id) > (?4, ?5) AND l.deleted_at IS NULL ORDER BY " + expr +
-           ", l.id LIMIT ?6";
-    LT_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare(sql));
-    stmt->Bind(1, workspace_id_)
-        .Bind(2, prefix_)
-        .Bind(3, PrefixEnd(prefix_))
-        .Bind(4, last_key_)
-        .Bind(5, last_id_)
-        .Bind(6, batch_);
-    rows_.clear();
-    pos_ = 0;
+    return sql + " FROM leads l WHERE l.workspace_id = ?1 AND l.deleted_at IS NULL AND ";
+  }
+
+  Status Read(Statement& stmt) {
     while (true) {
-      LT_ASSIGN_OR_RETURN(bool row, stmt->Step());
+      LT_ASSIGN_OR_RETURN(bool row, stmt.Step());
       if (!row) break;
       Candidate c;
-      c.lead = ReadLead(*stmt);
+      c.lead = ReadLead(stmt);
       for (size_t k = 0; k < c.keys.size(); ++k) {
-        c.keys[k] = stmt->ColumnText(kLeadColumnCount + static_cast<int>(k));
+        c.keys[k] = stmt.ColumnText(kLeadColumnCount + static_cast<int>(k));
       }
       c.key = c.keys[rank_];
       rows_.push_back(std::move(c));
     }
-    done_ = static_cast<int>(rows_.size()) < batch_;
+    return Status::Ok();
+  }
+
+  Status Fetch() {
+    const std::string expr = kKeyExpressions[rank_];
+    rows_.clear();
+    pos_ = 0;
+    const bool resume = StartsWith(last_key_, prefix_);  // else start at the prefix
+    if (resume) {
+      LT_ASSIGN_OR_RETURN(auto same, conn_.Prepare(Select() + expr +
+                                                   " = ?2 AND l.id > ?3 ORDER BY "
+                                                   "l.id LIMIT ?4"));
+      same->Bind(1, workspace_id_).Bind(2, last_key_).Bind(3, last_id_).Bind(4, batch_);
+      LT_RETURN_IF_ERROR(Read(*same));
+    }
+    const int wanted = batch_ - static_cast<int>(rows_.size());
+    if (wanted > 0) {
+      LT_ASSIGN_OR_RETURN(auto after,
+                          conn_.Prepare(Select() + expr + (resume ? " > ?2" : " >= ?2") + " AND " +
+                                        expr + " < ?3 ORDER BY " + expr + ", l.id LIMIT ?4"));
+      after->Bind(1, workspace_id_)
+          .Bind(2, resume ? last_key_ : prefix_)
+          .Bind(3, PrefixEnd(prefix_))
+          .Bind(4, wanted);
+      const size_t before = rows_.size();
+      LT_RETURN_IF_ERROR(Read(*after));
+      done_ = static_cast<int>(rows_.size() - before) < wanted;
+    }
     if (!rows_.empty()) {
       last_key_ = rows_.back().key;
       last_id_ = rows_.back().lead.id;
@@ -350,13 +374,15 @@ Result<std::vector<LeadEnrollment>> ListLeadEnrollments(Connection& conn,
                                                         const std::string& workspace_id,
                                                         const std::string& lead_id) {
   LT_RETURN_IF_ERROR(LiveLeadEmail(conn, workspace_id, lead_id, false).status());
-  // One primary-key probe of enrollments per campaign of the workspace.
+  // One primary-key probe of enrollments per campaign of the workspace
+  // (CROSS JOIN: SQLite keeps campaigns as the outer loop, instead of
+  // walking the workspace's enrollments).
   LT_ASSIGN_OR_RETURN(auto stmt,
                       conn.Prepare("SELECT c.id, c.name, c.status, e.status, e.current_step, "
                                    "e.next_send_at, e.last_sent_at, e.enrolled_at FROM campaigns "
-                                   "c JOIN enrollments e ON e.workspace_id = c.workspace_id AND "
-                                   "e.campaign_id = c.id AND e.lead_id = ?2 WHERE "
-                                   "c.workspace_id = ?1 AND c.deleted_at IS NULL "
+                                   "c CROSS JOIN enrollments e WHERE c.workspace_id = ?1 AND "
+                                   "c.deleted_at IS NULL AND e.workspace_id = c.workspace_id AND "
+                                   "e.campaign_id = c.id AND e.lead_id = ?2 "
                                    "ORDER BY e.enrolled_at, c.id"));
   stmt->Bind(1, workspace_id).Bind(2, lead_id);
   std::vector<LeadEnrollment> out;
