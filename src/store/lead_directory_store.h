@@ -15,9 +15,9 @@ namespace leadterra::store {
 
 // A page of search results. With a prefix, a lead matches when its address,
 // "first last", last name or company (each lower-cased by SQL lower(), which
-// folds ASCII letters only on both backends) starts with it; results are ordered by the matched text, then
-// id, and each lead appears once (under its smallest matching text). Without
-// a prefix every lead is listed by id.
+// folds ASCII letters only on both backends) starts with it; results are ordered by the matched
+// text, then id, and each lead appears once (under its smallest matching text). Without a prefix
+// every lead is listed by id.
 struct LeadSearch {
   std::string prefix;  // lower case (ASCII), trimmed; empty: all leads
   int limit = 50;
