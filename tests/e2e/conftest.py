@@ -484,6 +484,19 @@ def wait_until(pred, describe, timeout=WAIT_DEADLINE, interval=0.05):
         time.sleep(interval)
 
 
+@pytest.fixture(scope="module")
+def dovecot():
+    """One real Dovecot (imap_peer.py) per module; every test makes its own
+    IMAP users."""
+    from imap_peer import DovecotPeer, find_dovecot
+    binary = find_dovecot()
+    if binary is None:
+        pytest.fail("dovecot is not installed (Debian package dovecot-imapd)", pytrace=False)
+    d = DovecotPeer(binary).start()
+    yield d
+    d.stop()
+
+
 @pytest.fixture
 def peer():
     """A real SMTP server (aiosmtpd) on loopback; see smtp_peer.py."""

@@ -9,7 +9,7 @@ import pytest
 
 from ab_variants import assigned_index, check_received_variants, variant_label
 from conftest import ULID, assert_error, bulk, start, wait_until
-from imap_peer import DovecotPeer, find_dovecot, reply
+from imap_peer import reply
 
 VAR_ID_RE = re.compile(r"^var_" + ULID + r"$")
 TS_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$")
@@ -160,16 +160,6 @@ def test_running_campaign_only_changes_its_winner(server, ws):
     assert r.json()["data"]["status"] == "running"
     assert r.json()["data"]["sequenceSteps"][0]["winnerVariantId"] == steps[0]["variants"][1]["id"]
     assert server.post("/v1/campaigns/%s/pause" % camp["id"], key=ws).status_code == 200
-
-
-@pytest.fixture(scope="module")
-def dovecot():
-    binary = find_dovecot()
-    if binary is None:
-        pytest.fail("dovecot is not installed (Debian package dovecot-imapd)", pytrace=False)
-    d = DovecotPeer(binary).start()
-    yield d
-    d.stop()
 
 
 def lead_row(i):

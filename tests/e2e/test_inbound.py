@@ -26,9 +26,8 @@ import uuid
 import pytest
 
 from conftest import ULID, assert_error, bulk, start, step, wait_until
-from imap_peer import (DovecotPeer, OOO_VARIANTS, final_recipient_only_dsn, find_dovecot,
-                       free_port, gmail_dsn, out_of_office, postfix_delay_dsn, postfix_dsn,
-                       reply, unrelated)
+from imap_peer import (OOO_VARIANTS, final_recipient_only_dsn, free_port, gmail_dsn, out_of_office,
+                       postfix_delay_dsn, postfix_dsn, reply, unrelated)
 from webhook_receiver import WebhookReceiver
 
 SENDER = "sales@sender.test"
@@ -53,17 +52,6 @@ REPLIED_FIELDS = {"messageId", "campaignId", "leadId", "email", "stepIndex", "st
 # --------------------------------------------------------------------------
 # Fixtures
 # --------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def dovecot():
-    """One Dovecot for the module; every test makes its own IMAP users."""
-    binary = find_dovecot()
-    if binary is None:
-        pytest.fail("dovecot is not installed (Debian package dovecot-imapd)", pytrace=False)
-    d = DovecotPeer(binary).start()
-    yield d
-    d.stop()
-
 
 
 

@@ -16,7 +16,7 @@ import uuid
 import pytest
 
 from conftest import PG_URL, ULID, assert_error, bulk, pg_schema_for, start, step, wait_until
-from imap_peer import DovecotPeer, find_dovecot, out_of_office, reply
+from imap_peer import out_of_office, reply
 
 INB_ID_RE = re.compile(r"^inb_" + ULID + r"$")
 ANS_ID_RE = re.compile(r"^ans_" + ULID + r"$")
@@ -24,16 +24,6 @@ ITEM_FIELDS = {"id", "kind", "leadId", "lead", "campaignId", "campaignName", "st
                "mailboxId", "from", "subject", "snippet", "receivedAt", "label", "read"}
 LABELS = ["interested", "not_interested", "meeting_booked", "out_of_office", "wrong_person",
           "unsubscribe"]
-
-
-@pytest.fixture(scope="module")
-def dovecot():
-    binary = find_dovecot()
-    if binary is None:
-        pytest.fail("dovecot is not installed (Debian package dovecot-imapd)", pytrace=False)
-    d = DovecotPeer(binary).start()
-    yield d
-    d.stop()
 
 
 def server(make_server):

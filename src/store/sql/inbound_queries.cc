@@ -190,7 +190,8 @@ domain::Event RepliedEvent(const InboundRecord& r, const SentMessage& sent,
                        sent.lead_id};
 }
 
-Status ApplyReply(Connection& conn, const InboundRecord& r, const SentMessage& sent, int64_t now) {
+Status ApplyReply(Connection& conn, const InboundRecord& r, const SentMessage& sent,
+                  const std::string& email, int64_t now) {
   std::map<CounterKey, CounterDelta> deltas;
   CounterDelta& d = deltas[{r.workspace_id, sent.campaign_id}];
   LT_ASSIGN_OR_RETURN(
@@ -201,7 +202,6 @@ Status ApplyReply(Connection& conn, const InboundRecord& r, const SentMessage& s
   ActivityDeltas activity;
   activity.Add(&domain::ActivityCounts::replied, r.workspace_id, sent.campaign_id,
                sent.step_index + 1, sent.mailbox_id, now, 1, 0, sent.variant_id);
-  LT_ASSIGN_OR_RETURN(std::string email, LeadEmail(conn, r.workspace_id, sent.lead_id));
   LT_RETURN_IF_ERROR(StopCompany(conn, r.workspace_id, sent.campaign_id, email, d));
   LT_RETURN_IF_ERROR(ApplyCounterDeltas(conn, deltas, now));
   LT_RETURN_IF_ERROR(ApplyActivityDeltas(conn, activity));
@@ -209,7 +209,7 @@ Status ApplyReply(Connection& conn, const InboundRecord& r, const SentMessage& s
 }
 
 Status ApplyBounce(Connection& conn, const InboundRecord& r, const SentMessage& sent,
-                   const domain::DsnRecipient* recipient, int64_t now) {
+                   const domain::DsnRecipient* recipient, const std::string& email, int64_t now) {
   const std::string diagnostic = recipient ? recipient->diagnostic : "";
   const int smtp_code = domain::DiagnosticSmtpCode(diagnostic);
   LT_ASSIGN_OR_RETURN(auto mark,
@@ -242,7 +242,6 @@ Status ApplyBounce(Connection& conn, const InboundRecord& r, const SentMessage& 
   LT_RETURN_IF_ERROR(ApplyCounterDeltas(conn, deltas, now));
   LT_RETURN_IF_ERROR(ApplyActivityDeltas(conn, activity));
   LT_RETURN_IF_ERROR(EnforceBounceProtection(conn, deltas, now));
-  LT_ASSIGN_OR_RETURN(std::string email, LeadEmail(conn, r.workspace_id, sent.lead_id));
   LT_ASSIGN_OR_RETURN(auto mailbox, conn.Prepare("SELECT mailbox_id, subject FROM messages WHERE "
                                                  "workspace_id = ? AND id = ?"));
   mailbox->Bind(1, r.workspace_id).Bind(2, sent.id);
@@ -393,10 +392,10 @@ Result<InboundResult> RecordInbound(Connection& conn, const InboundRecord& r, in
 
   switch (kind) {
     case domain::InboundKind::kReply:
-      LT_RETURN_IF_ERROR(ApplyReply(conn, r, *sent, now));
+      LT_RETURN_IF_ERROR(ApplyReply(conn, r, *sent, lead_email, now));
       break;
     case domain::InboundKind::kBounce:
-      LT_RETURN_IF_ERROR(ApplyBounce(conn, r, *sent, recipient, now));
+      LT_RETURN_IF_ERROR(ApplyBounce(conn, r, *sent, recipient, lead_email, now));
       break;
     case domain::InboundKind::kUnsubscribe:
       LT_RETURN_IF_ERROR(

@@ -17,9 +17,9 @@ constexpr char kItemColumns[] =
     "i.campaign_id, coalesce(c.name, ''), m.step_index, i.mailbox_id, i.from_addr, i.subject, "
     "i.snippet, i.received_at, i.label, i.read_at";
 constexpr char kItemJoins[] =
-    " FROM inbound_messages i LEFT JOIN leads l ON l.workspace_id = i.workspace_id AND l.id = "
-    "i.lead_id LEFT JOIN campaigns c ON c.workspace_id = i.workspace_id AND c.id = i.campaign_id "
-    "LEFT JOIN messages m ON m.workspace_id = i.workspace_id AND m.id = i.message_row_id";
+    " LEFT JOIN leads l ON l.workspace_id = i.workspace_id AND l.id = i.lead_id LEFT JOIN "
+    "campaigns c ON c.workspace_id = i.workspace_id AND c.id = i.campaign_id LEFT JOIN messages "
+    "m ON m.workspace_id = i.workspace_id AND m.id = i.message_row_id";
 
 InboxItem ReadItem(const Statement& row) {
   InboxItem item;
@@ -78,12 +78,8 @@ Result<Page<InboxItem>> ListInbox(Connection& conn, const std::string& workspace
     index = "inbox_unread";
   }
   std::string sql = std::string("SELECT ") + kItemColumns + " FROM inbound_messages i " +
-                    (sqlite ? "INDEXED BY " + index + " " : "") +
-                    "LEFT JOIN leads l ON l.workspace_id = i.workspace_id AND l.id = i.lead_id "
-                    "LEFT JOIN campaigns c ON c.workspace_id = i.workspace_id AND c.id = "
-                    "i.campaign_id LEFT JOIN messages m ON m.workspace_id = i.workspace_id AND "
-                    "m.id = i.message_row_id WHERE i.workspace_id = ?1 AND i." +
-                    kInboxKinds;
+                    (sqlite ? "INDEXED BY " + index : "") + kItemJoins +
+                    " WHERE i.workspace_id = ?1 AND i." + kInboxKinds;
   if (query.campaign_id) sql += " AND i.campaign_id = ?2";
   if (query.label) sql += query.label->empty() ? " AND i.label IS NULL" : " AND i.label = ?3";
   if (query.unread) sql += *query.unread ? " AND i.read_at IS NULL" : " AND i.read_at IS NOT NULL";
@@ -108,8 +104,9 @@ Result<Page<InboxItem>> ListInbox(Connection& conn, const std::string& workspace
 Result<InboxItem> GetInboxItem(Connection& conn, const std::string& workspace_id,
                                const std::string& id) {
   LT_ASSIGN_OR_RETURN(
-      auto stmt, conn.Prepare(std::string("SELECT ") + kItemColumns + ", i.body_text" + kItemJoins +
-                              " WHERE i.workspace_id = ? AND i.id = ? AND i." + kInboxKinds));
+      auto stmt,
+      conn.Prepare(std::string("SELECT ") + kItemColumns + ", i.body_text FROM inbound_messages i" +
+                   kItemJoins + " WHERE i.workspace_id = ? AND i.id = ? AND i." + kInboxKinds));
   stmt->Bind(1, workspace_id).Bind(2, id);
   LT_ASSIGN_OR_RETURN(bool found, stmt->Step());
   if (!found) return NotFound("inbox item not found");

@@ -162,24 +162,6 @@ Result<LeadSearchPage> ListAllLeads(Connection& conn, const std::string& workspa
   return page;
 }
 
-// Campaign ids of the workspace, deleted ones too when `with_deleted`.
-Result<std::vector<std::string>> CampaignIds(Connection& conn, const std::string& workspace_id,
-                                             bool with_deleted) {
-  LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare(with_deleted ? "SELECT id FROM campaigns WHERE "
-                                                             "workspace_id = ?"
-                                                           : "SELECT id FROM campaigns WHERE "
-                                                             "workspace_id = ? AND deleted_at IS "
-                                                             "NULL"));
-  stmt->Bind(1, workspace_id);
-  std::vector<std::string> ids;
-  while (true) {
-    LT_ASSIGN_OR_RETURN(bool row, stmt->Step());
-    if (!row) break;
-    ids.push_back(stmt->ColumnText(0));
-  }
-  return ids;
-}
-
 // Marks every live enrollment of the lead removed (counted as the
 // per-campaign DELETE counts it).
 Status RemoveFromEveryCampaign(Connection& conn, const std::string& workspace_id,

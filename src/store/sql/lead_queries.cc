@@ -429,6 +429,23 @@ Result<Page<domain::Enrollment>> ListEnrollments(Connection& conn, const std::st
   return out;
 }
 
+Result<std::vector<std::string>> CampaignIds(Connection& conn, const std::string& workspace_id,
+                                             bool with_deleted) {
+  LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare(with_deleted ? "SELECT id FROM campaigns WHERE "
+                                                             "workspace_id = ?"
+                                                           : "SELECT id FROM campaigns WHERE "
+                                                             "workspace_id = ? AND deleted_at IS "
+                                                             "NULL"));
+  stmt->Bind(1, workspace_id);
+  std::vector<std::string> ids;
+  while (true) {
+    LT_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    ids.push_back(stmt->ColumnText(0));
+  }
+  return ids;
+}
+
 Status RemoveEnrollment(Connection& conn, const std::string& workspace_id,
                         const std::string& campaign_id, const std::string& lead_id, int64_t now) {
   LT_RETURN_IF_ERROR(CheckCampaignExists(conn, workspace_id, campaign_id));

@@ -37,6 +37,12 @@ Result<Page<domain::Enrollment>> ListEnrollments(Connection& conn, const std::st
                                                  const std::string& campaign_id,
                                                  std::optional<domain::EnrollmentStatus> status,
                                                  const PageRequest& page);
+// Campaign ids of the workspace, deleted ones too when `with_deleted`: the
+// outer loop of a lead's primary-key probes into enrollments (no lead-first
+// index is kept, which keeps ingest cheap).
+Result<std::vector<std::string>> CampaignIds(Connection& conn, const std::string& workspace_id,
+                                             bool with_deleted);
+
 Status RemoveEnrollment(Connection& conn, const std::string& workspace_id,
                         const std::string& campaign_id, const std::string& lead_id, int64_t now);
 Result<CampaignCounters> GetCampaignCounters(Connection& conn, const std::string& workspace_id,

@@ -5,6 +5,7 @@
 #include "domain/lead.h"
 #include "domain/unsubscribe.h"
 #include "store/sql/counters.h"
+#include "store/sql/lead_queries.h"
 #include "store/sql/webhook_queries.h"
 #include "util/json_writer.h"
 
@@ -33,19 +34,9 @@ Result<UnsubscribeResult> UnsubscribeLead(Connection& conn, const std::string& w
   out.already = conn.Changes() == 0;
   suppress.reset();
 
-  // Every campaign the lead is in: one primary-key probe per campaign of
-  // the workspace (no lead-first index is kept, which keeps ingest cheap).
-  std::vector<std::string> campaigns;
-  {
-    LT_ASSIGN_OR_RETURN(auto list, conn.Prepare("SELECT id FROM campaigns WHERE workspace_id = "
-                                                "? AND deleted_at IS NULL"));
-    list->Bind(1, workspace_id);
-    while (true) {
-      LT_ASSIGN_OR_RETURN(bool row, list->Step());
-      if (!row) break;
-      campaigns.push_back(list->ColumnText(0));
-    }
-  }
+  // Every campaign the lead is in: one primary-key probe per campaign.
+  LT_ASSIGN_OR_RETURN(std::vector<std::string> campaigns,
+                      CampaignIds(conn, workspace_id, /*with_deleted=*/false));
   LT_ASSIGN_OR_RETURN(auto select, conn.Prepare("SELECT status FROM enrollments WHERE "
                                                 "workspace_id = ? AND campaign_id = ? AND "
                                                 "lead_id = ?"));

@@ -18,6 +18,7 @@ import { ConfirmDelete } from '../components/Confirm.jsx';
 import { StatCards } from '../components/StatCards.jsx';
 import { VariantResults } from '../components/VariantResults.jsx';
 import { TrackingSummary } from '../components/TrackingSummary.jsx';
+import { Loading, PageLoadError } from '../components/PageStatus.jsx';
 
 const LEAD_STATUSES = ['queued', 'active', 'completed', 'replied', 'bounced', 'unsubscribed', 'stopped', 'suppressed', 'removed'];
 const STATS_EVERY_MS = 3000;
@@ -79,9 +80,7 @@ function Analytics({ id, status, tracking }) {
         ) : a.error ? (
           <ErrorBanner error={a.error} onRetry={a.reload} />
         ) : !data ? (
-          <p class="muted" role="status">
-            Loading…
-          </p>
+          <Loading />
         ) : (
           <>
             <TimeChart
@@ -225,9 +224,7 @@ function LeadPanel({ campaignId, leadId, lead, labels, onClose }) {
       {t.error ? (
         <ErrorBanner error={t.error} onRetry={t.reload} />
       ) : !t.data ? (
-        <p class="muted" role="status">
-          Loading…
-        </p>
+        <Loading />
       ) : t.data.length === 0 ? (
         <p class="muted">Nothing sent to this lead yet.</p>
       ) : (
@@ -463,19 +460,12 @@ export default function CampaignPage({ id }) {
 
   if (c.error) {
     return (
-      <section>
-        <PageHeader title="Campaign" back={<Link href="/campaigns" class="back-link">← Campaigns</Link>} />
-        <ErrorBanner error={c.error} onRetry={c.reload}>
-          {c.error.status === 404 ? 'There is no such campaign in this workspace.' : c.error.message}
-        </ErrorBanner>
-      </section>
+      <PageLoadError title="Campaign" back={<Link href="/campaigns" class="back-link">← Campaigns</Link>} error={c.error} onRetry={c.reload} notFound="There is no such campaign in this workspace." />
     );
   }
   if (!campaign)
     return (
-      <p class="muted" role="status">
-        Loading…
-      </p>
+      <Loading />
     );
   const steps = campaign.sequenceSteps.length;
   return (

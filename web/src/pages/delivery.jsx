@@ -6,6 +6,7 @@ import { useNotify } from '../context.js';
 import { PageHeader } from '../components/PageHeader.jsx';
 import { Field, errorFor } from '../components/Field.jsx';
 import { ErrorBanner } from '../components/ErrorBanner.jsx';
+import { Loading } from '../components/PageStatus.jsx';
 
 const DAYS = [
   [1, 'Mon', 'Monday'],
@@ -59,9 +60,7 @@ export default function Delivery() {
   if (s.error) return <ErrorBanner error={s.error} onRetry={s.reload} />;
   if (!form)
     return (
-      <p class="muted" role="status">
-        Loading…
-      </p>
+      <Loading />
     );
   const set = (k, v) => setForm({ ...form, [k]: v });
   const toggleDay = (d) => set('days', form.days.includes(d) ? form.days.filter((x) => x !== d) : form.days.concat(d).sort());

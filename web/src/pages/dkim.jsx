@@ -9,6 +9,7 @@ import { ErrorBanner } from '../components/ErrorBanner.jsx';
 import { EmptyState } from '../components/EmptyState.jsx';
 import { CopyButton } from '../components/CopyButton.jsx';
 import { ConfirmDelete } from '../components/Confirm.jsx';
+import { Loading } from '../components/PageStatus.jsx';
 
 function CreateForm({ onCreated, onCancel }) {
   const [domain, setDomain] = useState('');
@@ -188,9 +189,7 @@ export default function Dkim() {
         ))}
       </ul>
       {list.loading && (
-        <p class="muted" role="status">
-          Loading…
-        </p>
+        <Loading />
       )}
       {list.nextCursor && !list.loading && (
         <button type="button" class="btn" onClick={list.loadMore}>

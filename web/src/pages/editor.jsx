@@ -12,6 +12,7 @@ import { StepEditor } from '../components/StepEditor.jsx';
 import { StepPreview } from '../components/StepPreview.jsx';
 import { AbTestSettings, abDraft, abInput } from '../components/AbTestSettings.jsx';
 import { TrackingSettings, trackingDraft } from '../components/TrackingSettings.jsx';
+import { Loading, PageLoadError } from '../components/PageStatus.jsx';
 
 const SAVE_DELAY_MS = 800;
 
@@ -99,18 +100,11 @@ export default function Editor({ id }) {
 
   if (c.error)
     return (
-      <section>
-        <PageHeader title="Sequence editor" back={<Link href="/campaigns" class="back-link">← Campaigns</Link>} />
-        <ErrorBanner error={c.error} onRetry={c.reload}>
-          {c.error.status === 404 ? 'There is no such campaign in this workspace.' : c.error.message}
-        </ErrorBanner>
-      </section>
+      <PageLoadError title="Sequence editor" back={<Link href="/campaigns" class="back-link">← Campaigns</Link>} error={c.error} onRetry={c.reload} notFound="There is no such campaign in this workspace." />
     );
   if (!campaign)
     return (
-      <p class="muted" role="status">
-        Loading…
-      </p>
+      <Loading />
     );
 
   const addStep = () => {

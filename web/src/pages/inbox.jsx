@@ -10,6 +10,7 @@ import { Banner, ErrorBanner } from '../components/ErrorBanner.jsx';
 import { EmptyState } from '../components/EmptyState.jsx';
 import { Field } from '../components/Field.jsx';
 import { Thread } from '../components/Thread.jsx';
+import { Loading } from '../components/PageStatus.jsx';
 
 const leadName = (lead) => fullName(lead || {}) || lead?.email || 'Unknown lead';
 
@@ -182,9 +183,7 @@ function ReplyPane({ id, backHref, onChange }) {
   }
   if (!item)
     return (
-      <p class="muted" role="status">
-        Loading…
-      </p>
+      <Loading />
     );
   const lead = item.lead || {};
   const name = fullName(lead);
@@ -258,9 +257,7 @@ function ReplyPane({ id, backHref, onChange }) {
         {thread.error ? (
           <ErrorBanner error={thread.error} onRetry={thread.reload} />
         ) : !thread.data ? (
-          <p class="muted" role="status">
-            Loading…
-          </p>
+          <Loading />
         ) : (
           <Thread items={thread.data} />
         )}

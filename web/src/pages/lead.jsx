@@ -12,6 +12,7 @@ import { Field } from '../components/Field.jsx';
 import { StatusBadge } from '../components/StatusBadge.jsx';
 import { Thread } from '../components/Thread.jsx';
 import { ConfirmDelete } from '../components/Confirm.jsx';
+import { Loading, PageLoadError } from '../components/PageStatus.jsx';
 
 // The fields a person edits here (PATCH /v1/leads/:id); the email never changes.
 const FIELDS = [
@@ -155,9 +156,7 @@ function CampaignThread({ enrollment, leadId }) {
       {t.error ? (
         <ErrorBanner error={t.error} onRetry={t.reload} />
       ) : !t.data ? (
-        <p class="muted" role="status">
-          Loading…
-        </p>
+        <Loading />
       ) : t.data.length === 0 ? (
         <p class="muted">Nothing sent to this lead in this campaign yet.</p>
       ) : (
@@ -263,19 +262,12 @@ export default function LeadPage({ id }) {
   );
   if (l.error) {
     return (
-      <section>
-        <PageHeader title="Lead" back={back} />
-        <ErrorBanner error={l.error} onRetry={l.reload}>
-          {l.error.status === 404 ? 'There is no such lead in this workspace: it may have been removed or erased.' : l.error.message}
-        </ErrorBanner>
-      </section>
+      <PageLoadError title="Lead" back={back} error={l.error} onRetry={l.reload} notFound="There is no such lead in this workspace: it may have been removed or erased." />
     );
   }
   if (!lead)
     return (
-      <p class="muted" role="status">
-        Loading…
-      </p>
+      <Loading />
     );
   return (
     <section>

@@ -8,6 +8,7 @@ import { Field } from '../components/Field.jsx';
 import { Banner, ErrorBanner } from '../components/ErrorBanner.jsx';
 import { EmptyState } from '../components/EmptyState.jsx';
 import { ConfirmDelete } from '../components/Confirm.jsx';
+import { Loading } from '../components/PageStatus.jsx';
 
 const SECURITY = [
   ['starttls', 'STARTTLS (usually port 587)'],
@@ -344,9 +345,7 @@ export default function Mailboxes() {
         ))}
       </ul>
       {list.loading && (
-        <p class="muted" role="status">
-          Loading…
-        </p>
+        <Loading />
       )}
       {list.nextCursor && !list.loading && (
         <button type="button" class="btn" onClick={list.loadMore}>

@@ -7,6 +7,7 @@ import { ErrorBanner } from '../components/ErrorBanner.jsx';
 import { EmptyState } from '../components/EmptyState.jsx';
 import { TableWrap } from '../components/TableWrap.jsx';
 import { StatCards } from '../components/StatCards.jsx';
+import { Loading } from '../components/PageStatus.jsx';
 
 const RANGES = [
   ['1', 'Last 24 hours'],
@@ -151,9 +152,7 @@ export default function Overview() {
       </div>
       {o.error && <ErrorBanner error={o.error} onRetry={o.reload} />}
       {!data && !o.error && (
-        <p class="muted" role="status">
-          Loading…
-        </p>
+        <Loading />
       )}
       {data && (
         <>
