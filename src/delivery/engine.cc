@@ -6,6 +6,7 @@
 #include <ctime>
 #include <future>
 
+#include "delivery/commit_queue.h"
 #include "delivery/dkim_signer.h"
 #include "delivery/html_to_text.h"
 #include "delivery/lead_fields.h"
@@ -98,7 +99,8 @@ DeliveryEngine::DeliveryEngine(store::Store& store, const Clock& clock, IdGenera
       ids_(ids),
       secrets_(secrets),
       connector_(connector),
-      options_(options) {
+      options_(options),
+      commits_(store, clock) {
   InitMime();
 }
 
@@ -262,7 +264,7 @@ store::SendOutcome DeliveryEngine::Classify(const store::SendClaim& claim, const
 
 bool DeliveryEngine::Commit(Job& job, const store::SendClaim* next) {
   if (!job.error.ok()) return false;
-  auto may_send = store_.CommitProgress(job.outcomes, next, clock_.NowMillis());
+  auto may_send = commits_.Commit(job.outcomes, next);
   if (!may_send.ok()) {
     job.error = may_send.status();
     return false;
@@ -306,7 +308,8 @@ void DeliveryEngine::SendJob(Job& job, const domain::Campaign& campaign) {
                                       campaign, "", clock_.NowMillis()));
       continue;
     }
-    // The previous outcome and "this one is on the wire" land together, so a
+    // The previous outcome and "this one is on the wire" land together (in
+    // one transaction with the other connections' -- CommitQueue), so a
     // crash leaves at most this message in doubt.
     if (!Commit(job, &claim)) {
       if (!job.error.ok()) return;

@@ -22,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "delivery/commit_queue.h"
 #include "delivery/smtp_client.h"
 #include "store/store.h"
 #include "util/clock.h"
@@ -81,7 +82,8 @@ class DeliveryEngine {
   struct Job;
   Result<TickReport> RunCampaign(const domain::Campaign& campaign);
   void SendJob(Job& job, const domain::Campaign& campaign);
-  // Records `job.outcomes` and marks `next` as sending in one transaction.
+  // Records `job.outcomes` and marks `next` as sending in one transaction
+  // (shared with the other connections' through commits_).
   bool Commit(Job& job, const store::SendClaim* next);
   std::unique_ptr<MailboxSession> TakeSession(const domain::Mailbox& mailbox, Status* error);
   void ReturnSession(std::unique_ptr<MailboxSession> session);
@@ -101,6 +103,7 @@ class DeliveryEngine {
   const SecretBox& secrets_;
   SmtpConnector& connector_;
   const EngineOptions options_;
+  CommitQueue commits_;
 
   std::mutex sessions_mu_;
   std::map<std::string, std::unique_ptr<MailboxSession>> idle_sessions_;  // by mailbox id

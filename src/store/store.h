@@ -301,11 +301,12 @@ class DeliveryStore {
       const std::string& workspace_id, const std::string& campaign_id, int64_t now, int limit,
       const std::function<std::string()>& new_id) = 0;
   // In one transaction: applies `outcomes` (message status, enrollment
-  // progress, counters) and, if `next` is set, moves that claim from
-  // `claimed` to `sending`. Returns false when `next` may not be sent (its
-  // claim was released meanwhile).
-  virtual Result<bool> CommitProgress(const std::vector<SendOutcome>& outcomes,
-                                      const SendClaim* next, int64_t now) = 0;
+  // progress, counters) and moves each claim of `next` from `claimed` to
+  // `sending`. Returns, for each of `next` in order, whether it may be sent
+  // (false: its claim was released meanwhile, e.g. the campaign paused).
+  virtual Result<std::vector<bool>> CommitProgress(const std::vector<SendOutcome>& outcomes,
+                                                   const std::vector<const SendClaim*>& next,
+                                                   int64_t now) = 0;
   // A/B winners (SPEC §11), for a running campaign whose abTest has
   // autoSelectWinner: each step with variants and no winner yet whose
   // all-time tallies (delivered, replied per variant) make

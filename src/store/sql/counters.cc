@@ -1,5 +1,7 @@
 #include "store/sql/counters.h"
 
+#include "store/sql/json_rows.h"
+
 namespace leadterra::store::sql {
 
 int CounterShardOf(const std::string& mailbox_id) {
@@ -10,12 +12,17 @@ int CounterShardOf(const std::string& mailbox_id) {
 
 Status ApplyCounterDeltas(Connection& conn, const std::map<CounterKey, CounterDelta>& deltas,
                           int64_t now) {
+  if (deltas.empty()) return Status::Ok();
+  // One statement for every row (json_rows.h), in key order: transactions
+  // that share rows lock them in the same order.
   LT_ASSIGN_OR_RETURN(
       auto stmt,
       conn.Prepare("INSERT INTO campaign_stats(workspace_id, campaign_id, shard, queued, "
                    "delivered, bounced, unknown, completed, replied, unsubscribed, updated_at, "
-                   "opened, clicked, machine_opened, machine_clicked) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                   "opened, clicked, machine_opened, machine_clicked) SELECT v.c1, v.c2, " +
+                   JsonRowsInts("v", 3, 8) + ", ?2, " + JsonRowsInts("v", 11, 4) + " FROM " +
+                   JsonRowsSource(conn.dialect(), 1, 14, "v") +
+                   " WHERE true "
                    "ON CONFLICT (workspace_id, campaign_id, shard) DO UPDATE SET "
                    "queued = campaign_stats.queued + excluded.queued, "
                    "delivered = campaign_stats.delivered + excluded.delivered, "
@@ -29,25 +36,26 @@ Status ApplyCounterDeltas(Connection& conn, const std::map<CounterKey, CounterDe
                    "machine_opened = campaign_stats.machine_opened + excluded.machine_opened, "
                    "machine_clicked = campaign_stats.machine_clicked + excluded.machine_clicked, "
                    "updated_at = excluded.updated_at"));
+  JsonRows rows;
   for (const auto& [key, d] : deltas) {
-    stmt->Bind(1, key.workspace_id)
-        .Bind(2, key.campaign_id)
-        .Bind(3, key.shard)
-        .Bind(4, d.queued)
-        .Bind(5, d.delivered)
-        .Bind(6, d.bounced)
-        .Bind(7, d.unknown)
-        .Bind(8, d.completed)
-        .Bind(9, d.replied)
-        .Bind(10, d.unsubscribed)
-        .Bind(11, now)
-        .Bind(12, d.opened)
-        .Bind(13, d.clicked)
-        .Bind(14, d.machine_opened)
-        .Bind(15, d.machine_clicked);
-    LT_RETURN_IF_ERROR(stmt->Run());
+    rows.Row()
+        .Add(key.workspace_id)
+        .Add(key.campaign_id)
+        .Add(int64_t{key.shard})
+        .Add(d.queued)
+        .Add(d.delivered)
+        .Add(d.bounced)
+        .Add(d.unknown)
+        .Add(d.completed)
+        .Add(d.replied)
+        .Add(d.unsubscribed)
+        .Add(d.opened)
+        .Add(d.clicked)
+        .Add(d.machine_opened)
+        .Add(d.machine_clicked);
   }
-  return Status::Ok();
+  stmt->Bind(1, rows.Json()).Bind(2, now);
+  return stmt->Run();
 }
 
 void ActivityDeltas::Add(Field field, const std::string& workspace_id,
@@ -63,13 +71,35 @@ void ActivityDeltas::Add(Field field, const std::string& workspace_id,
 }
 
 Status ApplyActivityDeltas(Connection& conn, const ActivityDeltas& deltas) {
-  if (!deltas.campaigns.empty()) {
+  // One statement per table for every row (json_rows.h), in key order.
+  JsonRows campaign_rows;
+  for (const auto& [key, c] : deltas.campaigns) {
+    if (c.empty()) continue;
+    campaign_rows.Row()
+        .Add(key.workspace_id)
+        .Add(key.campaign_id)
+        .Add(key.slot_start)
+        .Add(int64_t{key.step_number})
+        .Add(key.variant_id)
+        .Add(int64_t{key.shard})
+        .Add(c.sent)
+        .Add(c.delivered)
+        .Add(c.bounced)
+        .Add(c.replied)
+        .Add(c.unsubscribed)
+        .Add(c.opened)
+        .Add(c.clicked);
+  }
+  if (!campaign_rows.empty()) {
     LT_ASSIGN_OR_RETURN(
         auto stmt,
         conn.Prepare(
             "INSERT INTO campaign_activity(workspace_id, campaign_id, slot_start, "
             "step_number, variant_id, shard, sent, delivered, bounced, replied, "
-            "unsubscribed, opened, clicked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "unsubscribed, opened, clicked) SELECT v.c1, v.c2, " +
+            JsonRowsInts("v", 3, 2) + ", v.c5, " + JsonRowsInts("v", 6, 8) + " FROM " +
+            JsonRowsSource(conn.dialect(), 1, 13, "v") +
+            " WHERE true "
             "ON CONFLICT (workspace_id, campaign_id, slot_start, step_number, variant_id, "
             "shard) "
             "DO UPDATE SET sent = campaign_activity.sent + excluded.sent, "
@@ -79,45 +109,36 @@ Status ApplyActivityDeltas(Connection& conn, const ActivityDeltas& deltas) {
             "unsubscribed = campaign_activity.unsubscribed + excluded.unsubscribed, "
             "opened = campaign_activity.opened + excluded.opened, "
             "clicked = campaign_activity.clicked + excluded.clicked"));
-    for (const auto& [key, c] : deltas.campaigns) {
-      if (c.empty()) continue;
-      stmt->Bind(1, key.workspace_id)
-          .Bind(2, key.campaign_id)
-          .Bind(3, key.slot_start)
-          .Bind(4, key.step_number)
-          .Bind(5, key.variant_id)
-          .Bind(6, key.shard)
-          .Bind(7, c.sent)
-          .Bind(8, c.delivered)
-          .Bind(9, c.bounced)
-          .Bind(10, c.replied)
-          .Bind(11, c.unsubscribed)
-          .Bind(12, c.opened)
-          .Bind(13, c.clicked);
-      LT_RETURN_IF_ERROR(stmt->Run());
-    }
+    stmt->Bind(1, campaign_rows.Json());
+    LT_RETURN_IF_ERROR(stmt->Run());
   }
-  if (!deltas.mailboxes.empty()) {
+  JsonRows mailbox_rows;
+  for (const auto& [key, c] : deltas.mailboxes) {
+    if (c.empty()) continue;
+    mailbox_rows.Row()
+        .Add(key.workspace_id)
+        .Add(key.hour_start)
+        .Add(key.mailbox_id)
+        .Add(c.sent)
+        .Add(c.delivered)
+        .Add(c.bounced)
+        .Add(c.replied);
+  }
+  if (!mailbox_rows.empty()) {
     LT_ASSIGN_OR_RETURN(
         auto stmt,
         conn.Prepare("INSERT INTO mailbox_activity(workspace_id, hour_start, mailbox_id, sent, "
-                     "delivered, bounced, replied) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                     "delivered, bounced, replied) SELECT v.c1, " +
+                     JsonRowsInts("v", 2, 1) + ", v.c3, " + JsonRowsInts("v", 4, 4) + " FROM " +
+                     JsonRowsSource(conn.dialect(), 1, 7, "v") +
+                     " WHERE true "
                      "ON CONFLICT (workspace_id, hour_start, mailbox_id) "
                      "DO UPDATE SET sent = mailbox_activity.sent + excluded.sent, "
                      "delivered = mailbox_activity.delivered + excluded.delivered, "
                      "bounced = mailbox_activity.bounced + excluded.bounced, "
                      "replied = mailbox_activity.replied + excluded.replied"));
-    for (const auto& [key, c] : deltas.mailboxes) {
-      if (c.empty()) continue;
-      stmt->Bind(1, key.workspace_id)
-          .Bind(2, key.hour_start)
-          .Bind(3, key.mailbox_id)
-          .Bind(4, c.sent)
-          .Bind(5, c.delivered)
-          .Bind(6, c.bounced)
-          .Bind(7, c.replied);
-      LT_RETURN_IF_ERROR(stmt->Run());
-    }
+    stmt->Bind(1, mailbox_rows.Json());
+    LT_RETURN_IF_ERROR(stmt->Run());
   }
   // Per variant, all time: what the winner rule and stats read.
   using VariantKey = std::tuple<std::string, std::string, int, std::string, int>;
@@ -128,38 +149,42 @@ Status ApplyActivityDeltas(Connection& conn, const ActivityDeltas& deltas) {
         variants[{key.workspace_id, key.campaign_id, key.step_number, key.variant_id, key.shard}];
     total += c;
   }
-  if (!variants.empty()) {
-    LT_ASSIGN_OR_RETURN(
-        auto stmt,
-        conn.Prepare("INSERT INTO variant_stats(workspace_id, campaign_id, step_number, "
-                     "variant_id, shard, sent, delivered, bounced, replied, unsubscribed, "
-                     "opened, clicked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                     "ON CONFLICT (workspace_id, campaign_id, step_number, variant_id, shard) "
-                     "DO UPDATE SET sent = variant_stats.sent + excluded.sent, "
-                     "delivered = variant_stats.delivered + excluded.delivered, "
-                     "bounced = variant_stats.bounced + excluded.bounced, "
-                     "replied = variant_stats.replied + excluded.replied, "
-                     "unsubscribed = variant_stats.unsubscribed + excluded.unsubscribed, "
-                     "opened = variant_stats.opened + excluded.opened, "
-                     "clicked = variant_stats.clicked + excluded.clicked"));
-    for (const auto& [key, c] : variants) {
-      const auto& [workspace_id, campaign_id, step_number, variant_id, shard] = key;
-      stmt->Bind(1, workspace_id)
-          .Bind(2, campaign_id)
-          .Bind(3, step_number)
-          .Bind(4, variant_id)
-          .Bind(5, shard)
-          .Bind(6, c.sent)
-          .Bind(7, c.delivered)
-          .Bind(8, c.bounced)
-          .Bind(9, c.replied)
-          .Bind(10, c.unsubscribed)
-          .Bind(11, c.opened)
-          .Bind(12, c.clicked);
-      LT_RETURN_IF_ERROR(stmt->Run());
-    }
+  if (variants.empty()) return Status::Ok();
+  JsonRows variant_rows;
+  for (const auto& [key, c] : variants) {
+    const auto& [workspace_id, campaign_id, step_number, variant_id, shard] = key;
+    variant_rows.Row()
+        .Add(workspace_id)
+        .Add(campaign_id)
+        .Add(int64_t{step_number})
+        .Add(variant_id)
+        .Add(int64_t{shard})
+        .Add(c.sent)
+        .Add(c.delivered)
+        .Add(c.bounced)
+        .Add(c.replied)
+        .Add(c.unsubscribed)
+        .Add(c.opened)
+        .Add(c.clicked);
   }
-  return Status::Ok();
+  LT_ASSIGN_OR_RETURN(
+      auto stmt,
+      conn.Prepare("INSERT INTO variant_stats(workspace_id, campaign_id, step_number, "
+                   "variant_id, shard, sent, delivered, bounced, replied, unsubscribed, "
+                   "opened, clicked) SELECT v.c1, v.c2, " +
+                   JsonRowsInts("v", 3, 1) + ", v.c4, " + JsonRowsInts("v", 5, 8) + " FROM " +
+                   JsonRowsSource(conn.dialect(), 1, 12, "v") +
+                   " WHERE true "
+                   "ON CONFLICT (workspace_id, campaign_id, step_number, variant_id, shard) "
+                   "DO UPDATE SET sent = variant_stats.sent + excluded.sent, "
+                   "delivered = variant_stats.delivered + excluded.delivered, "
+                   "bounced = variant_stats.bounced + excluded.bounced, "
+                   "replied = variant_stats.replied + excluded.replied, "
+                   "unsubscribed = variant_stats.unsubscribed + excluded.unsubscribed, "
+                   "opened = variant_stats.opened + excluded.opened, "
+                   "clicked = variant_stats.clicked + excluded.clicked"));
+  stmt->Bind(1, variant_rows.Json());
+  return stmt->Run();
 }
 
 }  // namespace leadterra::store::sql

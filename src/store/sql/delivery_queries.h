@@ -29,9 +29,10 @@ Status ReleaseHeldLeads(Connection& conn, const std::string& workspace_id, int64
 Status ApplyPacingGap(Connection& conn, const std::string& workspace_id, int min_gap_seconds,
                       int64_t now);
 Status RecordOutcomes(Connection& conn, const std::vector<SendOutcome>& outcomes, int64_t now);
-// `claimed` -> `sending`, under `lease`; false if the row is no longer
-// claimed.
-Result<bool> MarkSending(Connection& conn, const SendClaim& claim, int64_t now, const Lease& lease);
+// `claimed` -> `sending` for each of `claims`, under `lease`; false for a
+// claim that may no longer be sent (released, and put back in the queue).
+Result<std::vector<bool>> MarkSending(Connection& conn, const std::vector<const SendClaim*>& claims,
+                                      int64_t now, const Lease& lease);
 // Extends `lease.owner`'s lease on `held` to `lease.until`, if it still
 // holds it and the message is still claimed or sending.
 Status RenewLease(Connection& conn, const HeldMessage& held, const Lease& lease);

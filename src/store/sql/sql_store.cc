@@ -596,28 +596,28 @@ class SqlStore final : public Store {
     return claims;
   }
 
-  Result<bool> CommitProgress(const std::vector<SendOutcome>& outcomes, const SendClaim* next,
-                              int64_t now) override {
+  Result<std::vector<bool>> CommitProgress(const std::vector<SendOutcome>& outcomes,
+                                           const std::vector<const SendClaim*>& next,
+                                           int64_t now) override {
     // No workspace lock: every change here is a guarded state transition of
     // one message or enrollment, or an addition to a counter, so the mailboxes
     // of a campaign commit side by side (on every node). The campaign's
     // counter row is the one row they share, so it is written last and held
     // only until the commit -- unless a bounce may pause the campaign, which
     // must happen before `next` is let go.
-    return Transact<bool>(std::string(), true, [&](Connection& conn, bool& may_send) -> Status {
-      const bool bounces = std::any_of(outcomes.begin(), outcomes.end(), [](const SendOutcome& o) {
-        return o.kind == SendOutcome::Kind::kBounced;
-      });
-      if (bounces) LT_RETURN_IF_ERROR(sql::RecordOutcomes(conn, outcomes, now));
-      may_send = false;
-      if (next) {
-        LT_ASSIGN_OR_RETURN(may_send, sql::MarkSending(conn, *next, now, Lease(now)));
-      }
-      if (!bounces && !outcomes.empty()) {
-        LT_RETURN_IF_ERROR(sql::RecordOutcomes(conn, outcomes, now));
-      }
-      return Status::Ok();
-    });
+    return Transact<std::vector<bool>>(
+        std::string(), true, [&](Connection& conn, std::vector<bool>& may_send) -> Status {
+          const bool bounces =
+              std::any_of(outcomes.begin(), outcomes.end(), [](const SendOutcome& o) {
+                return o.kind == SendOutcome::Kind::kBounced;
+              });
+          if (bounces) LT_RETURN_IF_ERROR(sql::RecordOutcomes(conn, outcomes, now));
+          LT_ASSIGN_OR_RETURN(may_send, sql::MarkSending(conn, next, now, Lease(now)));
+          if (!bounces && !outcomes.empty()) {
+            LT_RETURN_IF_ERROR(sql::RecordOutcomes(conn, outcomes, now));
+          }
+          return Status::Ok();
+        });
   }
 
   Result<int64_t> ResolveInterrupted(int64_t now) override {

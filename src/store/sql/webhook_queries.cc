@@ -73,25 +73,35 @@ Status InsertDelivery(Connection& conn, const std::string& workspace_id,
 
 }  // namespace
 
-Status EmitEvent(Connection& conn, const std::string& workspace_id, const domain::Event& event,
-                 int64_t now) {
-  std::vector<std::string> subscribers;
-  {
-    LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("SELECT webhook_id FROM webhook_subscriptions "
-                                                "WHERE workspace_id = ? AND event_type = ?"));
+Status EventOutbox::Emit(const std::string& workspace_id, const domain::Event& event,
+                         int64_t now) {
+  auto [it, fresh] = subscribers_.try_emplace({workspace_id, event.type});
+  std::vector<std::string>& subscribers = it->second;
+  if (fresh) {
+    LT_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare("SELECT webhook_id FROM webhook_subscriptions "
+                                                 "WHERE workspace_id = ? AND event_type = ?"));
     stmt->Bind(1, workspace_id).Bind(2, event.type);
     while (true) {
-      LT_ASSIGN_OR_RETURN(bool row, stmt->Step());
-      if (!row) break;
+      auto row = stmt->Step();
+      if (!row.ok()) {
+        subscribers_.erase(it);
+        return row.status();
+      }
+      if (!*row) break;
       subscribers.push_back(stmt->ColumnText(0));
     }
   }
   if (subscribers.empty()) return Status::Ok();
-  LT_ASSIGN_OR_RETURN(std::string event_id, InsertEvent(conn, workspace_id, event, now));
+  LT_ASSIGN_OR_RETURN(std::string event_id, InsertEvent(conn_, workspace_id, event, now));
   for (const std::string& webhook_id : subscribers) {
-    LT_RETURN_IF_ERROR(InsertDelivery(conn, workspace_id, webhook_id, event_id, now));
+    LT_RETURN_IF_ERROR(InsertDelivery(conn_, workspace_id, webhook_id, event_id, now));
   }
   return Status::Ok();
+}
+
+Status EmitEvent(Connection& conn, const std::string& workspace_id, const domain::Event& event,
+                 int64_t now) {
+  return EventOutbox(conn).Emit(workspace_id, event, now);
 }
 
 Result<std::string> EmitEventTo(Connection& conn, const std::string& workspace_id,

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "domain/webhook.h"
@@ -17,6 +19,17 @@ namespace leadterra::store::sql {
 // the workspace subscribed to its type. Writes nothing when none is.
 Status EmitEvent(Connection& conn, const std::string& workspace_id, const domain::Event& event,
                  int64_t now);
+// EmitEvent for many events of one transaction: each (workspace, event type)'s
+// subscribers are read once. Lives no longer than the transaction.
+class EventOutbox {
+ public:
+  explicit EventOutbox(Connection& conn) : conn_(conn) {}
+  Status Emit(const std::string& workspace_id, const domain::Event& event, int64_t now);
+
+ private:
+  Connection& conn_;
+  std::map<std::pair<std::string, std::string>, std::vector<std::string>> subscribers_;
+};
 // Writes `event` with a delivery to `webhook_id` only; returns the event id.
 Result<std::string> EmitEventTo(Connection& conn, const std::string& workspace_id,
                                 const std::string& webhook_id, const domain::Event& event,

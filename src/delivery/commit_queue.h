@@ -1,0 +1,53 @@
+// Group commit for the delivery engine's connections. Each mailbox thread
+// hands over the outcomes it has not recorded yet and the claim it wants to
+// send next, and waits; one waiting thread at a time commits everything
+// handed over so far in a single DeliveryStore::CommitProgress transaction
+// (outcomes first, then the `sending` marks), so the connections sending at
+// once share one commit instead of one each. Nothing is sent before its mark
+// is committed, so a crash still leaves at most the messages on the wire in
+// doubt -- one per connection.
+//
+// Thread-safe. A failed transaction fails every request of its group (each
+// caller gets the status); nothing of it was written.
+#pragma once
+
+#include <condition_variable>
+#include <mutex>
+#include <vector>
+
+#include "store/store.h"
+#include "util/clock.h"
+#include "util/status.h"
+
+namespace leadterra::delivery {
+
+class CommitQueue {
+ public:
+  CommitQueue(store::DeliveryStore& store, const Clock& clock) : store_(store), clock_(clock) {}
+
+  // Blocks until `outcomes` and the `sending` mark of `next` (when set) are
+  // committed; returns whether `next` may be sent (false when none).
+  Result<bool> Commit(const std::vector<store::SendOutcome>& outcomes,
+                      const store::SendClaim* next);
+
+ private:
+  struct Request {
+    const std::vector<store::SendOutcome>* outcomes = nullptr;
+    const store::SendClaim* next = nullptr;
+    bool done = false;
+    Status status;
+    bool may_send = false;
+  };
+  // Commits `group` in one transaction; fills in each request's result
+  // (under mu_).
+  void CommitGroup(const std::vector<Request*>& group);
+
+  store::DeliveryStore& store_;
+  const Clock& clock_;
+  std::mutex mu_;
+  std::condition_variable done_;
+  std::vector<Request*> pending_;
+  bool committing_ = false;
+};
+
+}  // namespace leadterra::delivery
