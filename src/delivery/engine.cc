@@ -188,8 +188,9 @@ Result<TickReport> DeliveryEngine::RunCampaign(const domain::Campaign& campaign)
       for (auto& f : running) f.get();
     }
     // Finished or failed, the batch is no longer worked on: what a failure
-    // left claimed is taken back once its lease runs out.
-    Release(claims);
+    // left claimed is taken back once its lease runs out. (The claims moved
+    // into the jobs.)
+    for (auto& [id, job] : jobs) Release(job.claims);
     for (auto& [id, job] : jobs) {
       if (!job.error.ok()) return job.error;
       report.delivered += job.report.delivered;
@@ -388,6 +389,11 @@ Status DeliveryEngine::RenewHeldLeases() {
     for (const auto& [id, message] : held_) held.push_back(message);
   }
   return store_.RenewLeases(held, clock_.NowMillis());
+}
+
+size_t DeliveryEngine::HeldCount() {
+  std::lock_guard<std::mutex> lock(held_mu_);
+  return held_.size();
 }
 
 void DeliveryEngine::RenewLoop() {

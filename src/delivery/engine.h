@@ -71,6 +71,8 @@ class DeliveryEngine {
   // Renews the leases of the claims the engine is working on now (the
   // heartbeat thread calls it every lease_renew_interval_millis).
   Status RenewHeldLeases();
+  // How many claims the engine is working on now (none between ticks).
+  size_t HeldCount();
 
   void Start();
   // Stops claiming, lets in-flight sends finish and record, joins the thread.

@@ -211,6 +211,14 @@ TEST_F(EngineTest, DailyLimitHoldsAndResumesNextDay) {
   EXPECT_EQ(Counters(c).delivered, 7);
 }
 
+TEST_F(EngineTest, LetsGoOfItsClaimsAfterEachBatch) {
+  AddMailbox(1000);
+  StartCampaign({{0, "a", "<p>a</p>"}}, 120);  // three batches of 50
+  EXPECT_EQ(Tick().delivered, 120);
+  // Nothing is held (or renewed) once the batches are done.
+  EXPECT_EQ(engine_.HeldCount(), 0u);
+}
+
 TEST_F(EngineTest, BouncesAndRetries) {
   AddMailbox(1000);
   smtp_.replies["lead0@x.test"] = 550;
