@@ -93,22 +93,21 @@ Status ApplyActivityDeltas(Connection& conn, const ActivityDeltas& deltas) {
   if (!campaign_rows.empty()) {
     LT_ASSIGN_OR_RETURN(
         auto stmt,
-        conn.Prepare(
-            "INSERT INTO campaign_activity(workspace_id, campaign_id, slot_start, "
-            "step_number, variant_id, shard, sent, delivered, bounced, replied, "
-            "unsubscribed, opened, clicked) SELECT v.c1, v.c2, " +
-            JsonRowsInts("v", 3, 2) + ", v.c5, " + JsonRowsInts("v", 6, 8) + " FROM " +
-            JsonRowsSource(conn.dialect(), 1, 13, "v") +
-            " WHERE true "
-            "ON CONFLICT (workspace_id, campaign_id, slot_start, step_number, variant_id, "
-            "shard) "
-            "DO UPDATE SET sent = campaign_activity.sent + excluded.sent, "
-            "delivered = campaign_activity.delivered + excluded.delivered, "
-            "bounced = campaign_activity.bounced + excluded.bounced, "
-            "replied = campaign_activity.replied + excluded.replied, "
-            "unsubscribed = campaign_activity.unsubscribed + excluded.unsubscribed, "
-            "opened = campaign_activity.opened + excluded.opened, "
-            "clicked = campaign_activity.clicked + excluded.clicked"));
+        conn.Prepare("INSERT INTO campaign_activity(workspace_id, campaign_id, slot_start, "
+                     "step_number, variant_id, shard, sent, delivered, bounced, replied, "
+                     "unsubscribed, opened, clicked) SELECT v.c1, v.c2, " +
+                     JsonRowsInts("v", 3, 2) + ", v.c5, " + JsonRowsInts("v", 6, 8) + " FROM " +
+                     JsonRowsSource(conn.dialect(), 1, 13, "v") +
+                     " WHERE true "
+                     "ON CONFLICT (workspace_id, campaign_id, slot_start, step_number, variant_id, "
+                     "shard) "
+                     "DO UPDATE SET sent = campaign_activity.sent + excluded.sent, "
+                     "delivered = campaign_activity.delivered + excluded.delivered, "
+                     "bounced = campaign_activity.bounced + excluded.bounced, "
+                     "replied = campaign_activity.replied + excluded.replied, "
+                     "unsubscribed = campaign_activity.unsubscribed + excluded.unsubscribed, "
+                     "opened = campaign_activity.opened + excluded.opened, "
+                     "clicked = campaign_activity.clicked + excluded.clicked"));
     stmt->Bind(1, campaign_rows.Json());
     LT_RETURN_IF_ERROR(stmt->Run());
   }

@@ -201,7 +201,8 @@ Status WriteClaimBatches(Connection& conn, const std::string& workspace_id,
                                  JsonRowsSource(conn.dialect(), 1, 4, "v") +
                                  " WHERE enrollments.workspace_id = v.c3 AND "
                                  "enrollments.campaign_id = v.c4 AND enrollments.lead_id = v.c1 "
-                                 "AND " + EnrollmentKeys(conn.dialect())));
+                                 "AND " +
+                                 EnrollmentKeys(conn.dialect())));
     defer->Bind(1, waiting.Json()).Bind(2, workspace_id).Bind(3, campaign_id);
     defer->Bind(4, JsonList(waiting_ids));
     LT_RETURN_IF_ERROR(defer->Run());
@@ -535,7 +536,7 @@ Status RecordOutcomes(Connection& conn, const std::vector<SendOutcome>& outcomes
     batch.keys.push_back(o.message_row_id);
     batch.rows.Row()
         .Add(o.message_row_id)
-        .Add(o.kind == Kind::kDelivered  ? "delivered"
+        .Add(o.kind == Kind::kDelivered ? "delivered"
              : o.kind == Kind::kBounced ? "bounced"
                                         : "retry")
         .Add(o.subject)
@@ -545,18 +546,18 @@ Status RecordOutcomes(Connection& conn, const std::vector<SendOutcome>& outcomes
   }
   LT_ASSIGN_OR_RETURN(
       auto record,
-      conn.Prepare("UPDATE messages SET status = v.c2, subject = v.c3, smtp_code = CAST(v.c4 AS "
-                   "BIGINT), smtp_reply = v.c5, updated_at = ?1, sent_at = CASE WHEN v.c2 = "
-                   "'delivered' THEN ?1 END FROM " +
-                   JsonRowsSource(conn.dialect(), 2, 6, "v") +
-                   " WHERE messages.workspace_id = v.c6 AND messages.id = v.c1 AND " +
-                   PostgresOnly(conn.dialect(),
-                                "messages.workspace_id = ?3 AND messages.id" +
-                                    InJsonList(conn.dialect(), 4),
-                                {3, 4}) +
-                   " AND "
-                   // `|| ''`: the planners read the key (json_rows.h).
-                   "(messages.status || '') IN ('claimed', 'sending') RETURNING messages.id"));
+      conn.Prepare(
+          "UPDATE messages SET status = v.c2, subject = v.c3, smtp_code = CAST(v.c4 AS "
+          "BIGINT), smtp_reply = v.c5, updated_at = ?1, sent_at = CASE WHEN v.c2 = "
+          "'delivered' THEN ?1 END FROM " +
+          JsonRowsSource(conn.dialect(), 2, 6, "v") +
+          " WHERE messages.workspace_id = v.c6 AND messages.id = v.c1 AND " +
+          PostgresOnly(conn.dialect(),
+                       "messages.workspace_id = ?3 AND messages.id" + InJsonList(conn.dialect(), 4),
+                       {3, 4}) +
+          " AND "
+          // `|| ''`: the planners read the key (json_rows.h).
+          "(messages.status || '') IN ('claimed', 'sending') RETURNING messages.id"));
   std::set<std::string> recorded;
   for (const auto& [workspace_id, batch] : messages) {
     record->Bind(1, now).Bind(2, batch.rows.Json()).Bind(3, workspace_id);
@@ -622,8 +623,9 @@ Status RecordOutcomes(Connection& conn, const std::vector<SendOutcome>& outcomes
                                        o.step_index,     o.mailbox_id,  o.subject,   o.smtp_code,
                                        o.smtp_reply,     now,           o.variant_id};
       LT_RETURN_IF_ERROR(events.Emit(o.workspace_id,
-                                     o.kind == Kind::kDelivered ? domain::MessageSentEvent(facts)
-                                                                : domain::MessageBouncedEvent(facts),
+                                     o.kind == Kind::kDelivered
+                                         ? domain::MessageSentEvent(facts)
+                                         : domain::MessageBouncedEvent(facts),
                                      now));
     }
   }

@@ -90,11 +90,13 @@ std::string JsonRowsSource(Dialect dialect, int pos, int columns, std::string_vi
   for (int c = 0; c < columns; ++c) {
     if (c > 0) sql += ", ";
     const std::string index = std::to_string(c);
-    sql += dialect == Dialect::kPostgres ? "r ->> " + index : "json_extract(value, '$[" + index + "]')";
+    sql += dialect == Dialect::kPostgres ? "r ->> " + index
+                                         : "json_extract(value, '$[" + index + "]')";
     sql += " AS c" + std::to_string(c + 1);
   }
-  sql += dialect == Dialect::kPostgres ? " FROM json_array_elements(CAST(" + param + " AS json)) AS r"
-                                       : " FROM json_each(" + param + ")";
+  sql += dialect == Dialect::kPostgres
+             ? " FROM json_array_elements(CAST(" + param + " AS json)) AS r"
+             : " FROM json_each(" + param + ")";
   return sql + ") AS " + std::string(alias);
 }
 

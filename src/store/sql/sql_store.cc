@@ -607,10 +607,9 @@ class SqlStore final : public Store {
     // must happen before `next` is let go.
     return Transact<std::vector<bool>>(
         std::string(), true, [&](Connection& conn, std::vector<bool>& may_send) -> Status {
-          const bool bounces =
-              std::any_of(outcomes.begin(), outcomes.end(), [](const SendOutcome& o) {
-                return o.kind == SendOutcome::Kind::kBounced;
-              });
+          const bool bounces = std::any_of(
+              outcomes.begin(), outcomes.end(),
+              [](const SendOutcome& o) { return o.kind == SendOutcome::Kind::kBounced; });
           if (bounces) LT_RETURN_IF_ERROR(sql::RecordOutcomes(conn, outcomes, now));
           LT_ASSIGN_OR_RETURN(may_send, sql::MarkSending(conn, next, now, Lease(now)));
           if (!bounces && !outcomes.empty()) {

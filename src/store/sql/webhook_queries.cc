@@ -73,8 +73,7 @@ Status InsertDelivery(Connection& conn, const std::string& workspace_id,
 
 }  // namespace
 
-Status EventOutbox::Emit(const std::string& workspace_id, const domain::Event& event,
-                         int64_t now) {
+Status EventOutbox::Emit(const std::string& workspace_id, const domain::Event& event, int64_t now) {
   auto [it, fresh] = subscribers_.try_emplace({workspace_id, event.type});
   std::vector<std::string>& subscribers = it->second;
   if (fresh) {
