@@ -127,7 +127,8 @@ void RegisterBacklogGauges(lt::store::Store& store, const lt::Clock& clock) {
                              "Enrollments waiting for their next step, all workspaces",
                              read(&lt::store::Backlog::queued_enrollments));
   lt::metrics::RegisterGauge("leadterra_enrollments_due",
-                             "Enrollments due now in running campaigns, all workspaces",
+                             "Enrollments due now in running campaigns, all workspaces "
+                             "(counted up to 1000)",
                              read(&lt::store::Backlog::due_enrollments));
   lt::metrics::RegisterGauge("leadterra_webhook_outbox_depth",
                              "Webhook deliveries not yet delivered or given up",

@@ -594,7 +594,11 @@ class DkimKeyStore {
 // count; meant for scrapes, not requests.
 struct Backlog {
   int64_t queued_enrollments = 0;  // waiting for their next step
-  int64_t due_enrollments = 0;     // of those, due now in a running campaign
+  // Of those, due now in a running campaign, counted up to kDueCountCap (a
+  // count read from the rows themselves, so a scrape stays cheap however
+  // deep the backlog).
+  int64_t due_enrollments = 0;
+  static constexpr int64_t kDueCountCap = 1'000;
   int64_t webhook_outbox = 0;      // deliveries not yet delivered or given up
 };
 class OperationsStore {

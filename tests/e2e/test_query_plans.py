@@ -176,6 +176,31 @@ def test_read_paths_use_workspace_indexes(explained):
                   "AND e.campaign_id = $2 AND e.status = 'queued' AND e.next_send_at IS NOT NULL "
                   "AND e.next_send_at <= 99999999 ORDER BY e.next_send_at LIMIT 200 FOR UPDATE OF "
                   "e SKIP LOCKED", "enrollments_due"),
+        # Set-based statements of a send's commit (store/sql/json_rows.h):
+        # whatever PostgreSQL estimates for the JSON rows, it reads the key.
+        "mark sending": ("UPDATE messages SET status = 'sending' WHERE workspace_id = $1 AND id = "
+                         "ANY(ARRAY(SELECT json_array_elements_text(CAST('[\"msg_x\"]' AS "
+                         "json)))) AND (status || '') = 'claimed' AND (lease_owner || '') = $2 "
+                         "AND EXISTS (SELECT 1 FROM enrollments e WHERE e.workspace_id = $1 AND "
+                         "e.campaign_id = messages.campaign_id AND e.lead_id = messages.lead_id "
+                         "AND (e.status || '') = 'active') RETURNING id", "messages_pkey"),
+        "record outcomes": ("UPDATE messages SET status = v.c2 FROM (SELECT r ->> 0 AS c1, "
+                            "r ->> 1 AS c2, r ->> 2 AS c3 FROM json_array_elements(CAST("
+                            "'[[\"msg_x\", \"delivered\", \"w\"]]' AS json)) AS r) AS v "
+                            "WHERE messages.workspace_id = v.c3 AND messages.id = v.c1 AND "
+                            "(messages.workspace_id = $1 AND messages.id = ANY(ARRAY(SELECT "
+                            "json_array_elements_text(CAST('[\"msg_x\"]' AS json))))) AND "
+                            "(messages.status || '') IN ('claimed', 'sending') AND $2 <> '' "
+                            "RETURNING messages.id", "messages_pkey"),
+        "move enrollments": ("UPDATE enrollments SET status = v.c2 FROM (SELECT r ->> 0 AS c1, "
+                             "r ->> 1 AS c2 FROM json_array_elements(CAST('[[\"ld_x\", "
+                             "\"queued\"]]' AS json)) AS r) AS v WHERE enrollments.workspace_id "
+                             "= $1 AND enrollments.campaign_id = $2 AND enrollments.lead_id = v.c1 "
+                             "AND (enrollments.workspace_id = $1 AND enrollments.campaign_id = $2 "
+                             "AND enrollments.lead_id = ANY(ARRAY(SELECT "
+                             "json_array_elements_text(CAST('[\"ld_x\"]' AS json))))) AND "
+                             "(enrollments.status || '') = 'active' RETURNING enrollments.lead_id",
+                             "enrollments_pkey"),
         "match by header": ("SELECT m.id FROM messages m WHERE m.workspace_id = $1 AND "
                             "m.message_id_header = '<n5@x>' AND $2 <> '' LIMIT 1",
                             "messages_by_header"),

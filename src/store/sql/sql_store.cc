@@ -1034,9 +1034,10 @@ class SqlStore final : public Store {
         "c.deleted_at IS NULL",
         false, &out.queued_enrollments));
     LT_RETURN_IF_ERROR(count(
-        "SELECT COUNT(*) FROM enrollments e JOIN campaigns c ON c.workspace_id = e.workspace_id "
-        "AND c.id = e.campaign_id WHERE e.status = 'queued' AND e.next_send_at IS NOT NULL AND "
-        "e.next_send_at <= ?1 AND c.status = 'running'",
+        "SELECT COUNT(*) FROM (SELECT 1 FROM enrollments e JOIN campaigns c ON c.workspace_id = "
+        "e.workspace_id AND c.id = e.campaign_id WHERE e.status = 'queued' AND e.next_send_at "
+        "IS NOT NULL AND e.next_send_at <= ?1 AND c.status = 'running' LIMIT " +
+            std::to_string(Backlog::kDueCountCap) + ") AS due",
         true, &out.due_enrollments));
     LT_RETURN_IF_ERROR(count("SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'pending'",
                              false, &out.webhook_outbox));
