@@ -62,6 +62,16 @@ class PgStatement final : public sql::Statement {
   }
   bool ColumnIsNull(int col) const override { return PQgetisnull(result_, row_, col) != 0; }
 
+  // For PgConnection::RunAll: prepares with the bound types, then queues
+  // the statement in the connection's pipeline.
+  Status EnsurePrepared() { return conn_->EnsurePrepared(*prepared_, types_); }
+  void Send() {
+    std::vector<const char*> values;
+    for (const auto& value : values_) values.push_back(value ? value->c_str() : nullptr);
+    PQsendQueryPrepared(conn_->raw(), prepared_->name.c_str(), static_cast<int>(values.size()),
+                        values.data(), nullptr, nullptr, 0);
+  }
+
  protected:
   void BindText(int pos, std::string_view value) override { Set(pos, std::string(value), kText); }
   void BindInt(int pos, int64_t value) override { Set(pos, std::to_string(value), kInt8); }
@@ -85,8 +95,8 @@ class PgStatement final : public sql::Statement {
     LT_RETURN_IF_ERROR(conn_->EnsurePrepared(*prepared_, types_));
     std::vector<const char*> values;
     for (const auto& value : values_) values.push_back(value ? value->c_str() : nullptr);
-    result_ = PQexecPrepared(conn_->raw(), prepared_->name.c_str(), static_cast<int>(values.size()),
-                             values.data(), nullptr, nullptr, 0);
+    LT_RETURN_IF_ERROR(conn_->ExecPrepared(prepared_->name.c_str(), static_cast<int>(values.size()),
+                                           values.data(), &result_));
     ExecStatusType status = PQresultStatus(result_);
     if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
       Status error = conn_->Failed(result_, "execute " + prepared_->text.substr(0, 160));
@@ -174,6 +184,97 @@ Status PgConnection::Failed(PGresult* result, std::string_view what) {
 }
 
 Status PgConnection::Exec(const std::string& sql) {
+  if (begin_pending_) {
+    begin_pending_ = false;
+    if (sql == "COMMIT" || sql == "ROLLBACK") return Status::Ok();  // nothing ran
+    return ExecNow("BEGIN; " + sql);
+  }
+  return ExecNow(sql);
+}
+
+Status PgConnection::FlushBegin() {
+  if (!begin_pending_) return Status::Ok();
+  begin_pending_ = false;
+  return ExecNow("BEGIN");
+}
+
+namespace {
+
+// The next result of a pipeline, and the NULL that ends its query.
+PGresult* NextPipelineResult(PGconn* conn) {
+  PGresult* result = PQgetResult(conn);
+  if (result) {
+    while (PGresult* extra = PQgetResult(conn)) PQclear(extra);
+  }
+  return result;
+}
+
+}  // namespace
+
+Status PgConnection::ExecPrepared(const char* name, int params, const char* const* values,
+                                  PGresult** result) {
+  if (!begin_pending_ || PQenterPipelineMode(conn_) != 1) {
+    LT_RETURN_IF_ERROR(FlushBegin());
+    *result = PQexecPrepared(conn_, name, params, values, nullptr, nullptr, 0);
+    return Status::Ok();
+  }
+  begin_pending_ = false;
+  PQsendQueryParams(conn_, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0);
+  PQsendQueryPrepared(conn_, name, params, values, nullptr, nullptr, 0);
+  PQpipelineSync(conn_);
+  PGresult* begin = NextPipelineResult(conn_);
+  PGresult* statement = NextPipelineResult(conn_);
+  // The sync that ends the pipeline (after an error, what is left of it).
+  while (PGresult* rest = PQgetResult(conn_)) {
+    const bool sync = PQresultStatus(rest) == PGRES_PIPELINE_SYNC;
+    PQclear(rest);
+    if (sync) break;
+  }
+  PQexitPipelineMode(conn_);
+  if (begin && PQresultStatus(begin) == PGRES_COMMAND_OK) {
+    PQclear(begin);
+    *result = statement;
+  } else {
+    if (statement) PQclear(statement);
+    *result = begin;
+  }
+  return Status::Ok();
+}
+
+Status PgConnection::RunAll(const std::vector<sql::Statement*>& statements) {
+  if (statements.size() < 2) return sql::Connection::RunAll(statements);
+  std::vector<PgStatement*> pipeline;
+  for (sql::Statement* statement : statements) {
+    pipeline.push_back(static_cast<PgStatement*>(statement));
+    LT_RETURN_IF_ERROR(pipeline.back()->EnsurePrepared());
+  }
+  if (PQenterPipelineMode(conn_) != 1) return sql::Connection::RunAll(statements);
+  const bool with_begin = begin_pending_;
+  begin_pending_ = false;
+  if (with_begin) PQsendQueryParams(conn_, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0);
+  for (PgStatement* statement : pipeline) statement->Send();
+  PQpipelineSync(conn_);
+  Status out;
+  const size_t results = pipeline.size() + (with_begin ? 1 : 0);
+  for (size_t i = 0; i < results; ++i) {
+    PGresult* result = NextPipelineResult(conn_);
+    const ExecStatusType status = PQresultStatus(result);
+    if (out.ok() && status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+      out = Failed(result, "pipelined statement");
+    }
+    if (result) PQclear(result);
+  }
+  while (PGresult* rest = PQgetResult(conn_)) {
+    const bool sync = PQresultStatus(rest) == PGRES_PIPELINE_SYNC;
+    PQclear(rest);
+    if (sync) break;
+  }
+  PQexitPipelineMode(conn_);
+  for (PgStatement* statement : pipeline) statement->Reset();
+  return out;
+}
+
+Status PgConnection::ExecNow(const std::string& sql) {
   LT_RETURN_IF_ERROR(EnsureConnected());
   PGresult* result = PQexec(conn_, sql.c_str());
   ExecStatusType status = PQresultStatus(result);
@@ -235,6 +336,7 @@ Status PgConnection::LockWorkspace(const std::string& workspace_id) {
 
 Status PgConnection::CopyIn(const std::string& copy_sql, const std::string& rows) {
   LT_RETURN_IF_ERROR(EnsureConnected());
+  LT_RETURN_IF_ERROR(FlushBegin());
   PGresult* start = PQexec(conn_, copy_sql.c_str());
   if (PQresultStatus(start) != PGRES_COPY_IN) {
     Status error = ResultError(start, "copy");

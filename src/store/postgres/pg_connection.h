@@ -35,14 +35,19 @@ class PgConnection final : public sql::Connection {
   Status Exec(const std::string& sql) override;
   Result<std::unique_ptr<sql::Statement>> Prepare(const std::string& sql) override;
   int64_t Changes() const override { return changes_; }
+  // BEGIN is not sent on its own: it travels with the transaction's first
+  // statement (one round trip for both), and a transaction that ran nothing
+  // costs none.
   Status Begin(bool write) override {
     conflicted_ = false;
-    return Exec("BEGIN");
+    begin_pending_ = true;
+    return Status::Ok();
   }
   bool TransactionConflicted() const override { return conflicted_; }
   Status LockWorkspace(const std::string& workspace_id) override;
 
   Status CopyIn(const std::string& copy_sql, const std::string& rows) override;
+  Status RunAll(const std::vector<sql::Statement*>& statements) override;
 
   struct Prepared {
     std::string name;
@@ -57,13 +62,23 @@ class PgConnection final : public sql::Connection {
   Status Failed(pg_result* result, std::string_view what);
   // Prepares `p` on the server with these parameter types (0: inferred).
   Status EnsurePrepared(Prepared& p, const std::vector<unsigned int>& types);
+  // Runs prepared statement `name` -- after a pending BEGIN, in one pipeline
+  // with it -- and sets `*result` to its result (BEGIN's, if that failed).
+  // Fails only when a pending BEGIN could not be sent.
+  Status ExecPrepared(const char* name, int params, const char* const* values, pg_result** result);
 
  private:
   explicit PgConnection(pg_conn* conn) : conn_(conn) {}
   // Reconnects a broken connection, forgetting server-side prepared statements.
   Status EnsureConnected();
 
+  // Runs `sql` (one or more statements, no parameters) in one round trip.
+  Status ExecNow(const std::string& sql);
+  // Sends a pending BEGIN on its own.
+  Status FlushBegin();
+
   pg_conn* conn_;
+  bool begin_pending_ = false;
   int64_t changes_ = 0;
   bool conflicted_ = false;
   int next_name_ = 0;

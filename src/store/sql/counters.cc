@@ -10,8 +10,8 @@ int CounterShardOf(const std::string& mailbox_id) {
   return 1 + static_cast<int>(hash % (kCounterShards - 1));
 }
 
-Status ApplyCounterDeltas(Connection& conn, const std::map<CounterKey, CounterDelta>& deltas,
-                          int64_t now) {
+Status AddCounterStatements(Connection& conn, const std::map<CounterKey, CounterDelta>& deltas,
+                            int64_t now, Statements& out) {
   if (deltas.empty()) return Status::Ok();
   // One statement for every row (json_rows.h), in key order: transactions
   // that share rows lock them in the same order.
@@ -55,7 +55,8 @@ Status ApplyCounterDeltas(Connection& conn, const std::map<CounterKey, CounterDe
         .Add(d.machine_clicked);
   }
   stmt->Bind(1, rows.Json()).Bind(2, now);
-  return stmt->Run();
+  out.push_back(std::move(stmt));
+  return Status::Ok();
 }
 
 void ActivityDeltas::Add(Field field, const std::string& workspace_id,
@@ -70,7 +71,7 @@ void ActivityDeltas::Add(Field field, const std::string& workspace_id,
   }
 }
 
-Status ApplyActivityDeltas(Connection& conn, const ActivityDeltas& deltas) {
+Status AddActivityStatements(Connection& conn, const ActivityDeltas& deltas, Statements& out) {
   // One statement per table for every row (json_rows.h), in key order.
   JsonRows campaign_rows;
   for (const auto& [key, c] : deltas.campaigns) {
@@ -109,7 +110,7 @@ Status ApplyActivityDeltas(Connection& conn, const ActivityDeltas& deltas) {
                      "opened = campaign_activity.opened + excluded.opened, "
                      "clicked = campaign_activity.clicked + excluded.clicked"));
     stmt->Bind(1, campaign_rows.Json());
-    LT_RETURN_IF_ERROR(stmt->Run());
+    out.push_back(std::move(stmt));
   }
   JsonRows mailbox_rows;
   for (const auto& [key, c] : deltas.mailboxes) {
@@ -137,7 +138,7 @@ Status ApplyActivityDeltas(Connection& conn, const ActivityDeltas& deltas) {
                      "bounced = mailbox_activity.bounced + excluded.bounced, "
                      "replied = mailbox_activity.replied + excluded.replied"));
     stmt->Bind(1, mailbox_rows.Json());
-    LT_RETURN_IF_ERROR(stmt->Run());
+    out.push_back(std::move(stmt));
   }
   // Per variant, all time: what the winner rule and stats read.
   using VariantKey = std::tuple<std::string, std::string, int, std::string, int>;
@@ -183,7 +184,27 @@ Status ApplyActivityDeltas(Connection& conn, const ActivityDeltas& deltas) {
                    "opened = variant_stats.opened + excluded.opened, "
                    "clicked = variant_stats.clicked + excluded.clicked"));
   stmt->Bind(1, variant_rows.Json());
-  return stmt->Run();
+  out.push_back(std::move(stmt));
+  return Status::Ok();
+}
+
+Status RunAll(Connection& conn, const Statements& statements) {
+  std::vector<Statement*> raw;
+  for (const auto& statement : statements) raw.push_back(statement.get());
+  return conn.RunAll(raw);
+}
+
+Status ApplyCounterDeltas(Connection& conn, const std::map<CounterKey, CounterDelta>& deltas,
+                          int64_t now) {
+  Statements statements;
+  LT_RETURN_IF_ERROR(AddCounterStatements(conn, deltas, now, statements));
+  return RunAll(conn, statements);
+}
+
+Status ApplyActivityDeltas(Connection& conn, const ActivityDeltas& deltas) {
+  Statements statements;
+  LT_RETURN_IF_ERROR(AddActivityStatements(conn, deltas, statements));
+  return RunAll(conn, statements);
 }
 
 }  // namespace leadterra::store::sql

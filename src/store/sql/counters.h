@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -35,6 +36,10 @@ struct CounterKey {
 inline constexpr int kCounterShards = 16;
 // 1..kCounterShards-1 from the mailbox id, never 0 (the busiest row).
 int CounterShardOf(const std::string& mailbox_id);
+
+// Statements prepared and bound, to run together (RunAll).
+using Statements = std::vector<std::unique_ptr<Statement>>;
+Status RunAll(Connection& conn, const Statements& statements);
 
 // Adds the deltas, creating a shard's row on its first use.
 Status ApplyCounterDeltas(Connection& conn, const std::map<CounterKey, CounterDelta>& deltas,
@@ -85,5 +90,11 @@ struct ActivityDeltas {
 // Adds the deltas (rows are created on first use), in key order so that
 // concurrent transactions lock rows in the same order.
 Status ApplyActivityDeltas(Connection& conn, const ActivityDeltas& deltas);
+
+// The statements of ApplyCounterDeltas and ApplyActivityDeltas, appended to
+// `out` (none for empty deltas), for a caller that runs more with them.
+Status AddCounterStatements(Connection& conn, const std::map<CounterKey, CounterDelta>& deltas,
+                            int64_t now, Statements& out);
+Status AddActivityStatements(Connection& conn, const ActivityDeltas& deltas, Statements& out);
 
 }  // namespace leadterra::store::sql

@@ -660,8 +660,11 @@ Status RecordOutcomes(Connection& conn, const std::vector<SendOutcome>& outcomes
       move->Reset();
     }
   }
-  LT_RETURN_IF_ERROR(ApplyCounterDeltas(conn, deltas, now));
-  LT_RETURN_IF_ERROR(ApplyActivityDeltas(conn, activity));
+  // The counters in one go (one round trip on PostgreSQL).
+  Statements counting;
+  LT_RETURN_IF_ERROR(AddCounterStatements(conn, deltas, now, counting));
+  LT_RETURN_IF_ERROR(AddActivityStatements(conn, activity, counting));
+  LT_RETURN_IF_ERROR(RunAll(conn, counting));
   return EnforceBounceProtection(conn, deltas, now);
 }
 

@@ -102,6 +102,13 @@ class Connection {
   // Returns a prepared statement, cached per connection; valid until the
   // next Prepare of the same SQL on this connection.
   virtual Result<std::unique_ptr<Statement>> Prepare(const std::string& sql) = 0;
+  // Runs `statements` (prepared on this connection, bound, returning no
+  // rows) in order, each to completion, and resets them; stops at the first
+  // error. PostgreSQL sends them all in one round trip (a pipeline).
+  virtual Status RunAll(const std::vector<Statement*>& statements) {
+    for (Statement* statement : statements) LT_RETURN_IF_ERROR(statement->Run());
+    return Status::Ok();
+  }
   // Rows changed by the last INSERT/UPDATE/DELETE run on this connection.
   virtual int64_t Changes() const = 0;
   // PostgreSQL COPY ... FROM STDIN of `data` (COPY text format); SQLite has
