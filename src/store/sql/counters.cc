@@ -1,8 +1,25 @@
 #include "store/sql/counters.h"
 
+#include <initializer_list>
+#include <string_view>
+
 #include "store/sql/json_rows.h"
 
 namespace leadterra::store::sql {
+namespace {
+
+// `c = table.c + excluded.c, ...`: an upsert that adds to `columns`.
+std::string AddToExisting(std::string_view table, std::initializer_list<std::string_view> columns) {
+  std::string out;
+  for (std::string_view column : columns) {
+    if (!out.empty()) out += ", ";
+    const std::string name(column);
+    out += name + " = " + std::string(table) + "." + name + " + excluded." + name;
+  }
+  return out;
+}
+
+}  // namespace
 
 int CounterShardOf(const std::string& mailbox_id) {
   uint32_t hash = 2166136261u;  // FNV-1a
@@ -23,19 +40,12 @@ Status AddCounterStatements(Connection& conn, const std::map<CounterKey, Counter
                    JsonRowsInts("v", 3, 8) + ", ?2, " + JsonRowsInts("v", 11, 4) + " FROM " +
                    JsonRowsSource(conn.dialect(), 1, 14, "v") +
                    " WHERE true "
-                   "ON CONFLICT (workspace_id, campaign_id, shard) DO UPDATE SET "
-                   "queued = campaign_stats.queued + excluded.queued, "
-                   "delivered = campaign_stats.delivered + excluded.delivered, "
-                   "bounced = campaign_stats.bounced + excluded.bounced, "
-                   "unknown = campaign_stats.unknown + excluded.unknown, "
-                   "completed = campaign_stats.completed + excluded.completed, "
-                   "replied = campaign_stats.replied + excluded.replied, "
-                   "unsubscribed = campaign_stats.unsubscribed + excluded.unsubscribed, "
-                   "opened = campaign_stats.opened + excluded.opened, "
-                   "clicked = campaign_stats.clicked + excluded.clicked, "
-                   "machine_opened = campaign_stats.machine_opened + excluded.machine_opened, "
-                   "machine_clicked = campaign_stats.machine_clicked + excluded.machine_clicked, "
-                   "updated_at = excluded.updated_at"));
+                   "ON CONFLICT (workspace_id, campaign_id, shard) DO UPDATE SET " +
+                   AddToExisting(
+                       "campaign_stats",
+                       {"queued", "delivered", "bounced", "unknown", "completed", "replied",
+                        "unsubscribed", "opened", "clicked", "machine_opened", "machine_clicked"}) +
+                   ", updated_at = excluded.updated_at"));
   JsonRows rows;
   for (const auto& [key, d] : deltas) {
     rows.Row()
@@ -102,13 +112,9 @@ Status AddActivityStatements(Connection& conn, const ActivityDeltas& deltas, Sta
                      " WHERE true "
                      "ON CONFLICT (workspace_id, campaign_id, slot_start, step_number, variant_id, "
                      "shard) "
-                     "DO UPDATE SET sent = campaign_activity.sent + excluded.sent, "
-                     "delivered = campaign_activity.delivered + excluded.delivered, "
-                     "bounced = campaign_activity.bounced + excluded.bounced, "
-                     "replied = campaign_activity.replied + excluded.replied, "
-                     "unsubscribed = campaign_activity.unsubscribed + excluded.unsubscribed, "
-                     "opened = campaign_activity.opened + excluded.opened, "
-                     "clicked = campaign_activity.clicked + excluded.clicked"));
+                     "DO UPDATE SET " +
+                     AddToExisting("campaign_activity", {"sent", "delivered", "bounced", "replied",
+                                                         "unsubscribed", "opened", "clicked"})));
     stmt->Bind(1, campaign_rows.Json());
     out.push_back(std::move(stmt));
   }
@@ -127,16 +133,15 @@ Status AddActivityStatements(Connection& conn, const ActivityDeltas& deltas, Sta
   if (!mailbox_rows.empty()) {
     LT_ASSIGN_OR_RETURN(
         auto stmt,
-        conn.Prepare("INSERT INTO mailbox_activity(workspace_id, hour_start, mailbox_id, sent, "
-                     "delivered, bounced, replied) SELECT v.c1, " +
-                     JsonRowsInts("v", 2, 1) + ", v.c3, " + JsonRowsInts("v", 4, 4) + " FROM " +
-                     JsonRowsSource(conn.dialect(), 1, 7, "v") +
-                     " WHERE true "
-                     "ON CONFLICT (workspace_id, hour_start, mailbox_id) "
-                     "DO UPDATE SET sent = mailbox_activity.sent + excluded.sent, "
-                     "delivered = mailbox_activity.delivered + excluded.delivered, "
-                     "bounced = mailbox_activity.bounced + excluded.bounced, "
-                     "replied = mailbox_activity.replied + excluded.replied"));
+        conn.Prepare(
+            "INSERT INTO mailbox_activity(workspace_id, hour_start, mailbox_id, sent, "
+            "delivered, bounced, replied) SELECT v.c1, " +
+            JsonRowsInts("v", 2, 1) + ", v.c3, " + JsonRowsInts("v", 4, 4) + " FROM " +
+            JsonRowsSource(conn.dialect(), 1, 7, "v") +
+            " WHERE true "
+            "ON CONFLICT (workspace_id, hour_start, mailbox_id) "
+            "DO UPDATE SET " +
+            AddToExisting("mailbox_activity", {"sent", "delivered", "bounced", "replied"})));
     stmt->Bind(1, mailbox_rows.Json());
     out.push_back(std::move(stmt));
   }
@@ -176,13 +181,9 @@ Status AddActivityStatements(Connection& conn, const ActivityDeltas& deltas, Sta
                    JsonRowsSource(conn.dialect(), 1, 12, "v") +
                    " WHERE true "
                    "ON CONFLICT (workspace_id, campaign_id, step_number, variant_id, shard) "
-                   "DO UPDATE SET sent = variant_stats.sent + excluded.sent, "
-                   "delivered = variant_stats.delivered + excluded.delivered, "
-                   "bounced = variant_stats.bounced + excluded.bounced, "
-                   "replied = variant_stats.replied + excluded.replied, "
-                   "unsubscribed = variant_stats.unsubscribed + excluded.unsubscribed, "
-                   "opened = variant_stats.opened + excluded.opened, "
-                   "clicked = variant_stats.clicked + excluded.clicked"));
+                   "DO UPDATE SET " +
+                   AddToExisting("variant_stats", {"sent", "delivered", "bounced", "replied",
+                                                   "unsubscribed", "opened", "clicked"})));
   stmt->Bind(1, variant_rows.Json());
   out.push_back(std::move(stmt));
   return Status::Ok();
