@@ -182,8 +182,6 @@ std::string PickVariant(const std::vector<StepVariants>& steps, const std::strin
   return step.ids[domain::AssignVariant(campaign_id, lead_id, step_index + 1, step.weights)];
 }
 
-}  // namespace
-
 // The claim's batched writes (ClaimDueSends): leads that wait get their new
 // due time and are held; new message rows are inserted `claimed` under
 // `lease`; claimed enrollments become active on their mailbox; each
@@ -275,6 +273,8 @@ Status LoadThreads(Connection& conn, const std::string& workspace_id,
   thread->Reset();
   return Status::Ok();
 }
+
+}  // namespace
 
 Result<std::vector<SendClaim>> ClaimDueSends(Connection& conn, const std::string& workspace_id,
                                              const std::string& campaign_id, int64_t now, int limit,
