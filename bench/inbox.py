@@ -66,7 +66,6 @@ import sqlite3
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.parse
 
@@ -74,7 +73,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "peers"))
 sys.path.insert(0, HERE)
 from ingest import Client, start_server  # noqa: E402
-from scale import DAY, MASTER_KEY, NOW, cursor, run_sql, sql_one  # noqa: E402
+from scale import DAY, MASTER_KEY, NOW, cursor, run_matrix, run_sql, sql_one  # noqa: E402
 
 CAMPAIGNS = 10
 STEPS = 5
@@ -607,20 +606,7 @@ def main():
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     backends = args.backends.split(",")
-    pg = None
-    table = {}
-    try:
-        if "postgres" in backends:
-            from postgres_peer import PostgresPeer
-            pg = PostgresPeer(fast=False).start()
-        with tempfile.TemporaryDirectory() as workdir:
-            for backend in backends:
-                for size in sizes:
-                    for name, cell in bench_one(args, backend, size, workdir, pg).items():
-                        table.setdefault(name, {})[(backend, size)] = cell
-    finally:
-        if pg:
-            pg.stop()
+    table = run_matrix(args, backends, sizes, bench_one)
     lo, hi = sizes[0], sizes[-1]
     label = lambda s: f"{s // 1_000_000}M" if s >= 1_000_000 and s % 1_000_000 == 0 \
         else f"{s // 1000}k"  # noqa: E731

@@ -420,6 +420,27 @@ def pg_analyze(url):
 GOALS = {"lint": None, "stats": 1.5}  # pages: 2
 
 
+def run_matrix(args, backends, sizes, bench_one):
+    """Runs bench_one(args, backend, size, workdir, pg) for every backend and
+    size (one PostgreSQL server for all, started only if needed); returns
+    {name: {(backend, size): figure}}."""
+    pg = None
+    table = {}
+    try:
+        if "postgres" in backends:
+            from postgres_peer import PostgresPeer
+            pg = PostgresPeer(fast=False).start()
+        with tempfile.TemporaryDirectory() as workdir:
+            for backend in backends:
+                for size in sizes:
+                    for name, figure in bench_one(args, backend, size, workdir, pg).items():
+                        table.setdefault(name, {})[(backend, size)] = figure
+    finally:
+        if pg:
+            pg.stop()
+    return table
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1000,10000,100000,1000000")
@@ -435,20 +456,7 @@ def main():
     if not args.analyze:
         global pg_analyze
         pg_analyze = lambda url: None  # noqa: E731
-    pg = None
-    table = {}
-    try:
-        if "postgres" in backends:
-            from postgres_peer import PostgresPeer
-            pg = PostgresPeer(fast=False).start()
-        with tempfile.TemporaryDirectory() as workdir:
-            for backend in backends:
-                for size in sizes:
-                    for name, secs in bench_one(args, backend, size, workdir, pg).items():
-                        table.setdefault(name, {})[(backend, size)] = secs
-    finally:
-        if pg:
-            pg.stop()
+    table = run_matrix(args, backends, sizes, bench_one)
     lo, hi = sizes[0], sizes[-1]
     head = f"{'endpoint':34} {'backend':9}" + "".join(f"{s:>11,}" for s in sizes) + \
         f"  {hi // 1000}k/{lo // 1000}k  goal"

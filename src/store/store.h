@@ -599,7 +599,7 @@ struct Backlog {
   // deep the backlog).
   int64_t due_enrollments = 0;
   static constexpr int64_t kDueCountCap = 1'000;
-  int64_t webhook_outbox = 0;      // deliveries not yet delivered or given up
+  int64_t webhook_outbox = 0;  // deliveries not yet delivered or given up
 };
 class OperationsStore {
  public:

@@ -1,7 +1,7 @@
 #include "store/sql/counters.h"
 
-#include <initializer_list>
 #include <string_view>
+#include <vector>
 
 #include "store/sql/json_rows.h"
 
@@ -9,7 +9,7 @@ namespace leadterra::store::sql {
 namespace {
 
 // `c = table.c + excluded.c, ...`: an upsert that adds to `columns`.
-std::string AddToExisting(std::string_view table, std::initializer_list<std::string_view> columns) {
+std::string AddToExisting(std::string_view table, const std::vector<std::string_view>& columns) {
   std::string out;
   for (std::string_view column : columns) {
     if (!out.empty()) out += ", ";
@@ -17,6 +17,20 @@ std::string AddToExisting(std::string_view table, std::initializer_list<std::str
     out += name + " = " + std::string(table) + "." + name + " + excluded." + name;
   }
   return out;
+}
+
+// domain::ActivityCounts' columns, in the order AddCounts writes them.
+const std::vector<std::string_view> kActivityCounts = {
+    "sent", "delivered", "bounced", "replied", "unsubscribed", "opened", "clicked"};
+
+void AddCounts(JsonRows& rows, const domain::ActivityCounts& c) {
+  rows.Add(c.sent)
+      .Add(c.delivered)
+      .Add(c.bounced)
+      .Add(c.replied)
+      .Add(c.unsubscribed)
+      .Add(c.opened)
+      .Add(c.clicked);
 }
 
 }  // namespace
@@ -92,14 +106,8 @@ Status AddActivityStatements(Connection& conn, const ActivityDeltas& deltas, Sta
         .Add(key.slot_start)
         .Add(int64_t{key.step_number})
         .Add(key.variant_id)
-        .Add(int64_t{key.shard})
-        .Add(c.sent)
-        .Add(c.delivered)
-        .Add(c.bounced)
-        .Add(c.replied)
-        .Add(c.unsubscribed)
-        .Add(c.opened)
-        .Add(c.clicked);
+        .Add(int64_t{key.shard});
+    AddCounts(campaign_rows, c);
   }
   if (!campaign_rows.empty()) {
     LT_ASSIGN_OR_RETURN(
@@ -113,8 +121,7 @@ Status AddActivityStatements(Connection& conn, const ActivityDeltas& deltas, Sta
                      "ON CONFLICT (workspace_id, campaign_id, slot_start, step_number, variant_id, "
                      "shard) "
                      "DO UPDATE SET " +
-                     AddToExisting("campaign_activity", {"sent", "delivered", "bounced", "replied",
-                                                         "unsubscribed", "opened", "clicked"})));
+                     AddToExisting("campaign_activity", kActivityCounts)));
     stmt->Bind(1, campaign_rows.Json());
     out.push_back(std::move(stmt));
   }
@@ -163,14 +170,8 @@ Status AddActivityStatements(Connection& conn, const ActivityDeltas& deltas, Sta
         .Add(campaign_id)
         .Add(int64_t{step_number})
         .Add(variant_id)
-        .Add(int64_t{shard})
-        .Add(c.sent)
-        .Add(c.delivered)
-        .Add(c.bounced)
-        .Add(c.replied)
-        .Add(c.unsubscribed)
-        .Add(c.opened)
-        .Add(c.clicked);
+        .Add(int64_t{shard});
+    AddCounts(variant_rows, c);
   }
   LT_ASSIGN_OR_RETURN(
       auto stmt,
@@ -182,8 +183,7 @@ Status AddActivityStatements(Connection& conn, const ActivityDeltas& deltas, Sta
                    " WHERE true "
                    "ON CONFLICT (workspace_id, campaign_id, step_number, variant_id, shard) "
                    "DO UPDATE SET " +
-                   AddToExisting("variant_stats", {"sent", "delivered", "bounced", "replied",
-                                                   "unsubscribed", "opened", "clicked"})));
+                   AddToExisting("variant_stats", kActivityCounts)));
   stmt->Bind(1, variant_rows.Json());
   out.push_back(std::move(stmt));
   return Status::Ok();
