@@ -6,7 +6,8 @@
 # (tests/node/dashboard/seed.mjs), and lets Chromium visit each page
 # (tests/node/dashboard/screenshots.mjs).
 #
-# usage: scripts/screenshots.sh [OUTDIR]   (LEADTERRA_BIN picks the binary)
+# usage: scripts/screenshots.sh [OUTDIR]   (LEADTERRA_BIN picks the binary;
+# SHOT_WIDTH=390 takes every page at that width)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { launch, newPage, signIn } from './lib.mjs';
 
 const [base, key, outDir, idsJson, only] = process.argv.slice(2);
+// SHOT_WIDTH=390: every page at that width (each page's phone layout).
+const forcedWidth = Number(process.env.SHOT_WIDTH || 0);
 const ids = JSON.parse(idsJson || '{}');
 mkdirSync(outDir, { recursive: true });
 
@@ -134,6 +136,7 @@ async function ctxFor(width, signedOut) {
 try {
   for (const s of shots) {
     if ((only && !s.name.includes(only)) || s.skip) continue;
+    if (forcedWidth) s.width = forcedWidth;
     const context = await ctxFor(s.width || 1280, s.signedOut);
     const page = await context.newPage();
     const errors = [];
