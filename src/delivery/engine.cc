@@ -136,37 +136,59 @@ Result<TickReport> DeliveryEngine::RunOnce() {
   return total;
 }
 
+Result<std::vector<store::SendClaim>> DeliveryEngine::ClaimBatch(const domain::Campaign& campaign,
+                                                                 bool undecided) {
+  const int64_t now = clock_.NowMillis();
+  if (undecided) {
+    LT_ASSIGN_OR_RETURN(std::vector<int> decided,
+                        store_.SelectWinners(campaign.workspace_id, campaign.id, now));
+    for (int step_number : decided) {
+      spdlog::info("delivery: campaign {} step {}: A/B winner chosen", campaign.id, step_number);
+    }
+  }
+  LT_ASSIGN_OR_RETURN(
+      std::vector<store::SendClaim> claims,
+      store_.ClaimDueSends(campaign.workspace_id, campaign.id, now, options_.batch_size,
+                           [this] { return ids_.Next(id_prefix::kMessage); }));
+  Hold(claims);
+  return claims;
+}
+
+void DeliveryEngine::SendBatch(std::map<std::string, Job>& jobs, const domain::Campaign& campaign) {
+  // One task per mailbox, at most max_connections at once.
+  std::vector<Job*> pending;
+  for (auto& [id, job] : jobs) pending.push_back(&job);
+  for (size_t start = 0; start < pending.size();
+       start += static_cast<size_t>(options_.max_connections)) {
+    std::vector<std::future<void>> running;
+    size_t end = std::min(pending.size(), start + static_cast<size_t>(options_.max_connections));
+    for (size_t i = start; i < end; ++i) {
+      running.push_back(std::async(
+          std::launch::async, [this, job = pending[i], &campaign] { SendJob(*job, campaign); }));
+    }
+    for (auto& f : running) f.get();
+  }
+}
+
 Result<TickReport> DeliveryEngine::RunCampaign(const domain::Campaign& campaign) {
   TickReport report;
   // Whether an A/B winner may still be chosen (SPEC §11): then the rule is
-  // checked before every batch, on the outcomes counted so far.
+  // checked before every batch, on the outcomes of every batch before it.
   bool undecided = false;
   if (campaign.ab_test.auto_select_winner) {
     for (const domain::Step& step : campaign.steps) {
       undecided = undecided || (!step.variants.empty() && step.winner_variant_id.empty());
     }
   }
-  while (true) {
-    {
-      std::lock_guard<std::mutex> lock(loop_mu_);
-      if (stopping_) break;
-    }
-    const int64_t now = clock_.NowMillis();
-    if (undecided) {
-      auto decided = store_.SelectWinners(campaign.workspace_id, campaign.id, now);
-      if (!decided.ok()) return decided.status();
-      for (int step_number : *decided) {
-        spdlog::info("delivery: campaign {} step {}: A/B winner chosen", campaign.id, step_number);
-      }
-    }
-    LT_ASSIGN_OR_RETURN(
-        std::vector<store::SendClaim> claims,
-        store_.ClaimDueSends(campaign.workspace_id, campaign.id, now, options_.batch_size,
-                             [this] { return ids_.Next(id_prefix::kMessage); }));
-    if (claims.empty()) break;
+  auto stopping = [this] {
+    std::lock_guard<std::mutex> lock(loop_mu_);
+    return stopping_;
+  };
+  if (stopping()) return report;
+  LT_ASSIGN_OR_RETURN(std::vector<store::SendClaim> claims, ClaimBatch(campaign, undecided));
+  while (!claims.empty()) {
+    const bool full = static_cast<int>(claims.size()) >= options_.batch_size;
     report.claimed += static_cast<int>(claims.size());
-    Hold(claims);
-
     std::map<std::string, Job> jobs;
     for (auto& claim : claims) {
       Job& job = jobs[claim.mailbox_id];
@@ -174,30 +196,35 @@ Result<TickReport> DeliveryEngine::RunCampaign(const domain::Campaign& campaign)
       job.mailbox_id = claim.mailbox_id;
       job.claims.push_back(std::move(claim));
     }
-    // One task per mailbox, at most max_connections at once.
-    std::vector<Job*> pending;
-    for (auto& [id, job] : jobs) pending.push_back(&job);
-    for (size_t start = 0; start < pending.size();
-         start += static_cast<size_t>(options_.max_connections)) {
-      std::vector<std::future<void>> running;
-      size_t end = std::min(pending.size(), start + static_cast<size_t>(options_.max_connections));
-      for (size_t i = start; i < end; ++i) {
-        running.push_back(std::async(
-            std::launch::async, [this, job = pending[i], &campaign] { SendJob(*job, campaign); }));
-      }
-      for (auto& f : running) f.get();
-    }
+    // While this batch goes out, the next one is claimed, so the mailboxes
+    // do not wait for a claim between batches. (Not while an A/B winner may
+    // still be chosen: that choice waits for this batch's outcomes.)
+    auto sending =
+        std::async(std::launch::async, [this, &jobs, &campaign] { SendBatch(jobs, campaign); });
+    Result<std::vector<store::SendClaim>> next = std::vector<store::SendClaim>{};
+    if (full && !undecided && !stopping()) next = ClaimBatch(campaign, false);
+    sending.get();
     // Finished or failed, the batch is no longer worked on: what a failure
     // left claimed is taken back once its lease runs out. (The claims moved
     // into the jobs.)
     for (auto& [id, job] : jobs) Release(job.claims);
+    Status error = next.status();
     for (auto& [id, job] : jobs) {
-      if (!job.error.ok()) return job.error;
+      if (error.ok()) error = job.error;
       report.delivered += job.report.delivered;
       report.bounced += job.report.bounced;
       report.retried += job.report.retried;
     }
-    if (static_cast<int>(claims.size()) < options_.batch_size) break;
+    if (next.ok() && (!error.ok() || stopping())) {
+      // Claimed ahead but not to be sent now: the next start (or the lease
+      // running out) puts them back in the queue.
+      Release(*next);
+      next = std::vector<store::SendClaim>{};
+    }
+    if (!error.ok()) return error;
+    if (full && undecided && !stopping()) next = ClaimBatch(campaign, true);
+    if (!next.ok()) return next.status();
+    claims = std::move(*next);
   }
   return report;
 }

@@ -1,11 +1,12 @@
 // The sending engine. Each tick it claims due enrollments of running
-// campaigns in batches (the store writes every message row as `sending`
-// before any SMTP traffic), renders and sends them over one reused SMTP
-// connection per mailbox, several mailboxes in parallel, and records every
-// outcome — delivered, bounced (5xx, or 4xx after the retry budget) or retry
-// (4xx or connection failure, with exponential backoff) — in one transaction
-// per batch. On start it resolves messages a crash left in `sending` as
-// `unknown` rather than sending them again.
+// campaigns in batches -- the next batch is claimed while one goes out --
+// and sends them over one reused SMTP connection per mailbox, several
+// mailboxes in parallel. Before a message goes on the wire its row is
+// committed as `sending`, together with the previous message's outcome --
+// delivered, bounced (5xx, or 4xx after the retry budget) or retry (4xx or
+// connection failure, with exponential backoff) -- in one transaction shared
+// by the connections (CommitQueue). On start it resolves messages a crash
+// left in `sending` as `unknown` rather than sending them again.
 //
 // Time comes from the injected Clock; RunOnce() does one tick synchronously
 // (tests drive it with a fake clock), Start() runs ticks on a background
@@ -83,6 +84,12 @@ class DeliveryEngine {
   struct MailboxSession;
   struct Job;
   Result<TickReport> RunCampaign(const domain::Campaign& campaign);
+  // Claims the campaign's next batch (choosing A/B winners first when
+  // `undecided`) and holds it.
+  Result<std::vector<store::SendClaim>> ClaimBatch(const domain::Campaign& campaign,
+                                                   bool undecided);
+  // Sends `jobs` (one per mailbox), max_connections mailboxes at a time.
+  void SendBatch(std::map<std::string, Job>& jobs, const domain::Campaign& campaign);
   void SendJob(Job& job, const domain::Campaign& campaign);
   // Records `job.outcomes` and marks `next` as sending in one transaction
   // (shared with the other connections' through commits_).

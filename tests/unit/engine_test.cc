@@ -5,7 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
+#include <functional>
 #include <map>
+#include <thread>
 
 #include "temp_store.h"
 
@@ -32,12 +36,14 @@ class RecordingConnector final : public SmtpConnector {
   std::vector<Recorded> sent;
   int opened = 0;
   std::map<std::string, int> replies;  // recipient -> forced code
+  std::function<void()> before_send;   // runs before each send, if set
 
   std::unique_ptr<SmtpSession> Open(const SmtpServer& server) override {
     ++opened;
     struct Session final : SmtpSession {
       RecordingConnector* owner;
       SmtpReply Send(std::string_view from, std::string_view to, std::string_view data) override {
+        if (owner->before_send) owner->before_send();
         auto it = owner->replies.find(std::string(to));
         int code = it == owner->replies.end() ? 250 : it->second;
         if (code == 250)
@@ -211,11 +217,43 @@ TEST_F(EngineTest, DailyLimitHoldsAndResumesNextDay) {
   EXPECT_EQ(Counters(c).delivered, 7);
 }
 
+TEST_F(EngineTest, ClaimsThatNeverWentOutDoNotCountAgainstTheDailyLimit) {
+  AddMailbox(3);
+  std::string c = StartCampaign({{0, "a", "<p>a</p>"}}, 3);
+  // A sender claims all three and stops before sending any; their leases run out.
+  auto claims = store_->ClaimDueSends(ws_, c, clock_.NowMillis(), 10,
+                                      [&] { return ids_.Next(id_prefix::kMessage); });
+  ASSERT_TRUE(claims.ok());
+  ASSERT_EQ(claims->size(), 3u);
+  clock_.Advance(10 * 60'000);
+  ASSERT_TRUE(engine_.Recover().ok());
+  // The same day, the mailbox still has its three sends.
+  EXPECT_EQ(Tick().delivered, 3);
+  EXPECT_EQ(Counters(c).delivered, 3);
+}
+
 TEST_F(EngineTest, LetsGoOfItsClaimsAfterEachBatch) {
   AddMailbox(1000);
   StartCampaign({{0, "a", "<p>a</p>"}}, 120);  // three batches of 50
   EXPECT_EQ(Tick().delivered, 120);
   // Nothing is held (or renewed) once the batches are done.
+  EXPECT_EQ(engine_.HeldCount(), 0u);
+}
+
+TEST_F(EngineTest, ClaimsTheNextBatchWhileOneIsSent) {
+  AddMailbox(1000);
+  StartCampaign({{0, "a", "<p>a</p>"}}, 120);  // batches of 50, 50 and 20
+  size_t most_held = 0;
+  smtp_.before_send = [&] {
+    // The first send waits (up to 10 s) for the second batch's claim.
+    for (int i = 0; i < 1000 && most_held == 0 && engine_.HeldCount() <= 50; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    most_held = std::max(most_held, engine_.HeldCount());
+  };
+  EXPECT_EQ(Tick().delivered, 120);
+  EXPECT_EQ(most_held, 100u);
+  EXPECT_EQ(smtp_.sent.size(), 120u);
   EXPECT_EQ(engine_.HeldCount(), 0u);
 }
 

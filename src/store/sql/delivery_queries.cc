@@ -670,16 +670,28 @@ Status RecordOutcomes(Connection& conn, const std::vector<SendOutcome>& outcomes
 
 Status ReleaseClaim(Connection& conn, const std::string& workspace_id,
                     const std::string& message_row_id, int64_t now) {
-  LT_ASSIGN_OR_RETURN(auto select, conn.Prepare("SELECT campaign_id, lead_id, attempts FROM "
-                                                "messages WHERE workspace_id = ? AND id = ? AND "
-                                                "status = 'claimed'"));
+  LT_ASSIGN_OR_RETURN(auto select,
+                      conn.Prepare("SELECT campaign_id, lead_id, attempts, mailbox_id, updated_at "
+                                   "FROM messages WHERE workspace_id = ? AND id = ? AND "
+                                   "status = 'claimed'"));
   select->Bind(1, workspace_id).Bind(2, message_row_id);
   LT_ASSIGN_OR_RETURN(bool found, select->Step());
   if (!found) return Status::Ok();
   const std::string campaign_id = select->ColumnText(0);
   const std::string lead_id = select->ColumnText(1);
   const int64_t attempts = select->ColumnInt(2);
+  const std::string mailbox_id = select->ColumnText(3);
+  const int64_t claimed_at = select->ColumnInt(4);  // a claimed row's last change
   select.reset();
+  // The claim counted as one of its mailbox's sends on the (workspace-local)
+  // day it was made. It never went out, so that day's limit gets it back.
+  LT_ASSIGN_OR_RETURN(domain::DeliverySettings settings, LoadDeliverySettings(conn, workspace_id));
+  LT_ASSIGN_OR_RETURN(auto give_back,
+                      conn.Prepare("UPDATE mailbox_usage SET sent = sent - 1 WHERE workspace_id "
+                                   "= ? AND mailbox_id = ? AND day = ? AND sent > 0"));
+  give_back->Bind(1, workspace_id).Bind(2, mailbox_id);
+  give_back->Bind(3, domain::LocalDayOf(claimed_at, settings.timezone).key);
+  LT_RETURN_IF_ERROR(give_back->Run());
   // A first attempt leaves no trace; a retry goes back to waiting as a retry.
   LT_ASSIGN_OR_RETURN(auto undo,
                       conn.Prepare(attempts <= 1 ? "DELETE FROM messages WHERE workspace_id = ? "

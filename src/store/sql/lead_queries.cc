@@ -348,26 +348,51 @@ Status RefreshStatisticsAfterUpload(Connection& conn, const BulkEnrollCounts& co
       conn, {{"leads", counts.created + counts.updated}, {"enrollments", counts.enrolled}});
 }
 
-Status RefreshStatistics(Connection& conn,
-                         const std::vector<std::pair<const char*, int64_t>>& changed) {
+namespace {
+
+// The tables of `changed` whose statistics `stale` (rows the statistics
+// know of, rows changed since they were taken, live rows now -- the last two
+// as the server counted them, up to a second ago) calls stale, analyzed in
+// one statement.
+template <typename Stale>
+Status AnalyzeStale(Connection& conn, const std::vector<std::pair<const char*, int64_t>>& changed,
+                    Stale stale) {
   if (conn.dialect() != Dialect::kPostgres) return Status::Ok();
   std::string analyze;
   for (const auto& [table, rows_changed] : changed) {
     if (rows_changed == 0) continue;
-    LT_ASSIGN_OR_RETURN(auto stats, conn.Prepare("SELECT c.reltuples, "
-                                                 "coalesce(pg_stat_get_mod_since_analyze(c.oid), "
-                                                 "0) FROM pg_class c WHERE c.oid = ?::regclass"));
+    LT_ASSIGN_OR_RETURN(auto stats,
+                        conn.Prepare("SELECT c.reltuples, "
+                                     "coalesce(pg_stat_get_mod_since_analyze(c.oid), 0), "
+                                     "coalesce(pg_stat_get_live_tuples(c.oid), 0) "
+                                     "FROM pg_class c WHERE c.oid = ?::regclass"));
     stats->Bind(1, table);
     LT_ASSIGN_OR_RETURN(bool found, stats->Step());
     if (!found) continue;
-    const double rows = std::max(0.0, stats->ColumnDouble(0));
-    // The counter may not include this upload yet (it is flushed about once
-    // a second); counting it twice only analyzes a little early.
-    const double pending = static_cast<double>(stats->ColumnInt(1) + rows_changed);
-    if (pending > 50 + 0.1 * rows) analyze += analyze.empty() ? table : std::string(", ") + table;
+    // The counters may not include this write yet; counting it twice only
+    // analyzes a little early.
+    if (stale(std::max(0.0, stats->ColumnDouble(0)),
+              static_cast<double>(stats->ColumnInt(1) + rows_changed),
+              static_cast<double>(stats->ColumnInt(2) + rows_changed))) {
+      analyze += analyze.empty() ? table : std::string(", ") + table;
+    }
   }
   if (analyze.empty()) return Status::Ok();
   return conn.Exec("ANALYZE " + analyze);
+}
+
+}  // namespace
+
+Status RefreshStatistics(Connection& conn,
+                         const std::vector<std::pair<const char*, int64_t>>& changed) {
+  return AnalyzeStale(conn, changed, [](double known, double modified, double) {
+    return modified > 50 + 0.1 * known;
+  });
+}
+
+Status RefreshStatisticsAfterGrowth(Connection& conn, const char* table, int64_t rows_added) {
+  return AnalyzeStale(conn, {{table, rows_added}},
+                      [](double known, double, double live) { return live > 50 + 2 * known; });
 }
 
 Result<domain::Lead> GetLead(Connection& conn, const std::string& workspace_id,

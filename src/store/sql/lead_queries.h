@@ -56,6 +56,12 @@ Result<std::vector<std::string>> ListCustomFieldKeys(Connection& conn,
 // nothing (its planner keeps no statistics unless asked).
 Status RefreshStatistics(Connection& conn,
                          const std::vector<std::pair<const char*, int64_t>>& changed);
+// PostgreSQL: analyzes `table`, to which a write added `rows_added`, once it
+// holds more than twice the rows its statistics know of (and 50). For a table
+// whose rows are mostly updated, not added, where the size is what the
+// planner must not misjudge: `messages`, each row added once and updated
+// twice as it is sent. SQLite: nothing.
+Status RefreshStatisticsAfterGrowth(Connection& conn, const char* table, int64_t rows_added);
 // After a bulk upload: `leads` and `enrollments`.
 Status RefreshStatisticsAfterUpload(Connection& conn, const BulkEnrollCounts& counts);
 Result<std::vector<FieldGap>> CountMissingFields(Connection& conn, const std::string& workspace_id,

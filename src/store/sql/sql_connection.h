@@ -121,6 +121,10 @@ class Connection {
   // once (BEGIN IMMEDIATE); PostgreSQL runs READ COMMITTED and relies on the
   // row and advisory locks the queries take.
   virtual Status Begin(bool write) = 0;
+  // Ends the transaction Begin opened, keeping (Commit) or dropping
+  // (Rollback) what it wrote.
+  virtual Status Commit() { return Exec("COMMIT"); }
+  virtual void Rollback() { (void)Exec("ROLLBACK"); }
   // Whether the transaction Begin opened last failed because the database
   // aborted it to break a deadlock or a serialization conflict (PostgreSQL
   // 40P01/40001): nothing of it was written and running it again is safe.
@@ -199,12 +203,12 @@ Status InTransaction(Connection& conn, bool write, const std::string& workspace_
     Status status = conn.Begin(write);
     if (status.ok() && write && !workspace_id.empty()) status = conn.LockWorkspace(workspace_id);
     if (status.ok()) status = body();
-    if (status.ok()) status = conn.Exec("COMMIT");
+    if (status.ok()) status = conn.Commit();
     if (status.ok()) {
       observe();
       return status;
     }
-    (void)conn.Exec("ROLLBACK");
+    conn.Rollback();
     if (attempt == kAttempts || !conn.TransactionConflicted()) {
       observe();
       return status;

@@ -591,7 +591,8 @@ class SqlStore final : public Store {
     // no statistics, so there is nothing to refresh.
     if (!claims.empty() && backend_ == "postgres") {
       auto conn = pool_->Acquire();
-      (void)sql::RefreshStatistics(*conn, {{"messages", static_cast<int64_t>(claims.size())}});
+      (void)sql::RefreshStatisticsAfterGrowth(*conn, "messages",
+                                              static_cast<int64_t>(claims.size()));
     }
     return claims;
   }

@@ -52,7 +52,8 @@ class SqliteStatement final : public sql::Statement {
 
 }  // namespace
 
-Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::string& path) {
+Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(
+    const std::string& path, std::shared_ptr<std::mutex> write_gate) {
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(
       path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -61,7 +62,7 @@ Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::stri
     sqlite3_close(db);
     return status;
   }
-  std::unique_ptr<SqliteConnection> conn(new SqliteConnection(db));
+  std::unique_ptr<SqliteConnection> conn(new SqliteConnection(db, std::move(write_gate)));
   sqlite3_busy_timeout(db, 10000);
   // Switching a new file to WAL takes an exclusive lock and answers BUSY at
   // once, without the busy handler, while another connection opens it too.
@@ -84,6 +85,30 @@ Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::stri
 SqliteConnection::~SqliteConnection() {
   for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
   sqlite3_close(db_);
+}
+
+Status SqliteConnection::Begin(bool write) {
+  if (!write) return Exec("BEGIN");
+  if (write_gate_) writing_ = std::unique_lock<std::mutex>(*write_gate_);
+  Status status = Exec("BEGIN IMMEDIATE");
+  if (!status.ok()) LeaveGate();
+  return status;
+}
+
+Status SqliteConnection::Commit() {
+  Status status = Exec("COMMIT");
+  // A failed COMMIT leaves the transaction open for the ROLLBACK to come.
+  if (status.ok()) LeaveGate();
+  return status;
+}
+
+void SqliteConnection::Rollback() {
+  (void)Exec("ROLLBACK");
+  LeaveGate();
+}
+
+void SqliteConnection::LeaveGate() {
+  if (writing_.owns_lock()) writing_.unlock();
 }
 
 Status SqliteConnection::Exec(const std::string& sql) {
@@ -113,8 +138,9 @@ int64_t SqliteConnection::Changes() const { return sqlite3_changes64(db_); }
 
 Result<std::unique_ptr<sql::ConnectionPool>> OpenSqlitePool(const std::string& path, int size) {
   std::vector<std::unique_ptr<sql::Connection>> connections;
+  auto write_gate = std::make_shared<std::mutex>();
   for (int i = 0; i < std::max(1, size); ++i) {
-    LT_ASSIGN_OR_RETURN(auto conn, SqliteConnection::Open(path));
+    LT_ASSIGN_OR_RETURN(auto conn, SqliteConnection::Open(path, write_gate));
     connections.push_back(std::move(conn));
   }
   return std::make_unique<sql::ConnectionPool>(std::move(connections));
