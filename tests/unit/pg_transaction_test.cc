@@ -10,6 +10,7 @@
 #include <string>
 
 #include "store/postgres/pg_connection.h"
+#include "store/sql/counters.h"
 #include "store/sql/sql_connection.h"
 
 namespace leadterra::store::postgres {
@@ -94,6 +95,60 @@ TEST_F(PgTransactionTest, OtherErrorsAreNotRetried) {
   });
   EXPECT_FALSE(failed.ok());
   EXPECT_EQ(attempts, 1);
+}
+
+// RunLater's statements run before the transaction's next statement, which
+// sees what they wrote, and with its COMMIT.
+TEST_F(PgTransactionTest, StatementsRunLaterGoBeforeTheNextCommand) {
+  auto v = [&](int id) {
+    auto read = admin_->Prepare("SELECT v FROM " + schema_ + ".rows WHERE id = ?");
+    (*read)->Bind(1, id);
+    EXPECT_TRUE((*read)->Step().ok());
+    return (*read)->ColumnInt(0);
+  };
+  auto set = [&](int id, int value) {
+    auto stmt = first_->Prepare("UPDATE rows SET v = ? WHERE id = ?");
+    EXPECT_TRUE(stmt.ok());
+    (*stmt)->Bind(1, value).Bind(2, id);
+    sql::Statements out;
+    out.push_back(std::move(stmt).value());
+    return out;
+  };
+  Status status = sql::InTransaction(*first_, true, std::string(), [&]() -> Status {
+    LT_RETURN_IF_ERROR(first_->RunLater(set(1, 5)));
+    LT_ASSIGN_OR_RETURN(auto read, first_->Prepare("SELECT v FROM rows WHERE id = 1"));
+    LT_ASSIGN_OR_RETURN(bool row, read->Step());
+    EXPECT_TRUE(row);
+    EXPECT_EQ(read->ColumnInt(0), 5);  // the deferred update ran first
+    read.reset();
+    return first_->RunLater(set(2, 7));  // goes with the COMMIT
+  });
+  ASSERT_TRUE(status.ok()) << status.message();
+  EXPECT_EQ(v(1), 5);
+  EXPECT_EQ(v(2), 7);
+}
+
+// A deferred statement that fails fails the COMMIT: nothing of the
+// transaction is kept, and the connection serves the next one.
+TEST_F(PgTransactionTest, AFailedStatementRunLaterFailsTheCommit) {
+  Status status = sql::InTransaction(*first_, true, std::string(), [&]() -> Status {
+    LT_ASSIGN_OR_RETURN(auto add, first_->Prepare("UPDATE rows SET v = v + 1 WHERE id = 1"));
+    LT_RETURN_IF_ERROR(add->Run());
+    LT_ASSIGN_OR_RETURN(auto clash, first_->Prepare("INSERT INTO rows VALUES (?, 0)"));
+    clash->Bind(1, 2);  // the key exists
+    sql::Statements later;
+    later.push_back(std::move(clash));
+    return first_->RunLater(std::move(later));
+  });
+  EXPECT_FALSE(status.ok());
+  auto read = admin_->Prepare("SELECT v FROM " + schema_ + ".rows WHERE id = 1");
+  ASSERT_TRUE((*read)->Step().ok());
+  EXPECT_EQ((*read)->ColumnInt(0), 0);
+  Status next = sql::InTransaction(*first_, true, std::string(), [&]() -> Status {
+    LT_ASSIGN_OR_RETURN(auto add, first_->Prepare("UPDATE rows SET v = v + 1 WHERE id = 1"));
+    return add->Run();
+  });
+  EXPECT_TRUE(next.ok()) << next.message();
 }
 
 }  // namespace

@@ -184,18 +184,35 @@ Status PgConnection::Failed(PGresult* result, std::string_view what) {
 }
 
 Status PgConnection::Exec(const std::string& sql) {
-  if (begin_pending_) {
+  const bool ending = sql == "COMMIT" || sql == "ROLLBACK";
+  if (sql == "ROLLBACK") later_.clear();
+  if (begin_pending_ && later_.empty()) {
     begin_pending_ = false;
-    if (sql == "COMMIT" || sql == "ROLLBACK") return Status::Ok();  // nothing ran
+    if (ending) return Status::Ok();  // nothing ran
     return ExecNow("BEGIN; " + sql);
   }
+  if (sql == "COMMIT" && !later_.empty()) {
+    PGresult* result = nullptr;
+    LT_RETURN_IF_ERROR(Pipeline(
+        [&] { PQsendQueryParams(conn_, "COMMIT", 0, nullptr, nullptr, nullptr, nullptr, 0); }, 1,
+        &result));
+    const bool ok = PQresultStatus(result) == PGRES_COMMAND_OK;
+    Status out = ok ? Status::Ok() : Failed(result, "commit");
+    PQclear(result);
+    return out;
+  }
+  LT_RETURN_IF_ERROR(FlushPending());
   return ExecNow(sql);
 }
 
-Status PgConnection::FlushBegin() {
-  if (!begin_pending_) return Status::Ok();
-  begin_pending_ = false;
-  return ExecNow("BEGIN");
+Status PgConnection::FlushPending() {
+  if (!begin_pending_ && later_.empty()) return Status::Ok();
+  PGresult* failed = nullptr;
+  LT_RETURN_IF_ERROR(Pipeline(nullptr, 0, &failed));
+  if (!failed) return Status::Ok();
+  Status error = Failed(failed, "pipelined statement");
+  PQclear(failed);
+  return error;
 }
 
 namespace {
@@ -209,21 +226,38 @@ PGresult* NextPipelineResult(PGconn* conn) {
   return result;
 }
 
+bool Succeeded(const PGresult* result) {
+  const ExecStatusType status = PQresultStatus(result);
+  return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
+}
+
 }  // namespace
 
-Status PgConnection::ExecPrepared(const char* name, int params, const char* const* values,
-                                  PGresult** result) {
-  if (!begin_pending_ || PQenterPipelineMode(conn_) != 1) {
-    LT_RETURN_IF_ERROR(FlushBegin());
-    *result = PQexecPrepared(conn_, name, params, values, nullptr, nullptr, 0);
-    return Status::Ok();
-  }
+Status PgConnection::Pipeline(const std::function<void()>& send, size_t commands, PGresult** last) {
+  *last = nullptr;
+  LT_RETURN_IF_ERROR(EnsureConnected());
+  if (PQenterPipelineMode(conn_) != 1) return Error(conn_, "pipeline");
+  const bool with_begin = begin_pending_;
   begin_pending_ = false;
-  PQsendQueryParams(conn_, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0);
-  PQsendQueryPrepared(conn_, name, params, values, nullptr, nullptr, 0);
+  std::vector<std::unique_ptr<sql::Statement>> later;
+  later.swap(later_);
+  if (with_begin) PQsendQueryParams(conn_, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0);
+  for (auto& statement : later) static_cast<PgStatement*>(statement.get())->Send();
+  if (send) send();
   PQpipelineSync(conn_);
-  PGresult* begin = NextPipelineResult(conn_);
-  PGresult* statement = NextPipelineResult(conn_);
+  // After a failure the server skips the rest up to the sync (aborted).
+  const size_t results = (with_begin ? 1 : 0) + later.size() + commands;
+  PGresult* failed = nullptr;
+  for (size_t i = 0; i < results; ++i) {
+    PGresult* result = NextPipelineResult(conn_);
+    if (!failed && !Succeeded(result)) {
+      failed = result;
+    } else if (!failed && commands > 0 && i + 1 == results) {
+      *last = result;
+    } else if (result) {
+      PQclear(result);
+    }
+  }
   // The sync that ends the pipeline (after an error, what is left of it).
   while (PGresult* rest = PQgetResult(conn_)) {
     const bool sync = PQresultStatus(rest) == PGRES_PIPELINE_SYNC;
@@ -231,47 +265,45 @@ Status PgConnection::ExecPrepared(const char* name, int params, const char* cons
     if (sync) break;
   }
   PQexitPipelineMode(conn_);
-  if (begin && PQresultStatus(begin) == PGRES_COMMAND_OK) {
-    PQclear(begin);
-    *result = statement;
-  } else {
-    if (statement) PQclear(statement);
-    *result = begin;
-  }
+  if (failed) *last = failed;
   return Status::Ok();
 }
 
+Status PgConnection::ExecPrepared(const char* name, int params, const char* const* values,
+                                  PGresult** result) {
+  if (!begin_pending_ && later_.empty()) {
+    *result = PQexecPrepared(conn_, name, params, values, nullptr, nullptr, 0);
+    return Status::Ok();
+  }
+  return Pipeline([&] { PQsendQueryPrepared(conn_, name, params, values, nullptr, nullptr, 0); }, 1,
+                  result);
+}
+
 Status PgConnection::RunAll(const std::vector<sql::Statement*>& statements) {
-  if (statements.size() < 2) return sql::Connection::RunAll(statements);
+  if (statements.empty()) return Status::Ok();
   std::vector<PgStatement*> pipeline;
   for (sql::Statement* statement : statements) {
     pipeline.push_back(static_cast<PgStatement*>(statement));
     LT_RETURN_IF_ERROR(pipeline.back()->EnsurePrepared());
   }
-  if (PQenterPipelineMode(conn_) != 1) return sql::Connection::RunAll(statements);
-  const bool with_begin = begin_pending_;
-  begin_pending_ = false;
-  if (with_begin) PQsendQueryParams(conn_, "BEGIN", 0, nullptr, nullptr, nullptr, nullptr, 0);
-  for (PgStatement* statement : pipeline) statement->Send();
-  PQpipelineSync(conn_);
-  Status out;
-  const size_t results = pipeline.size() + (with_begin ? 1 : 0);
-  for (size_t i = 0; i < results; ++i) {
-    PGresult* result = NextPipelineResult(conn_);
-    const ExecStatusType status = PQresultStatus(result);
-    if (out.ok() && status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-      out = Failed(result, "pipelined statement");
-    }
-    if (result) PQclear(result);
-  }
-  while (PGresult* rest = PQgetResult(conn_)) {
-    const bool sync = PQresultStatus(rest) == PGRES_PIPELINE_SYNC;
-    PQclear(rest);
-    if (sync) break;
-  }
-  PQexitPipelineMode(conn_);
+  PGresult* result = nullptr;
+  Status out = Pipeline(
+      [&] {
+        for (PgStatement* statement : pipeline) statement->Send();
+      },
+      pipeline.size(), &result);
+  if (out.ok() && result && !Succeeded(result)) out = Failed(result, "pipelined statement");
+  if (result) PQclear(result);
   for (PgStatement* statement : pipeline) statement->Reset();
   return out;
+}
+
+Status PgConnection::RunLater(std::vector<std::unique_ptr<sql::Statement>> statements) {
+  for (auto& statement : statements) {
+    LT_RETURN_IF_ERROR(static_cast<PgStatement*>(statement.get())->EnsurePrepared());
+    later_.push_back(std::move(statement));
+  }
+  return Status::Ok();
 }
 
 Status PgConnection::ExecNow(const std::string& sql) {
@@ -336,7 +368,7 @@ Status PgConnection::LockWorkspace(const std::string& workspace_id) {
 
 Status PgConnection::CopyIn(const std::string& copy_sql, const std::string& rows) {
   LT_RETURN_IF_ERROR(EnsureConnected());
-  LT_RETURN_IF_ERROR(FlushBegin());
+  LT_RETURN_IF_ERROR(FlushPending());
   PGresult* start = PQexec(conn_, copy_sql.c_str());
   if (PQresultStatus(start) != PGRES_COPY_IN) {
     Status error = ResultError(start, "copy");

@@ -8,6 +8,7 @@
 // SQLite's single writer. A connection that breaks is reset on next use.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -37,10 +38,12 @@ class PgConnection final : public sql::Connection {
   int64_t Changes() const override { return changes_; }
   // BEGIN is not sent on its own: it travels with the transaction's first
   // statement (one round trip for both), and a transaction that ran nothing
-  // costs none.
+  // costs none. So do RunLater's statements, with the next statement or the
+  // COMMIT.
   Status Begin(bool write) override {
     conflicted_ = false;
     begin_pending_ = true;
+    later_.clear();
     return Status::Ok();
   }
   bool TransactionConflicted() const override { return conflicted_; }
@@ -48,6 +51,7 @@ class PgConnection final : public sql::Connection {
 
   Status CopyIn(const std::string& copy_sql, const std::string& rows) override;
   Status RunAll(const std::vector<sql::Statement*>& statements) override;
+  Status RunLater(std::vector<std::unique_ptr<sql::Statement>> statements) override;
 
   struct Prepared {
     std::string name;
@@ -62,9 +66,10 @@ class PgConnection final : public sql::Connection {
   Status Failed(pg_result* result, std::string_view what);
   // Prepares `p` on the server with these parameter types (0: inferred).
   Status EnsurePrepared(Prepared& p, const std::vector<unsigned int>& types);
-  // Runs prepared statement `name` -- after a pending BEGIN, in one pipeline
-  // with it -- and sets `*result` to its result (BEGIN's, if that failed).
-  // Fails only when a pending BEGIN could not be sent.
+  // Runs prepared statement `name` -- after what is pending (a BEGIN, the
+  // RunLater statements), in one pipeline with it -- and sets `*result` to
+  // its result (or to the failure of what went before it). Fails only when
+  // the pipeline could not be sent.
   Status ExecPrepared(const char* name, int params, const char* const* values, pg_result** result);
 
  private:
@@ -74,11 +79,17 @@ class PgConnection final : public sql::Connection {
 
   // Runs `sql` (one or more statements, no parameters) in one round trip.
   Status ExecNow(const std::string& sql);
-  // Sends a pending BEGIN on its own.
-  Status FlushBegin();
+  // In one pipeline: what is pending (a BEGIN, the RunLater statements),
+  // then the `commands` commands `send` queues. Sets `*last` to the first
+  // failed result, else to the last command's (null when `commands` is 0);
+  // the caller clears it. Fails only when the pipeline could not be sent.
+  Status Pipeline(const std::function<void()>& send, size_t commands, pg_result** last);
+  // Runs what is pending on its own.
+  Status FlushPending();
 
   pg_conn* conn_;
   bool begin_pending_ = false;
+  std::vector<std::unique_ptr<sql::Statement>> later_;  // RunLater's, not yet sent
   int64_t changes_ = 0;
   bool conflicted_ = false;
   int next_name_ = 0;

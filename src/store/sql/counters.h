@@ -37,7 +37,8 @@ inline constexpr int kCounterShards = 16;
 // 1..kCounterShards-1 from the mailbox id, never 0 (the busiest row).
 int CounterShardOf(const std::string& mailbox_id);
 
-// Statements prepared and bound, to run together (RunAll).
+// Statements prepared and bound, to run together (RunAll, or
+// Connection::RunLater).
 using Statements = std::vector<std::unique_ptr<Statement>>;
 Status RunAll(Connection& conn, const Statements& statements);
 

@@ -622,13 +622,13 @@ Status RecordOutcomes(Connection& conn, const std::vector<SendOutcome>& outcomes
       const domain::MessageFacts facts{o.message_row_id, o.campaign_id, o.lead_id,   o.lead_email,
                                        o.step_index,     o.mailbox_id,  o.subject,   o.smtp_code,
                                        o.smtp_reply,     now,           o.variant_id};
-      LT_RETURN_IF_ERROR(events.Emit(o.workspace_id,
-                                     o.kind == Kind::kDelivered
-                                         ? domain::MessageSentEvent(facts)
-                                         : domain::MessageBouncedEvent(facts),
-                                     now));
+      events.Add(o.workspace_id,
+                 o.kind == Kind::kDelivered ? domain::MessageSentEvent(facts)
+                                            : domain::MessageBouncedEvent(facts),
+                 now);
     }
   }
+  LT_RETURN_IF_ERROR(events.Write());
   if (!enrollments.empty()) {
     // Active enrollments move on and are counted; those that stopped
     // meanwhile (removed, replied) are left alone.
@@ -660,11 +660,12 @@ Status RecordOutcomes(Connection& conn, const std::vector<SendOutcome>& outcomes
       move->Reset();
     }
   }
-  // The counters in one go (one round trip on PostgreSQL).
+  // The counters in one go: on PostgreSQL in one pipeline with the next
+  // statement or the COMMIT.
   Statements counting;
   LT_RETURN_IF_ERROR(AddCounterStatements(conn, deltas, now, counting));
   LT_RETURN_IF_ERROR(AddActivityStatements(conn, activity, counting));
-  LT_RETURN_IF_ERROR(RunAll(conn, counting));
+  LT_RETURN_IF_ERROR(conn.RunLater(std::move(counting)));
   return EnforceBounceProtection(conn, deltas, now);
 }
 

@@ -109,6 +109,15 @@ class Connection {
     for (Statement* statement : statements) LT_RETURN_IF_ERROR(statement->Run());
     return Status::Ok();
   }
+  // Runs `statements` (prepared on this connection, bound, returning no
+  // rows) in order before whatever the transaction runs next, its COMMIT
+  // included: PostgreSQL sends them in one pipeline with that next command,
+  // SQLite runs them now. A failure among them fails that next command, so
+  // the transaction still commits all or nothing.
+  virtual Status RunLater(std::vector<std::unique_ptr<Statement>> statements) {
+    for (const auto& statement : statements) LT_RETURN_IF_ERROR(statement->Run());
+    return Status::Ok();
+  }
   // Rows changed by the last INSERT/UPDATE/DELETE run on this connection.
   virtual int64_t Changes() const = 0;
   // PostgreSQL COPY ... FROM STDIN of `data` (COPY text format); SQLite has

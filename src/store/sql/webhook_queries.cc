@@ -1,5 +1,6 @@
 #include "store/sql/webhook_queries.h"
 
+#include "store/sql/counters.h"
 #include "util/ids.h"
 
 namespace leadterra::store::sql {
@@ -45,9 +46,9 @@ domain::Webhook ReadWebhook(const Statement& row) {
   return w;
 }
 
-Result<std::string> InsertEvent(Connection& conn, const std::string& workspace_id,
-                                const domain::Event& event, int64_t now) {
-  std::string id = NewIdAt(id_prefix::kEvent, now);
+// Adds to `out` the statement that writes `event` as `id`.
+Status AddEventInsert(Connection& conn, const std::string& workspace_id, const std::string& id,
+                      const domain::Event& event, int64_t now, Statements& out) {
   LT_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("INSERT INTO webhook_events(workspace_id, id, type, "
                                               "data, created_at, lead_id) VALUES (?, ?, ?, ?, "
                                               "?, ?)"));
@@ -57,57 +58,79 @@ Result<std::string> InsertEvent(Connection& conn, const std::string& workspace_i
   } else {
     stmt->Bind(6, event.lead_id);
   }
-  LT_RETURN_IF_ERROR(stmt->Run());
-  return id;
+  out.push_back(std::move(stmt));
+  return Status::Ok();
 }
 
-Status InsertDelivery(Connection& conn, const std::string& workspace_id,
-                      const std::string& webhook_id, const std::string& event_id, int64_t now) {
+// Adds to `out` the statement that queues event `event_id` for `webhook_id`.
+Status AddDeliveryInsert(Connection& conn, const std::string& workspace_id,
+                         const std::string& webhook_id, const std::string& event_id, int64_t now,
+                         Statements& out) {
   LT_ASSIGN_OR_RETURN(auto stmt,
                       conn.Prepare("INSERT INTO webhook_deliveries(workspace_id, webhook_id, "
                                    "event_id, status, next_attempt_at, created_at) VALUES "
                                    "(?, ?, ?, 'pending', ?, ?)"));
   stmt->Bind(1, workspace_id).Bind(2, webhook_id).Bind(3, event_id).Bind(4, now).Bind(5, now);
-  return stmt->Run();
+  out.push_back(std::move(stmt));
+  return Status::Ok();
 }
 
 }  // namespace
 
-Status EventOutbox::Emit(const std::string& workspace_id, const domain::Event& event, int64_t now) {
-  auto [it, fresh] = subscribers_.try_emplace({workspace_id, event.type});
-  std::vector<std::string>& subscribers = it->second;
-  if (fresh) {
-    LT_ASSIGN_OR_RETURN(auto stmt, conn_.Prepare("SELECT webhook_id FROM webhook_subscriptions "
-                                                 "WHERE workspace_id = ? AND event_type = ?"));
-    stmt->Bind(1, workspace_id).Bind(2, event.type);
-    while (true) {
-      auto row = stmt->Step();
-      if (!row.ok()) {
-        subscribers_.erase(it);
-        return row.status();
-      }
-      if (!*row) break;
-      subscribers.push_back(stmt->ColumnText(0));
-    }
-  }
-  if (subscribers.empty()) return Status::Ok();
-  LT_ASSIGN_OR_RETURN(std::string event_id, InsertEvent(conn_, workspace_id, event, now));
-  for (const std::string& webhook_id : subscribers) {
-    LT_RETURN_IF_ERROR(InsertDelivery(conn_, workspace_id, webhook_id, event_id, now));
-  }
-  return Status::Ok();
+void EventOutbox::Add(const std::string& workspace_id, const domain::Event& event, int64_t now) {
+  rows_.Row()
+      .Add(workspace_id)
+      .Add(NewIdAt(id_prefix::kEvent, now))
+      .Add(event.type)
+      .Add(event.data_json)
+      .Add(now)
+      .Add(event.lead_id);
+  empty_ = false;
+}
+
+Status EventOutbox::Write() {
+  if (empty_) return Status::Ok();
+  const std::string events = JsonRowsSource(conn_.dialect(), 1, 6, "v");
+  Statements writes;
+  LT_ASSIGN_OR_RETURN(
+      auto event,
+      conn_.Prepare("INSERT INTO webhook_events(workspace_id, id, type, data, created_at, lead_id) "
+                    "SELECT v.c1, v.c2, v.c3, v.c4, CAST(v.c5 AS BIGINT), NULLIF(v.c6, '') FROM " +
+                    events +
+                    " WHERE EXISTS (SELECT 1 FROM webhook_subscriptions s WHERE s.workspace_id "
+                    "= v.c1 AND s.event_type = v.c3)"));
+  event->Bind(1, rows_.Json());
+  writes.push_back(std::move(event));
+  LT_ASSIGN_OR_RETURN(
+      auto delivery,
+      conn_.Prepare("INSERT INTO webhook_deliveries(workspace_id, webhook_id, event_id, status, "
+                    "next_attempt_at, created_at) SELECT v.c1, s.webhook_id, v.c2, 'pending', "
+                    "CAST(v.c5 AS BIGINT), CAST(v.c5 AS BIGINT) FROM " +
+                    events +
+                    " JOIN webhook_subscriptions s ON s.workspace_id = v.c1 AND s.event_type = "
+                    "v.c3"));
+  delivery->Bind(1, rows_.Json());
+  writes.push_back(std::move(delivery));
+  rows_ = JsonRows();
+  empty_ = true;
+  return conn_.RunLater(std::move(writes));
 }
 
 Status EmitEvent(Connection& conn, const std::string& workspace_id, const domain::Event& event,
                  int64_t now) {
-  return EventOutbox(conn).Emit(workspace_id, event, now);
+  EventOutbox outbox(conn);
+  outbox.Add(workspace_id, event, now);
+  return outbox.Write();
 }
 
 Result<std::string> EmitEventTo(Connection& conn, const std::string& workspace_id,
                                 const std::string& webhook_id, const domain::Event& event,
                                 int64_t now) {
-  LT_ASSIGN_OR_RETURN(std::string event_id, InsertEvent(conn, workspace_id, event, now));
-  LT_RETURN_IF_ERROR(InsertDelivery(conn, workspace_id, webhook_id, event_id, now));
+  const std::string event_id = NewIdAt(id_prefix::kEvent, now);
+  Statements writes;
+  LT_RETURN_IF_ERROR(AddEventInsert(conn, workspace_id, event_id, event, now, writes));
+  LT_RETURN_IF_ERROR(AddDeliveryInsert(conn, workspace_id, webhook_id, event_id, now, writes));
+  LT_RETURN_IF_ERROR(RunAll(conn, writes));
   return event_id;
 }
 

@@ -10,25 +10,31 @@
 #include <vector>
 
 #include "domain/webhook.h"
+#include "store/sql/json_rows.h"
 #include "store/sql/sql_connection.h"
 #include "store/store.h"
 
 namespace leadterra::store::sql {
 
 // Writes `event` to the outbox with one pending delivery per live endpoint of
-// the workspace subscribed to its type. Writes nothing when none is.
+// the workspace subscribed to its type. Writes nothing when none is. The
+// writes run with the transaction's next statement (Connection::RunLater).
 Status EmitEvent(Connection& conn, const std::string& workspace_id, const domain::Event& event,
                  int64_t now);
-// EmitEvent for many events of one transaction: each (workspace, event type)'s
-// subscribers are read once. Lives no longer than the transaction.
+// EmitEvent for many events of one transaction: Add collects them, Write
+// writes them all in two statements (the events that have subscribers, then
+// their deliveries), run with the transaction's next statement. Lives no
+// longer than the transaction.
 class EventOutbox {
  public:
   explicit EventOutbox(Connection& conn) : conn_(conn) {}
-  Status Emit(const std::string& workspace_id, const domain::Event& event, int64_t now);
+  void Add(const std::string& workspace_id, const domain::Event& event, int64_t now);
+  Status Write();
 
  private:
   Connection& conn_;
-  std::map<std::pair<std::string, std::string>, std::vector<std::string>> subscribers_;
+  JsonRows rows_;  // workspace, event id, type, data, created_at, lead id
+  bool empty_ = true;
 };
 // Writes `event` with a delivery to `webhook_id` only; returns the event id.
 Result<std::string> EmitEventTo(Connection& conn, const std::string& workspace_id,
