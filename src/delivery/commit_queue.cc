@@ -9,14 +9,21 @@ Result<bool> CommitQueue::Commit(const std::vector<store::SendOutcome>& outcomes
   request.next = next;
   std::unique_lock<std::mutex> lock(mu_);
   pending_.push_back(&request);
+  arrived_.notify_one();
   while (!request.done) {
     if (committing_) {
       done_.wait(lock);
       continue;
     }
     // No commit running: this thread commits what is waiting (its own
-    // request among it) while the others keep queueing for the next group.
+    // request among it) while the others keep queueing for the next group
+    // -- once the members still sending have handed theirs over, or the
+    // gathering time is up.
     committing_ = true;
+    const auto deadline = std::chrono::steady_clock::now() + gather_;
+    while (pending_.size() < members_ &&
+           arrived_.wait_until(lock, deadline) != std::cv_status::timeout) {
+    }
     std::vector<Request*> group;
     group.swap(pending_);
     lock.unlock();
@@ -27,6 +34,19 @@ Result<bool> CommitQueue::Commit(const std::vector<store::SendOutcome>& outcomes
   }
   if (!request.status.ok()) return request.status;
   return request.may_send;
+}
+
+CommitQueue::Member CommitQueue::Join() {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++members_;
+  return Member(this);
+}
+
+CommitQueue::Member::~Member() {
+  if (!queue_) return;
+  std::lock_guard<std::mutex> lock(queue_->mu_);
+  --queue_->members_;
+  queue_->arrived_.notify_one();
 }
 
 void CommitQueue::CommitGroup(const std::vector<Request*>& group) {

@@ -7,10 +7,16 @@
 // is committed, so a crash still leaves at most the messages on the wire in
 // doubt -- one per connection.
 //
+// The threads that commit through the queue while they send are its
+// members (Join). Before it commits, a group waits -- up to `gather` -- for
+// the members still busy to hand over theirs too, so a commit carries every
+// connection's message instead of the half that happened to be waiting.
+//
 // Thread-safe. A failed transaction fails every request of its group (each
 // caller gets the status); nothing of it was written.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <vector>
@@ -23,7 +29,22 @@ namespace leadterra::delivery {
 
 class CommitQueue {
  public:
-  CommitQueue(store::DeliveryStore& store, const Clock& clock) : store_(store), clock_(clock) {}
+  CommitQueue(store::DeliveryStore& store, const Clock& clock,
+              std::chrono::microseconds gather = std::chrono::microseconds(1000))
+      : store_(store), clock_(clock), gather_(gather) {}
+
+  // Membership of one thread, from Join until destroyed.
+  class Member {
+   public:
+    explicit Member(CommitQueue* queue) : queue_(queue) {}
+    Member(Member&& other) noexcept : queue_(other.queue_) { other.queue_ = nullptr; }
+    Member(const Member&) = delete;
+    ~Member();
+
+   private:
+    CommitQueue* queue_;
+  };
+  Member Join();
 
   // Blocks until `outcomes` and the `sending` mark of `next` (when set) are
   // committed; returns whether `next` may be sent (false when none).
@@ -44,9 +65,12 @@ class CommitQueue {
 
   store::DeliveryStore& store_;
   const Clock& clock_;
+  const std::chrono::microseconds gather_;
   std::mutex mu_;
   std::condition_variable done_;
+  std::condition_variable arrived_;  // a request came, or a member left
   std::vector<Request*> pending_;
+  size_t members_ = 0;
   bool committing_ = false;
 };
 

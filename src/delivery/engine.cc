@@ -324,6 +324,8 @@ void DeliveryEngine::SendJob(Job& job, const domain::Campaign& campaign) {
   const std::optional<DkimSigner> dkim =
       SignerFor(store_, secrets_, job.workspace_id, session->mailbox.email);
   bool connection_lost = false;
+  // Connected: from here the commits wait briefly for this connection too.
+  const CommitQueue::Member member = commits_.Join();
   for (const store::SendClaim& claim : job.claims) {
     {
       // On shutdown, finish the message on the wire and leave the rest
