@@ -180,11 +180,7 @@ Result<TickReport> DeliveryEngine::RunCampaign(const domain::Campaign& campaign)
       undecided = undecided || (!step.variants.empty() && step.winner_variant_id.empty());
     }
   }
-  auto stopping = [this] {
-    std::lock_guard<std::mutex> lock(loop_mu_);
-    return stopping_;
-  };
-  if (stopping()) return report;
+  if (Stopping()) return report;
   LT_ASSIGN_OR_RETURN(std::vector<store::SendClaim> claims, ClaimBatch(campaign, undecided));
   while (!claims.empty()) {
     const bool full = static_cast<int>(claims.size()) >= options_.batch_size;
@@ -202,7 +198,7 @@ Result<TickReport> DeliveryEngine::RunCampaign(const domain::Campaign& campaign)
     auto sending =
         std::async(std::launch::async, [this, &jobs, &campaign] { SendBatch(jobs, campaign); });
     Result<std::vector<store::SendClaim>> next = std::vector<store::SendClaim>{};
-    if (full && !undecided && !stopping()) next = ClaimBatch(campaign, false);
+    if (full && !undecided && !Stopping()) next = ClaimBatch(campaign, false);
     sending.get();
     // Finished or failed, the batch is no longer worked on: what a failure
     // left claimed is taken back once its lease runs out. (The claims moved
@@ -215,14 +211,14 @@ Result<TickReport> DeliveryEngine::RunCampaign(const domain::Campaign& campaign)
       report.bounced += job.report.bounced;
       report.retried += job.report.retried;
     }
-    if (next.ok() && (!error.ok() || stopping())) {
+    if (next.ok() && (!error.ok() || Stopping())) {
       // Claimed ahead but not to be sent now: the next start (or the lease
       // running out) puts them back in the queue.
       Release(*next);
       next = std::vector<store::SendClaim>{};
     }
     if (!error.ok()) return error;
-    if (full && undecided && !stopping()) next = ClaimBatch(campaign, true);
+    if (full && undecided && !Stopping()) next = ClaimBatch(campaign, true);
     if (!next.ok()) return next.status();
     claims = std::move(*next);
   }
@@ -327,12 +323,9 @@ void DeliveryEngine::SendJob(Job& job, const domain::Campaign& campaign) {
   // Connected: from here the commits wait briefly for this connection too.
   const CommitQueue::Member member = commits_.Join();
   for (const store::SendClaim& claim : job.claims) {
-    {
-      // On shutdown, finish the message on the wire and leave the rest
-      // claimed: the next start puts them back in the queue.
-      std::lock_guard<std::mutex> lock(loop_mu_);
-      if (stopping_) break;
-    }
+    // On shutdown, finish the message on the wire and leave the rest
+    // claimed: the next start puts them back in the queue.
+    if (Stopping()) break;
     if (connection_lost || static_cast<size_t>(claim.step_index) >= sequence.size()) {
       job.outcomes.push_back(Classify(claim, SmtpReply{0, "not attempted: connection lost"},
                                       campaign, "", clock_.NowMillis()));
@@ -435,6 +428,11 @@ void DeliveryEngine::RenewLoop() {
     }
     lock.lock();
   }
+}
+
+bool DeliveryEngine::Stopping() {
+  std::lock_guard<std::mutex> lock(loop_mu_);
+  return stopping_;
 }
 
 void DeliveryEngine::Stop() {

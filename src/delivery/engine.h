@@ -102,6 +102,8 @@ class DeliveryEngine {
                               const domain::Campaign& campaign, std::string subject,
                               int64_t now) const;
   void Loop();
+  // Whether Stop was called.
+  bool Stopping();
   void RenewLoop();
   void Hold(const std::vector<store::SendClaim>& claims);
   void Release(const std::vector<store::SendClaim>& claims);

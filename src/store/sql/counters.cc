@@ -33,6 +33,25 @@ void AddCounts(JsonRows& rows, const domain::ActivityCounts& c) {
       .Add(c.clicked);
 }
 
+// Adds to `out` one statement that upserts `rows` into `table`: `columns`
+// take the values `select` reads from the rows (`v`, `width` columns), and on
+// a `key` conflict the existing row's `added` columns grow by the new ones
+// (then `also`, e.g. another SET). `?1` is the rows; the caller may bind more.
+Result<Statement*> AddUpsert(Connection& conn, std::string_view table, std::string_view columns,
+                             const std::string& select, int width, std::string_view key,
+                             const std::vector<std::string_view>& added, const JsonRows& rows,
+                             Statements& out, std::string_view also = {}) {
+  LT_ASSIGN_OR_RETURN(
+      auto stmt,
+      conn.Prepare("INSERT INTO " + std::string(table) + "(" + std::string(columns) + ") SELECT " +
+                   select + " FROM " + JsonRowsSource(conn.dialect(), 1, width, "v") +
+                   " WHERE true ON CONFLICT (" + std::string(key) + ") DO UPDATE SET " +
+                   AddToExisting(table, added) + std::string(also)));
+  stmt->Bind(1, rows.Json());
+  out.push_back(std::move(stmt));
+  return out.back().get();
+}
+
 }  // namespace
 
 int CounterShardOf(const std::string& mailbox_id) {
@@ -46,20 +65,6 @@ Status AddCounterStatements(Connection& conn, const std::map<CounterKey, Counter
   if (deltas.empty()) return Status::Ok();
   // One statement for every row (json_rows.h), in key order: transactions
   // that share rows lock them in the same order.
-  LT_ASSIGN_OR_RETURN(
-      auto stmt,
-      conn.Prepare("INSERT INTO campaign_stats(workspace_id, campaign_id, shard, queued, "
-                   "delivered, bounced, unknown, completed, replied, unsubscribed, updated_at, "
-                   "opened, clicked, machine_opened, machine_clicked) SELECT v.c1, v.c2, " +
-                   JsonRowsInts("v", 3, 8) + ", ?2, " + JsonRowsInts("v", 11, 4) + " FROM " +
-                   JsonRowsSource(conn.dialect(), 1, 14, "v") +
-                   " WHERE true "
-                   "ON CONFLICT (workspace_id, campaign_id, shard) DO UPDATE SET " +
-                   AddToExisting(
-                       "campaign_stats",
-                       {"queued", "delivered", "bounced", "unknown", "completed", "replied",
-                        "unsubscribed", "opened", "clicked", "machine_opened", "machine_clicked"}) +
-                   ", updated_at = excluded.updated_at"));
   JsonRows rows;
   for (const auto& [key, d] : deltas) {
     rows.Row()
@@ -78,8 +83,18 @@ Status AddCounterStatements(Connection& conn, const std::map<CounterKey, Counter
         .Add(d.machine_opened)
         .Add(d.machine_clicked);
   }
-  stmt->Bind(1, rows.Json()).Bind(2, now);
-  out.push_back(std::move(stmt));
+  LT_ASSIGN_OR_RETURN(
+      Statement * stmt,
+      AddUpsert(conn, "campaign_stats",
+                "workspace_id, campaign_id, shard, queued, delivered, bounced, unknown, "
+                "completed, replied, unsubscribed, updated_at, opened, clicked, machine_opened, "
+                "machine_clicked",
+                "v.c1, v.c2, " + JsonRowsInts("v", 3, 8) + ", ?2, " + JsonRowsInts("v", 11, 4), 14,
+                "workspace_id, campaign_id, shard",
+                {"queued", "delivered", "bounced", "unknown", "completed", "replied",
+                 "unsubscribed", "opened", "clicked", "machine_opened", "machine_clicked"},
+                rows, out, ", updated_at = excluded.updated_at"));
+  stmt->Bind(2, now);
   return Status::Ok();
 }
 
@@ -110,20 +125,14 @@ Status AddActivityStatements(Connection& conn, const ActivityDeltas& deltas, Sta
     AddCounts(campaign_rows, c);
   }
   if (!campaign_rows.empty()) {
-    LT_ASSIGN_OR_RETURN(
-        auto stmt,
-        conn.Prepare("INSERT INTO campaign_activity(workspace_id, campaign_id, slot_start, "
-                     "step_number, variant_id, shard, sent, delivered, bounced, replied, "
-                     "unsubscribed, opened, clicked) SELECT v.c1, v.c2, " +
-                     JsonRowsInts("v", 3, 2) + ", v.c5, " + JsonRowsInts("v", 6, 8) + " FROM " +
-                     JsonRowsSource(conn.dialect(), 1, 13, "v") +
-                     " WHERE true "
-                     "ON CONFLICT (workspace_id, campaign_id, slot_start, step_number, variant_id, "
-                     "shard) "
-                     "DO UPDATE SET " +
-                     AddToExisting("campaign_activity", kActivityCounts)));
-    stmt->Bind(1, campaign_rows.Json());
-    out.push_back(std::move(stmt));
+    LT_RETURN_IF_ERROR(
+        AddUpsert(conn, "campaign_activity",
+                  "workspace_id, campaign_id, slot_start, step_number, variant_id, shard, sent, "
+                  "delivered, bounced, replied, unsubscribed, opened, clicked",
+                  "v.c1, v.c2, " + JsonRowsInts("v", 3, 2) + ", v.c5, " + JsonRowsInts("v", 6, 8),
+                  13, "workspace_id, campaign_id, slot_start, step_number, variant_id, shard",
+                  kActivityCounts, campaign_rows, out)
+            .status());
   }
   JsonRows mailbox_rows;
   for (const auto& [key, c] : deltas.mailboxes) {
@@ -138,19 +147,14 @@ Status AddActivityStatements(Connection& conn, const ActivityDeltas& deltas, Sta
         .Add(c.replied);
   }
   if (!mailbox_rows.empty()) {
-    LT_ASSIGN_OR_RETURN(
-        auto stmt,
-        conn.Prepare(
-            "INSERT INTO mailbox_activity(workspace_id, hour_start, mailbox_id, sent, "
-            "delivered, bounced, replied) SELECT v.c1, " +
-            JsonRowsInts("v", 2, 1) + ", v.c3, " + JsonRowsInts("v", 4, 4) + " FROM " +
-            JsonRowsSource(conn.dialect(), 1, 7, "v") +
-            " WHERE true "
-            "ON CONFLICT (workspace_id, hour_start, mailbox_id) "
-            "DO UPDATE SET " +
-            AddToExisting("mailbox_activity", {"sent", "delivered", "bounced", "replied"})));
-    stmt->Bind(1, mailbox_rows.Json());
-    out.push_back(std::move(stmt));
+    LT_RETURN_IF_ERROR(
+        AddUpsert(conn, "mailbox_activity",
+                  "workspace_id, hour_start, mailbox_id, sent, delivered, bounced, "
+                  "replied",
+                  "v.c1, " + JsonRowsInts("v", 2, 1) + ", v.c3, " + JsonRowsInts("v", 4, 4), 7,
+                  "workspace_id, hour_start, mailbox_id",
+                  {"sent", "delivered", "bounced", "replied"}, mailbox_rows, out)
+            .status());
   }
   // Per variant, all time: what the winner rule and stats read.
   using VariantKey = std::tuple<std::string, std::string, int, std::string, int>;
@@ -173,20 +177,13 @@ Status AddActivityStatements(Connection& conn, const ActivityDeltas& deltas, Sta
         .Add(int64_t{shard});
     AddCounts(variant_rows, c);
   }
-  LT_ASSIGN_OR_RETURN(
-      auto stmt,
-      conn.Prepare("INSERT INTO variant_stats(workspace_id, campaign_id, step_number, "
-                   "variant_id, shard, sent, delivered, bounced, replied, unsubscribed, "
-                   "opened, clicked) SELECT v.c1, v.c2, " +
-                   JsonRowsInts("v", 3, 1) + ", v.c4, " + JsonRowsInts("v", 5, 8) + " FROM " +
-                   JsonRowsSource(conn.dialect(), 1, 12, "v") +
-                   " WHERE true "
-                   "ON CONFLICT (workspace_id, campaign_id, step_number, variant_id, shard) "
-                   "DO UPDATE SET " +
-                   AddToExisting("variant_stats", kActivityCounts)));
-  stmt->Bind(1, variant_rows.Json());
-  out.push_back(std::move(stmt));
-  return Status::Ok();
+  return AddUpsert(conn, "variant_stats",
+                   "workspace_id, campaign_id, step_number, variant_id, shard, sent, delivered, "
+                   "bounced, replied, unsubscribed, opened, clicked",
+                   "v.c1, v.c2, " + JsonRowsInts("v", 3, 1) + ", v.c4, " + JsonRowsInts("v", 5, 8),
+                   12, "workspace_id, campaign_id, step_number, variant_id, shard", kActivityCounts,
+                   variant_rows, out)
+      .status();
 }
 
 Status RunAll(Connection& conn, const Statements& statements) {
