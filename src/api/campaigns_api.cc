@@ -118,6 +118,7 @@ Result<Response> CampaignsApi::Start(const Request& request) {
       domain::Campaign campaign,
       store_.UpdateCampaign(request.workspace_id, request.PathParam("id"),
                             [&](domain::Campaign& c) { return domain::Start(c, context, now); }));
+  if (on_started_) on_started_();
   return DataResponse(CampaignToJson(campaign));
 }
 

@@ -4,6 +4,9 @@
 // the store.
 #pragma once
 
+#include <functional>
+#include <utility>
+
 #include "api/request.h"
 #include "store/store.h"
 #include "util/clock.h"
@@ -13,8 +16,12 @@ namespace leadterra::api {
 
 class CampaignsApi {
  public:
-  CampaignsApi(store::Store& store, const Clock& clock, IdGenerator& ids)
-      : store_(store), clock_(clock), ids_(ids) {}
+  // `on_started` (optional) runs after a campaign was started or resumed,
+  // e.g. to wake the delivery engine instead of letting it finish its idle
+  // sleep first.
+  CampaignsApi(store::Store& store, const Clock& clock, IdGenerator& ids,
+               std::function<void()> on_started = nullptr)
+      : store_(store), clock_(clock), ids_(ids), on_started_(std::move(on_started)) {}
 
   Result<Response> Create(const Request& request);
   Result<Response> Get(const Request& request);
@@ -32,6 +39,7 @@ class CampaignsApi {
   store::Store& store_;
   const Clock& clock_;
   IdGenerator& ids_;
+  std::function<void()> on_started_;
 };
 
 }  // namespace leadterra::api

@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -155,7 +156,12 @@ int Serve(const lt::app::Config& config) {
   if (!secrets.ok()) return Fail(secrets.status());
   lt::delivery::CurlSmtpConnector smtp;
 
-  lt::api::CampaignsApi campaigns(*rt.store, clock, rt.ids);
+  // The engine is built once the URL is known (below); a started campaign
+  // wakes it from its idle sleep.
+  std::atomic<lt::delivery::DeliveryEngine*> engine_to_wake{nullptr};
+  lt::api::CampaignsApi campaigns(*rt.store, clock, rt.ids, [&engine_to_wake] {
+    if (auto* engine = engine_to_wake.load()) engine->Wake();
+  });
   lt::api::MailboxesApi mailboxes(*rt.store, clock, rt.ids, **secrets, smtp);
   lt::api::RateLimiter limiter(clock, config.rate_limit, config.rate_burst);
   lt::api::Idempotency idempotency(*rt.store, clock);
@@ -275,7 +281,10 @@ int Serve(const lt::app::Config& config) {
   lt::delivery::DeliveryEngine engine(*rt.store, clock, rt.ids, **secrets, smtp, engine_options);
   auto workers = lt::app::ParseWorkers(config.workers);
   if (!workers.ok()) return Fail(workers.status());
-  if (workers->sender) engine.Start();
+  if (workers->sender) {
+    engine.Start();
+    engine_to_wake = &engine;
+  }
   if (workers->webhooks) webhook_dispatcher.Start();
   tracking_recorder.Start();
   lt::delivery::InboundPoller inbound(*rt.store, clock, rt.ids, **secrets, {});
@@ -289,6 +298,7 @@ int Serve(const lt::app::Config& config) {
   work_pool.reset();
   inbound.Stop();
   tracking_recorder.Stop();  // writes every hit still queued
+  engine_to_wake = nullptr;
   engine.Stop();
   webhook_dispatcher.Stop();
   spdlog::info("stopped");
