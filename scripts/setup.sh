@@ -10,7 +10,7 @@ PACKAGES=(
   # libraries
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev libpq-dev libssl-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev libgumbo-dev
-  libcurl4-openssl-dev libgmime-3.0-dev libhowardhinnant-date-dev tzdata
+  libcurl4-openssl-dev libgmime-3.0-dev libidn2-dev libhowardhinnant-date-dev tzdata
   prometheus-cpp-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev python3 python3-pytest python3-requests python3-aiosmtpd sqlite3 wrk curl

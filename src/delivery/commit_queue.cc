@@ -2,14 +2,50 @@
 
 namespace leadterra::delivery {
 
+struct CommitQueue::Ticket::Request {
+  const std::vector<store::SendOutcome>* outcomes = nullptr;
+  const store::SendClaim* next = nullptr;
+  bool waited = false;
+  bool done = false;
+  Status status;
+  bool may_send = false;
+};
+
+CommitQueue::Ticket::Ticket(CommitQueue* queue, std::unique_ptr<Request> request)
+    : queue_(queue), request_(std::move(request)) {}
+
+CommitQueue::Ticket::Ticket(Ticket&&) noexcept = default;
+
+CommitQueue::Ticket::~Ticket() {
+  if (request_ && !request_->waited) queue_->WaitFor(*request_);
+}
+
+CommitQueue::Ticket CommitQueue::Submit(const std::vector<store::SendOutcome>& outcomes,
+                                        const store::SendClaim* next) {
+  auto request = std::make_unique<Request>();
+  request->outcomes = &outcomes;
+  request->next = next;
+  std::lock_guard<std::mutex> lock(mu_);
+  pending_.push_back(request.get());
+  arrived_.notify_one();
+  return Ticket(this, std::move(request));
+}
+
+Result<bool> CommitQueue::Wait(Ticket ticket) {
+  Request& request = *ticket.request_;
+  WaitFor(request);
+  if (!request.status.ok()) return request.status;
+  return request.may_send;
+}
+
 Result<bool> CommitQueue::Commit(const std::vector<store::SendOutcome>& outcomes,
                                  const store::SendClaim* next) {
-  Request request;
-  request.outcomes = &outcomes;
-  request.next = next;
+  return Wait(Submit(outcomes, next));
+}
+
+void CommitQueue::WaitFor(Request& request) {
+  request.waited = true;
   std::unique_lock<std::mutex> lock(mu_);
-  pending_.push_back(&request);
-  arrived_.notify_one();
   while (!request.done) {
     if (committing_) {
       done_.wait(lock);
@@ -32,8 +68,6 @@ Result<bool> CommitQueue::Commit(const std::vector<store::SendOutcome>& outcomes
     committing_ = false;
     done_.notify_all();
   }
-  if (!request.status.ok()) return request.status;
-  return request.may_send;
 }
 
 CommitQueue::Member CommitQueue::Join() {

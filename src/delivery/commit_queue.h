@@ -18,6 +18,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <vector>
 
@@ -46,19 +47,38 @@ class CommitQueue {
   };
   Member Join();
 
-  // Blocks until `outcomes` and the `sending` mark of `next` (when set) are
-  // committed; returns whether `next` may be sent (false when none).
+  // A request handed over (Submit) and not yet waited for. Destroying one
+  // that was not waited for waits for it (the queue refers to it until then).
+  class Ticket {
+   public:
+    Ticket(Ticket&&) noexcept;
+    Ticket& operator=(Ticket&&) = delete;
+    ~Ticket();
+
+   private:
+    friend class CommitQueue;
+    struct Request;
+    Ticket(CommitQueue* queue, std::unique_ptr<Request> request);
+    CommitQueue* queue_;
+    std::unique_ptr<Request> request_;
+  };
+
+  // Hands over `outcomes` and the `sending` mark of `next` (when set) for the
+  // next group, without waiting: the caller may prepare its next message
+  // meanwhile. `outcomes` and `*next` must stay unchanged until Wait.
+  Ticket Submit(const std::vector<store::SendOutcome>& outcomes, const store::SendClaim* next);
+  // Blocks until the ticket's request is committed (committing a group
+  // itself when no other thread is); returns whether `next` may be sent
+  // (false when none).
+  Result<bool> Wait(Ticket ticket);
+  // Submit, then Wait.
   Result<bool> Commit(const std::vector<store::SendOutcome>& outcomes,
                       const store::SendClaim* next);
 
  private:
-  struct Request {
-    const std::vector<store::SendOutcome>* outcomes = nullptr;
-    const store::SendClaim* next = nullptr;
-    bool done = false;
-    Status status;
-    bool may_send = false;
-  };
+  using Request = Ticket::Request;
+  // Waits for `request` (as Wait), leaving its result in it.
+  void WaitFor(Request& request);
   // Commits `group` in one transaction; fills in each request's result
   // (under mu_).
   void CommitGroup(const std::vector<Request*>& group);

@@ -100,9 +100,7 @@ DeliveryEngine::DeliveryEngine(store::Store& store, const Clock& clock, IdGenera
       secrets_(secrets),
       connector_(connector),
       options_(options),
-      commits_(store, clock) {
-  InitMime();
-}
+      commits_(store, clock) {}
 
 DeliveryEngine::~DeliveryEngine() { Stop(); }
 
@@ -286,9 +284,12 @@ store::SendOutcome DeliveryEngine::Classify(const store::SendClaim& claim, const
   return o;
 }
 
-bool DeliveryEngine::Commit(Job& job, const store::SendClaim* next) {
+bool DeliveryEngine::Commit(Job& job, const store::SendClaim* next,
+                            const std::function<void()>& meanwhile) {
   if (!job.error.ok()) return false;
-  auto may_send = commits_.Commit(job.outcomes, next);
+  CommitQueue::Ticket ticket = commits_.Submit(job.outcomes, next);
+  if (meanwhile) meanwhile();
+  auto may_send = commits_.Wait(std::move(ticket));
   if (!may_send.ok()) {
     job.error = may_send.status();
     return false;
@@ -301,6 +302,38 @@ bool DeliveryEngine::Commit(Job& job, const store::SendClaim* next) {
   }
   job.outcomes.clear();
   return *may_send;
+}
+
+DeliveryEngine::Composed DeliveryEngine::Compose(const MailboxSession& session,
+                                                 const store::SendClaim& claim,
+                                                 const domain::Campaign& campaign,
+                                                 const domain::CompiledSequence& sequence,
+                                                 const std::optional<DkimSigner>& dkim,
+                                                 int64_t now) const {
+  LeadFields fields(claim.lead);
+  std::vector<std::string> variants = claim.earlier_variants;
+  variants.resize(static_cast<size_t>(claim.step_index) + 1);
+  variants[static_cast<size_t>(claim.step_index)] = claim.variant_id;
+  domain::RenderedStep rendered = sequence.Render(claim.step_index, variants, fields.Lookup());
+  OutgoingMessage message;
+  message.from_name = session.mailbox.from_name;
+  message.from_email = session.mailbox.email;
+  message.to_name = FullName(claim.lead);
+  message.to_email = claim.lead.email;
+  message.subject = rendered.subject;
+  message.body_html = std::move(rendered.body_html);
+  if (campaign.tracking.any()) {
+    AddTrackingTo(campaign.tracking, claim, secrets_, options_.public_url, message);
+  }
+  message.message_id = claim.message_id_header;
+  message.references = claim.thread;
+  message.date_millis = now;
+  const std::string token = domain::UnsubscribeToken(secrets_, {claim.workspace_id, claim.lead.id});
+  message.extra_headers.emplace_back(
+      "List-Unsubscribe",
+      domain::ListUnsubscribeHeader(options_.public_url, token, session.mailbox.email));
+  message.extra_headers.emplace_back("List-Unsubscribe-Post", domain::kListUnsubscribePost);
+  return {SignedMessage(dkim, BuildMessage(message), now), std::move(message.subject)};
 }
 
 void DeliveryEngine::SendJob(Job& job, const domain::Campaign& campaign) {
@@ -318,7 +351,7 @@ void DeliveryEngine::SendJob(Job& job, const domain::Campaign& campaign) {
   }
   const domain::CompiledSequence sequence(campaign.steps);
   const std::optional<DkimSigner> dkim =
-      SignerFor(store_, secrets_, job.workspace_id, session->mailbox.email);
+      signers_.SignerFor(store_, secrets_, job.workspace_id, session->mailbox.email);
   bool connection_lost = false;
   // Connected: from here the commits wait briefly for this connection too.
   const CommitQueue::Member member = commits_.Join();
@@ -333,40 +366,18 @@ void DeliveryEngine::SendJob(Job& job, const domain::Campaign& campaign) {
     }
     // The previous outcome and "this one is on the wire" land together (in
     // one transaction with the other connections' -- CommitQueue), so a
-    // crash leaves at most this message in doubt.
-    if (!Commit(job, &claim)) {
+    // crash leaves at most this message in doubt. The message is built
+    // while that transaction is gathered and committed; it goes out only
+    // once it has.
+    const int64_t now = clock_.NowMillis();
+    Composed message;
+    if (!Commit(job, &claim,
+                [&] { message = Compose(*session, claim, campaign, sequence, dkim, now); })) {
       if (!job.error.ok()) return;
       continue;  // released meanwhile: not ours to send
     }
-    const int64_t now = clock_.NowMillis();
-    LeadFields fields(claim.lead);
-    std::vector<std::string> variants = claim.earlier_variants;
-    variants.resize(static_cast<size_t>(claim.step_index) + 1);
-    variants[static_cast<size_t>(claim.step_index)] = claim.variant_id;
-    domain::RenderedStep rendered = sequence.Render(claim.step_index, variants, fields.Lookup());
-    OutgoingMessage message;
-    message.from_name = session->mailbox.from_name;
-    message.from_email = session->mailbox.email;
-    message.to_name = FullName(claim.lead);
-    message.to_email = claim.lead.email;
-    message.subject = rendered.subject;
-    message.body_html = std::move(rendered.body_html);
-    if (campaign.tracking.any()) {
-      AddTrackingTo(campaign.tracking, claim, secrets_, options_.public_url, message);
-    }
-    message.message_id = claim.message_id_header;
-    message.references = claim.thread;
-    message.date_millis = now;
-    const std::string token =
-        domain::UnsubscribeToken(secrets_, {claim.workspace_id, claim.lead.id});
-    message.extra_headers.emplace_back(
-        "List-Unsubscribe",
-        domain::ListUnsubscribeHeader(options_.public_url, token, session->mailbox.email));
-    message.extra_headers.emplace_back("List-Unsubscribe-Post", domain::kListUnsubscribePost);
-    const std::string data = SignedMessage(dkim, BuildMessage(message), now);
-
     const auto smtp_started = std::chrono::steady_clock::now();
-    SmtpReply reply = session->smtp->Send(session->mailbox.email, claim.lead.email, data);
+    SmtpReply reply = session->smtp->Send(session->mailbox.email, claim.lead.email, message.data);
     metrics::ObserveSmtp(
         session->mailbox.id,
         reply.code == 0     ? "error"

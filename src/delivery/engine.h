@@ -16,19 +16,26 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "delivery/commit_queue.h"
+#include "delivery/mailbox_transport.h"
 #include "delivery/smtp_client.h"
 #include "store/store.h"
 #include "util/clock.h"
 #include "util/ids.h"
 #include "util/secret_box.h"
+
+namespace leadterra::domain {
+class CompiledSequence;
+}
 
 namespace leadterra::delivery {
 
@@ -92,8 +99,19 @@ class DeliveryEngine {
   void SendBatch(std::map<std::string, Job>& jobs, const domain::Campaign& campaign);
   void SendJob(Job& job, const domain::Campaign& campaign);
   // Records `job.outcomes` and marks `next` as sending in one transaction
-  // (shared with the other connections' through commits_).
-  bool Commit(Job& job, const store::SendClaim* next);
+  // (shared with the other connections' through commits_); runs `meanwhile`
+  // (when set) while the transaction is gathered and committed. Whether
+  // `next` may be sent.
+  bool Commit(Job& job, const store::SendClaim* next,
+              const std::function<void()>& meanwhile = nullptr);
+  struct Composed {
+    std::string data;  // the message as sent (signed when `dkim` is set)
+    std::string subject;
+  };
+  // The message of `claim`, rendered, built and signed.
+  Composed Compose(const MailboxSession& session, const store::SendClaim& claim,
+                   const domain::Campaign& campaign, const domain::CompiledSequence& sequence,
+                   const std::optional<DkimSigner>& dkim, int64_t now) const;
   std::unique_ptr<MailboxSession> TakeSession(const domain::Mailbox& mailbox, Status* error);
   void ReturnSession(std::unique_ptr<MailboxSession> session);
   // Turns an SMTP reply into an outcome: delivered (with the next step's due
@@ -115,6 +133,7 @@ class DeliveryEngine {
   SmtpConnector& connector_;
   const EngineOptions options_;
   CommitQueue commits_;
+  SignerCache signers_;
 
   std::mutex sessions_mu_;
   std::map<std::string, std::unique_ptr<MailboxSession>> idle_sessions_;  // by mailbox id

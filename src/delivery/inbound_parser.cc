@@ -3,10 +3,10 @@
 #include <gmime/gmime.h>
 
 #include <cctype>
+#include <mutex>
 
 #include "delivery/gmime_ref.h"
 #include "delivery/html_to_text.h"
-#include "delivery/mime_builder.h"
 #include "util/utf8.h"
 
 namespace leadterra::delivery {
@@ -221,6 +221,11 @@ std::string Snippet(const std::string& text) {
 }
 
 }  // namespace
+
+void InitMime() {
+  static std::once_flag once;
+  std::call_once(once, [] { g_mime_init(); });
+}
 
 Result<domain::InboundFacts> ParseInbound(std::string_view raw) {
   InitMime();

@@ -12,6 +12,9 @@
 
 namespace leadterra::delivery {
 
+// Initializes GMime (once per process; later calls do nothing).
+void InitMime();
+
 // kInvalidArgument when the bytes are not a message at all.
 Result<domain::InboundFacts> ParseInbound(std::string_view raw);
 
