@@ -1,6 +1,7 @@
 // CommitQueue's group commit against a real store: the members still
 // sending are waited for, so one commit carries every connection's request;
-// a member that leaves is not waited for.
+// a request handed over early is committed while its thread is busy; a
+// member that leaves is not waited for.
 #include "delivery/commit_queue.h"
 
 #include <gtest/gtest.h>
@@ -87,6 +88,22 @@ TEST_F(CommitQueueTest, WaitsForTheMembersStillSending) {
   auto mine = queue.Commit(b, nullptr);
   ASSERT_TRUE(mine.ok()) << mine.status().message();
   ASSERT_TRUE(committed.get().ok());
+  EXPECT_EQ(counting_.Groups(), std::vector<size_t>{2});
+}
+
+TEST_F(CommitQueueTest, ARequestHandedOverEarlyJoinsAGroupBeforeItsThreadWaits) {
+  CommitQueue queue(counting_, clock_, std::chrono::hours(1));
+  auto first = queue.Join();
+  auto second = queue.Join();
+  const auto a = OneOutcome("msg_a"), b = OneOutcome("msg_b");
+  // The first hands its request over, then prepares its next message; the
+  // second's commit takes both without waiting for the first to come back.
+  CommitQueue::Ticket ticket = queue.Submit(a, nullptr);
+  auto committed = std::async(std::launch::async, [&] { return queue.Commit(b, nullptr); });
+  ASSERT_TRUE(committed.get().ok());
+  EXPECT_EQ(counting_.Groups(), std::vector<size_t>{2});
+  auto mine = queue.Wait(std::move(ticket));
+  ASSERT_TRUE(mine.ok()) << mine.status().message();
   EXPECT_EQ(counting_.Groups(), std::vector<size_t>{2});
 }
 
