@@ -31,7 +31,7 @@ namespace leadterra::delivery {
 class CommitQueue {
  public:
   CommitQueue(store::DeliveryStore& store, const Clock& clock,
-              std::chrono::microseconds gather = std::chrono::microseconds(1000))
+              std::chrono::microseconds gather = std::chrono::microseconds(2000))
       : store_(store), clock_(clock), gather_(gather) {}
 
   // Membership of one thread, from Join until destroyed.
