@@ -278,14 +278,7 @@ void AppendTextPart(std::string& out, std::string_view boundary, std::string_vie
 // "=_" and 24 random letters and digits: cannot occur in quoted-printable or
 // base64 output ('=' is never followed by '_' there), and 7-bit content does
 // not guess it.
-std::string NewBoundary() {
-  static constexpr char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  uint8_t bytes[24];
-  FillRandom(bytes, sizeof bytes);
-  std::string out = "=_";
-  for (uint8_t b : bytes) out += kChars[b % 62];
-  return out;
-}
+std::string NewBoundary() { return "=_" + RandomBase62(24); }
 
 }  // namespace
 

@@ -29,20 +29,16 @@ std::string RandomBase62(size_t length) {
   return out;
 }
 
-namespace {
-
-std::string ToHex(const unsigned char* data, unsigned int len) {
+std::string ToHex(const unsigned char* data, size_t len) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(len * 2);
-  for (unsigned int i = 0; i < len; ++i) {
+  for (size_t i = 0; i < len; ++i) {
     out.push_back(kHex[data[i] >> 4]);
     out.push_back(kHex[data[i] & 15]);
   }
   return out;
 }
-
-}  // namespace
 
 std::string Sha256Hex(std::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];

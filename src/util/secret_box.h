@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -18,7 +19,7 @@ namespace leadterra {
 class SecretBox {
  public:
   static constexpr size_t kKeySize = 32;
-  explicit SecretBox(const std::array<uint8_t, kKeySize>& key) : key_(key) {}
+  explicit SecretBox(const std::array<uint8_t, kKeySize>& key);
 
   // Parses a key given as 64 hex characters or base64 of 32 bytes.
   static Result<std::array<uint8_t, kKeySize>> ParseKey(std::string_view text);
@@ -35,7 +36,10 @@ class SecretBox {
   std::string Mac(std::string_view purpose, std::string_view data) const;
 
  private:
+  struct MacKeys;
   std::array<uint8_t, kKeySize> key_;
+  // The per-purpose MAC keys, each set up once (shared by copies).
+  std::shared_ptr<MacKeys> mac_keys_;
 };
 
 std::string Base64Encode(std::string_view data);

@@ -4,6 +4,10 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <future>
+#include <vector>
+
+#include "util/crypto.h"
 
 namespace leadterra {
 namespace {
@@ -57,6 +61,35 @@ TEST(SecretBox, KeyFileIsCreatedOnceWithMode0600) {
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   std::filesystem::remove(path);
+}
+
+// Tokens already handed out (unsubscribe and tracking links) must keep
+// verifying: Mac is HMAC-SHA256 under HMAC(master, "mac:" + purpose), from
+// any thread, for any purpose, however it is computed.
+TEST(SecretBox, MacIsHmacUnderThePurposeKeyFromEveryThread) {
+  const auto master = Key(7);
+  const SecretBox box(master);
+  const std::string master_bytes(master.begin(), master.end());
+  auto expected = [&](const std::string& purpose, const std::string& data) {
+    return HmacSha256Hex(HmacSha256Hex(master_bytes, "mac:" + purpose), data);
+  };
+  std::vector<std::future<bool>> checks;
+  for (int t = 0; t < 4; ++t) {
+    checks.push_back(std::async(std::launch::async, [&, t] {
+      bool same = true;
+      for (int i = 0; i < 200; ++i) {
+        const std::string purpose = i % 2 ? "unsubscribe" : "tracking";
+        const std::string data = "payload " + std::to_string(t * 1000 + i);
+        same = same && box.Mac(purpose, data) == expected(purpose, data);
+      }
+      return same;
+    }));
+  }
+  for (auto& check : checks) EXPECT_TRUE(check.get());
+  EXPECT_NE(box.Mac("unsubscribe", "x"), box.Mac("tracking", "x"));
+  EXPECT_NE(box.Mac("unsubscribe", "x"), SecretBox(Key(8)).Mac("unsubscribe", "x"));
+  const SecretBox copy = box;
+  EXPECT_EQ(copy.Mac("unsubscribe", "x"), expected("unsubscribe", "x"));
 }
 
 }  // namespace
