@@ -12,10 +12,7 @@ namespace {
 class CampaignsApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    domain::Workspace ws{ids_.Next(id_prefix::kWorkspace), "W", clock_.NowMillis(), {}};
-    domain::ApiKey key{ids_.Next(id_prefix::kApiKey), ws.id, "k", "h" + ws.id, "p", 0, {}};
-    ASSERT_TRUE(store_->CreateWorkspace(ws, key).ok());
-    ws_ = ws.id;
+    ws_ = store_.AddWorkspace(ids_, clock_.NowMillis());
     domain::Campaign c;
     c.id = ids_.Next(id_prefix::kCampaign);
     c.workspace_id = ws_;

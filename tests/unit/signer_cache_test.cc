@@ -14,12 +14,7 @@ namespace {
 
 class SignerCacheTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    domain::Workspace ws{ids_.Next(id_prefix::kWorkspace), "W", clock_.NowMillis(), {}};
-    domain::ApiKey key{ids_.Next(id_prefix::kApiKey), ws.id, "k", "h" + ws.id, "p", 0, {}};
-    ASSERT_TRUE(store_->CreateWorkspace(ws, key).ok());
-    ws_ = ws.id;
-  }
+  void SetUp() override { ws_ = store_.AddWorkspace(ids_, clock_.NowMillis()); }
 
   std::string AddKey(const std::string& selector) {
     auto pair = GenerateRsaKey(1024);

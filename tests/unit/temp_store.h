@@ -15,6 +15,7 @@
 #include "store/postgres/pg_connection.h"
 #include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
+#include "util/ids.h"
 
 namespace leadterra::testing {
 
@@ -41,6 +42,14 @@ class TempStore {
   }
   store::Store& operator*() { return *store_; }
   store::Store* operator->() { return store_.get(); }
+  // Creates a workspace "W" with one API key; returns the workspace's id.
+  std::string AddWorkspace(IdGenerator& ids, int64_t now) {
+    domain::Workspace ws{ids.Next(id_prefix::kWorkspace), "W", now, {}};
+    domain::ApiKey key{ids.Next(id_prefix::kApiKey), ws.id, "k", "h" + ws.id, "p", 0, {}};
+    Status created = store_->CreateWorkspace(ws, key);
+    if (!created.ok()) throw std::runtime_error(created.message());
+    return ws.id;
+  }
   // "postgres" or "sqlite".
   std::string backend() const { return pg_url_.empty() ? "sqlite" : "postgres"; }
   // Another store on the same database (as a second process would open it),
