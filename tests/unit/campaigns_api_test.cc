@@ -23,17 +23,6 @@ class CampaignsApiTest : public ::testing::Test {
     campaign_ = c.id;
   }
 
-  void AddMailbox() {
-    domain::Mailbox m;
-    m.id = ids_.Next(id_prefix::kMailbox);
-    m.workspace_id = ws_;
-    m.email = "sam@sender.test";
-    m.from_name = "Sam";
-    m.smtp = {"127.0.0.1", 2525, "", "", domain::Security::kNone};
-    m.daily_limit = 10;
-    ASSERT_TRUE(store_->CreateMailbox(m).ok());
-  }
-
   Request StartRequest() const {
     Request r;
     r.workspace_id = ws_;
@@ -53,7 +42,7 @@ TEST_F(CampaignsApiTest, AStartedCampaignWakesTheEngine) {
   // Not startable yet (no mailbox): refused, and nothing to wake for.
   EXPECT_FALSE(campaigns.Start(StartRequest()).ok());
   EXPECT_EQ(woken, 0);
-  AddMailbox();
+  store_.AddMailbox(ids_, ws_, 10);
   auto started = campaigns.Start(StartRequest());
   ASSERT_TRUE(started.ok()) << started.status().message();
   EXPECT_EQ(woken, 1);

@@ -62,17 +62,7 @@ class EngineTest : public ::testing::Test {
  protected:
   void SetUp() override { ws_ = store_.AddWorkspace(ids_, clock_.NowMillis()); }
 
-  std::string AddMailbox(int daily_limit) {
-    domain::Mailbox m;
-    m.id = ids_.Next(id_prefix::kMailbox);
-    m.workspace_id = ws_;
-    m.email = "sam@sender.test";
-    m.from_name = "Sam";
-    m.smtp = {"127.0.0.1", 2525, "", "", domain::Security::kNone};
-    m.daily_limit = daily_limit;
-    EXPECT_TRUE(store_->CreateMailbox(m).ok());
-    return m.id;
-  }
+  std::string AddMailbox(int daily_limit) { return store_.AddMailbox(ids_, ws_, daily_limit); }
 
   std::string StartCampaign(std::vector<domain::Step> steps, int leads,
                             std::optional<std::string> lead_zone = std::nullopt) {

@@ -50,6 +50,20 @@ class TempStore {
     if (!created.ok()) throw std::runtime_error(created.message());
     return ws.id;
   }
+  // Creates an active mailbox sam@sender.test (SMTP 127.0.0.1:2525, no
+  // TLS) in `workspace_id`; returns its id.
+  std::string AddMailbox(IdGenerator& ids, const std::string& workspace_id, int daily_limit) {
+    domain::Mailbox m;
+    m.id = ids.Next(id_prefix::kMailbox);
+    m.workspace_id = workspace_id;
+    m.email = "sam@sender.test";
+    m.from_name = "Sam";
+    m.smtp = {"127.0.0.1", 2525, "", "", domain::Security::kNone};
+    m.daily_limit = daily_limit;
+    Status created = store_->CreateMailbox(m);
+    if (!created.ok()) throw std::runtime_error(created.message());
+    return m.id;
+  }
   // "postgres" or "sqlite".
   std::string backend() const { return pg_url_.empty() ? "sqlite" : "postgres"; }
   // Another store on the same database (as a second process would open it),
