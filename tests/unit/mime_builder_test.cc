@@ -216,6 +216,7 @@ TEST(MimeBuilder, InternationalizedDomainsAreWrittenInTheirAsciiForm) {
 }
 
 TEST(MimeBuilder, QuotedPrintableLinesStayWithin76Characters) {
+  InitMime();
   OutgoingMessage m = Sample();
   m.body_html = "<p>" + std::string(100, 'a') + "é" + std::string(200, '=') + " </p>\nnext ";
   const std::string raw = BuildMessage(m);
