@@ -321,7 +321,7 @@ DeliveryEngine::Composed DeliveryEngine::Compose(const MailboxSession& session,
   message.from_email = session.mailbox.email;
   message.to_name = FullName(claim.lead);
   message.to_email = claim.lead.email;
-  message.subject = rendered.subject;
+  message.subject = std::move(rendered.subject);
   message.body_html = std::move(rendered.body_html);
   if (campaign.tracking.any()) {
     AddTrackingTo(campaign.tracking, claim, secrets_, options_.public_url, message);
@@ -365,16 +365,19 @@ void DeliveryEngine::SendJob(Job& job, const domain::Campaign& campaign) {
   std::optional<AheadWorker<Composed>> ahead;  // after what its tasks use
   if (dkim) ahead.emplace();
   size_t ahead_index = job.claims.size();  // the claim the helper works on
+  // The helper's message for claim `i`, if it was building that one.
+  auto take_ahead = [&](size_t i) -> std::optional<Composed> {
+    if (ahead_index != i) return std::nullopt;
+    ahead_index = job.claims.size();
+    return ahead->Take();
+  };
   for (size_t i = 0; i < job.claims.size(); ++i) {
     const store::SendClaim& claim = job.claims[i];
     // On shutdown, finish the message on the wire and leave the rest
     // claimed: the next start puts them back in the queue.
     if (Stopping()) break;
     if (connection_lost || static_cast<size_t>(claim.step_index) >= sequence.size()) {
-      if (ahead_index == i) {
-        ahead->Take();  // built for nothing
-        ahead_index = job.claims.size();
-      }
+      take_ahead(i);  // built for nothing
       job.outcomes.push_back(Classify(claim, SmtpReply{0, "not attempted: connection lost"},
                                       campaign, "", clock_.NowMillis()));
       continue;
@@ -387,12 +390,8 @@ void DeliveryEngine::SendJob(Job& job, const domain::Campaign& campaign) {
     const int64_t now = clock_.NowMillis();
     Composed message;
     const bool may_send = Commit(job, &claim, [&] {
-      if (ahead_index == i) {
-        message = ahead->Take();
-        ahead_index = job.claims.size();
-      } else {
-        message = compose(i);
-      }
+      std::optional<Composed> built = take_ahead(i);
+      message = built ? std::move(*built) : compose(i);
     });
     if (!may_send) {
       if (!job.error.ok()) return;

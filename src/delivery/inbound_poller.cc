@@ -3,26 +3,14 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <ctime>
 
 #include "delivery/imap_client.h"
 #include "delivery/inbound_parser.h"
 #include "util/metrics.h"
+#include "util/time_format.h"
 
 namespace leadterra::delivery {
 namespace {
-
-// IMAP SEARCH date: "27-Nov-2026".
-std::string ImapDate(int64_t unix_millis) {
-  std::time_t t = static_cast<std::time_t>(unix_millis / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%d-%s-%d", tm.tm_mday, kMonths[tm.tm_mon], tm.tm_year + 1900);
-  return buf;
-}
 
 constexpr int64_t kDayMillis = 86400LL * 1000;
 // A Date header further ahead than this is not believed.
@@ -74,7 +62,7 @@ Result<int> InboundPoller::PollMailbox(const store::InboundMailbox& in) {
   if (cursor.account != key || cursor.uidvalidity != status->uidvalidity) {
     // A new account or renumbered mailbox: look at recent mail only.
     cursor = {key, status->uidvalidity, 0};
-    criteria = "SINCE " + ImapDate(m.created_at - kDayMillis);
+    criteria = "SINCE " + FormatImapDate(m.created_at - kDayMillis);
   } else if (status->uidnext > 0 && status->uidnext <= cursor.last_uid + 1) {
     LT_RETURN_IF_ERROR(store_.RecordPoll(m.workspace_id, m.id, cursor, now, ""));
     return 0;  // nothing new

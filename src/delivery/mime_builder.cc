@@ -4,13 +4,12 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdio>
-#include <ctime>
 #include <string_view>
 
 #include "delivery/html_to_text.h"
 #include "util/crypto.h"
 #include "util/secret_box.h"
+#include "util/time_format.h"
 
 namespace leadterra::delivery {
 namespace {
@@ -170,20 +169,6 @@ std::string Mailbox(const std::string& name, const std::string& email) {
   return Phrase(name) + " <" + address + ">";
 }
 
-// RFC 5322 date-time in UTC, e.g. "Wed, 15 Jan 2025 09:00:00 +0000".
-std::string DateTime(int64_t unix_millis) {
-  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  const time_t seconds = static_cast<time_t>(unix_millis / 1000);
-  tm t{};
-  gmtime_r(&seconds, &t);
-  char out[40];
-  std::snprintf(out, sizeof out, "%s, %02d %s %d %02d:%02d:%02d +0000", kDays[t.tm_wday], t.tm_mday,
-                kMonths[t.tm_mon], t.tm_year + 1900, t.tm_hour, t.tm_min, t.tm_sec);
-  return out;
-}
-
 // `text` with every line ending (CRLF, LF or a lone CR) as CRLF.
 std::string CrlfLines(std::string_view text) {
   std::string out;
@@ -285,7 +270,7 @@ std::string NewBoundary() { return "=_" + RandomBase62(24); }
 std::string BuildMessage(const OutgoingMessage& m) {
   std::string out;
   out.reserve(1024 + m.body_html.size() * 3);
-  AppendHeader(out, "Date", DateTime(m.date_millis));
+  AppendHeader(out, "Date", FormatRfc5322(m.date_millis));
   AppendHeader(out, "From", Mailbox(m.from_name, m.from_email));
   AppendHeader(out, "Subject", UnstructuredText(m.subject));
   AppendHeader(out, "To", Mailbox(m.to_name, m.to_email));

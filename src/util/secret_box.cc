@@ -217,40 +217,38 @@ SecretBox::SecretBox(const std::array<uint8_t, kKeySize>& key)
 
 std::string SecretBox::Mac(std::string_view purpose, std::string_view data) const {
   static EVP_MAC* const hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  // A per-purpose key (HMAC(master, "mac:" + purpose)) keeps one use's
+  // tokens from being valid for another.
+  auto purpose_key = [&] {
+    return HmacSha256Hex(std::string_view(reinterpret_cast<const char*>(key_.data()), key_.size()),
+                         "mac:" + std::string(purpose));
+  };
   MacKeys::Ctx ctx(nullptr, EVP_MAC_CTX_free);
   {
     std::lock_guard<std::mutex> lock(mac_keys_->mu);
     auto it = mac_keys_->by_purpose.find(purpose);
     if (it == mac_keys_->by_purpose.end()) {
-      // A per-purpose key (HMAC(master, "mac:" + purpose)) keeps one use's
-      // tokens from being valid for another.
-      const std::string key =
-          HmacSha256Hex(std::string_view(reinterpret_cast<const char*>(key_.data()), key_.size()),
-                        "mac:" + std::string(purpose));
+      const std::string key = purpose_key();
       MacKeys::Ctx keyed(hmac ? EVP_MAC_CTX_new(hmac) : nullptr, EVP_MAC_CTX_free);
       char digest[] = "SHA256";
       const OSSL_PARAM params[] = {
           OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0), OSSL_PARAM_END};
-      if (!keyed || EVP_MAC_init(keyed.get(), reinterpret_cast<const unsigned char*>(key.data()),
-                                 key.size(), params) != 1) {
-        return HmacSha256Hex(key, data);  // not expected; the slow way still works
+      if (keyed && EVP_MAC_init(keyed.get(), reinterpret_cast<const unsigned char*>(key.data()),
+                                key.size(), params) == 1) {
+        it = mac_keys_->by_purpose.emplace(std::string(purpose), std::move(keyed)).first;
       }
-      it = mac_keys_->by_purpose.emplace(std::string(purpose), std::move(keyed)).first;
     }
-    ctx.reset(EVP_MAC_CTX_dup(it->second.get()));
+    if (it != mac_keys_->by_purpose.end()) ctx.reset(EVP_MAC_CTX_dup(it->second.get()));
   }
   unsigned char digest[EVP_MAX_MD_SIZE];
   size_t len = 0;
-  if (!ctx ||
-      EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(data.data()), data.size()) !=
-          1 ||
-      EVP_MAC_final(ctx.get(), digest, &len, sizeof digest) != 1) {
-    const std::string key =
-        HmacSha256Hex(std::string_view(reinterpret_cast<const char*>(key_.data()), key_.size()),
-                      "mac:" + std::string(purpose));
-    return HmacSha256Hex(key, data);
+  if (ctx &&
+      EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(data.data()), data.size()) ==
+          1 &&
+      EVP_MAC_final(ctx.get(), digest, &len, sizeof digest) == 1) {
+    return ToHex(digest, len);
   }
-  return ToHex(digest, len);
+  return HmacSha256Hex(purpose_key(), data);  // not expected; the one-shot way still works
 }
 
 }  // namespace leadterra

@@ -28,13 +28,39 @@ bool Digits(std::string_view s, size_t pos, size_t n, int* out) {
   return true;
 }
 
-}  // namespace
+constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
-std::string FormatIso8601(int64_t unix_millis) {
+// The UTC calendar fields of a time (whole seconds, rounded down).
+std::tm UtcFields(int64_t unix_millis) {
   int64_t secs = unix_millis >= 0 ? unix_millis / 1000 : (unix_millis - 999) / 1000;
   std::time_t t = static_cast<std::time_t>(secs);
   std::tm tm{};
   gmtime_r(&t, &tm);
+  return tm;
+}
+
+}  // namespace
+
+std::string FormatRfc5322(int64_t unix_millis) {
+  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  const std::tm tm = UtcFields(unix_millis);
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%s, %02d %s %d %02d:%02d:%02d +0000", kDays[tm.tm_wday],
+                tm.tm_mday, kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                tm.tm_sec);
+  return buf;
+}
+
+std::string FormatImapDate(int64_t unix_millis) {
+  const std::tm tm = UtcFields(unix_millis);
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%d-%s-%d", tm.tm_mday, kMonths[tm.tm_mon], tm.tm_year + 1900);
+  return buf;
+}
+
+std::string FormatIso8601(int64_t unix_millis) {
+  const std::tm tm = UtcFields(unix_millis);
   char buf[64];
   std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
